@@ -1,0 +1,5 @@
+"""``python -m tumbler``: the same as the ``tumbler`` command."""
+
+from tumbler.cli import main
+
+main()
