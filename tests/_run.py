@@ -1,0 +1,21 @@
+"""Run Python in a child process under chosen tumbler switches."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def clean_env(**switches: str) -> dict[str, str]:
+    """This process's environment without tumbler's switches, plus ``switches``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TUMBLER_")}
+    env.update(switches)
+    return env
+
+
+def run_python(*args: str, env: dict[str, str], cwd: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run this interpreter with ``args``; the result holds its output as text."""
+    return subprocess.run(
+        [sys.executable, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300
+    )

@@ -1,0 +1,94 @@
+"""Wheels built from this source tree under each combination of switches and
+compilers hold exactly the cores they should, and report them once installed.
+
+Each test builds in a fresh copy of the tree with this environment's setuptools
+and Cython (no build isolation, so no network), then runs the wheel's contents,
+not the source tree, in a child interpreter.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests._run import clean_env, run_python
+from tumbler._speedups import MODULES
+
+pytestmark = pytest.mark.build
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD_OUTPUT = (".so", ".pyd", ".dylib", ".c")
+NOT_SOURCE = shutil.ignore_patterns(
+    ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis",
+    ".benchmarks", *(f"*{suffix}" for suffix in BUILD_OUTPUT),
+)
+
+
+def build_wheel(tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess[str], Path | None]:
+    source, out = tmp_path / "source", tmp_path / "wheels"
+    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
+    result = run_python(
+        "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "--no-cache-dir",
+        "-w", str(out), str(source),
+        env=clean_env(**env),
+    )
+    wheels = list(out.glob("*.whl"))
+    return result, wheels[0] if wheels else None
+
+
+def compiled_files(wheel: Path) -> list[str]:
+    return sorted(name for name in zipfile.ZipFile(wheel).namelist() if name.endswith(BUILD_OUTPUT))
+
+
+def installed_report(tmp_path: Path, wheel: Path) -> dict[str, str]:
+    """Unpack the wheel as an installer would and ask it which cores it runs."""
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    result = run_python(
+        "-c", "import json, tumbler, tumbler._speedups as s; print(json.dumps([tumbler.__file__, s.report()]))",
+        env=clean_env(PYTHONPATH=str(site)),
+        cwd=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    origin, report = json.loads(result.stdout)
+    assert Path(origin).is_relative_to(site)
+    return report
+
+
+def test_with_a_compiler_every_core_is_compiled(tmp_path):
+    result, wheel = build_wheel(tmp_path)
+    assert wheel is not None, result.stdout + result.stderr
+    assert [Path(name).name.split(".")[0] for name in compiled_files(wheel)] == [f"{unit}_c" for unit in MODULES]
+    assert installed_report(tmp_path, wheel) == dict.fromkeys(MODULES, "c")
+
+
+def test_no_extensions_builds_a_pure_wheel(tmp_path):
+    result, wheel = build_wheel(tmp_path, TUMBLER_NO_EXTENSIONS="1")
+    assert wheel is not None, result.stdout + result.stderr
+    assert wheel.name.endswith("-py3-none-any.whl")
+    assert compiled_files(wheel) == []
+    assert installed_report(tmp_path, wheel) == dict.fromkeys(MODULES, "py")
+
+
+def test_without_a_compiler_the_install_falls_back(tmp_path):
+    result, wheel = build_wheel(tmp_path, CC="/bin/false")
+    assert wheel is not None, result.stdout + result.stderr
+    assert compiled_files(wheel) == []
+    assert installed_report(tmp_path, wheel) == dict.fromkeys(MODULES, "py")
+
+
+def test_without_a_compiler_required_extensions_fail_the_build(tmp_path):
+    result, wheel = build_wheel(tmp_path, CC="/bin/false", TUMBLER_REQUIRE_EXTENSIONS="1")
+    assert result.returncode != 0
+    assert wheel is None
+    output = result.stdout + result.stderr
+    assert (
+        "TUMBLER_REQUIRE_EXTENSIONS is set, but the compiled core tumbler._speedups."
+        f"{MODULES[0]}_c failed to build" in output
+    )
+    assert "/bin/false" in output

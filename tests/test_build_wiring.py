@@ -1,0 +1,77 @@
+"""setup.py, the package and ext/ agree on the compiled cores, and the
+switches decide what gets built and imported."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import runpy
+from pathlib import Path
+
+import pytest
+
+from tests._run import clean_env, run_python
+from tumbler._speedups import MODULES
+
+ROOT = Path(__file__).resolve().parents[1]
+EXT = ROOT / "ext" / "tumbler" / "_speedups"
+REPORT = "import json, sys, tumbler._speedups as s; print(json.dumps([s.report(), sorted(sys.modules)]))"
+
+
+@pytest.fixture(scope="module")
+def setup_py():
+    """setup.py's namespace, without running setup()."""
+    return runpy.run_path(str(ROOT / "setup.py"), run_name="tumbler_setup")
+
+
+def test_setup_units_match_modules_and_ext_sources(setup_py):
+    # Cython sources only: a generated .c beside them is build output.
+    sources = sorted(path.name for path in EXT.iterdir() if path.suffix in (".pyx", ".pxd"))
+    assert sources == sorted(f"{unit}_c.pyx" for unit in MODULES)
+    assert setup_py["UNITS"] == MODULES
+
+
+@pytest.mark.parametrize("unit", MODULES)
+def test_every_unit_has_a_python_twin_and_a_facade(unit):
+    facade = importlib.import_module(f"tumbler._speedups.{unit}")
+    twin = importlib.import_module(f"tumbler._speedups.{unit}_py")
+    assert facade.IMPLEMENTATION in ("c", "py")
+    assert set(twin.__all__) < set(facade.__all__)
+
+
+@pytest.mark.parametrize(
+    ("switches", "optional"),
+    [({}, True), ({"TUMBLER_REQUIRE_EXTENSIONS": "1"}, False)],
+)
+def test_setup_builds_every_unit(setup_py, monkeypatch, switches, optional):
+    for name in ("TUMBLER_NO_EXTENSIONS", "TUMBLER_REQUIRE_EXTENSIONS"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in switches.items():
+        monkeypatch.setenv(name, value)
+    extensions, cmdclass = setup_py["extensions"](setup_py["load_switch"]())
+    assert [ext.name for ext in extensions] == [f"tumbler._speedups.{unit}_c" for unit in MODULES]
+    assert [ext.sources for ext in extensions] == [[f"ext/tumbler/_speedups/{unit}_c.pyx"] for unit in MODULES]
+    assert {ext.optional for ext in extensions} == {optional}
+    assert set(cmdclass) == {"build_ext"}
+
+
+def test_setup_builds_nothing_when_disabled(setup_py, monkeypatch):
+    monkeypatch.delenv("TUMBLER_REQUIRE_EXTENSIONS", raising=False)
+    monkeypatch.setenv("TUMBLER_NO_EXTENSIONS", "1")
+    assert setup_py["extensions"](setup_py["load_switch"]()) == ([], {})
+
+
+@pytest.mark.c_extension
+def test_required_extensions_report_c():
+    result = run_python("-c", REPORT, env=clean_env(TUMBLER_REQUIRE_EXTENSIONS="1"))
+    assert result.returncode == 0, result.stderr
+    report, _ = json.loads(result.stdout)
+    assert report == dict.fromkeys(MODULES, "c")
+
+
+def test_no_extensions_reports_py_and_imports_no_compiled_twin():
+    result = run_python("-c", REPORT, env=clean_env(TUMBLER_NO_EXTENSIONS="1"))
+    assert result.returncode == 0, result.stderr
+    report, modules = json.loads(result.stdout)
+    assert report == dict.fromkeys(MODULES, "py")
+    assert [name for name in modules if name.endswith("_c") and name.startswith("tumbler.")] == []
