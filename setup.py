@@ -44,7 +44,7 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
     if mode == "disabled":
         return [], {}
     required = mode == "required"
-    if platform.python_implementation() != "CPython":
+    if not switch.can_compile():
         if required:
             raise SystemExit(
                 f"tumbler: {switch.REQUIRE_EXTENSIONS} is set, but the compiled"

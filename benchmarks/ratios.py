@@ -25,7 +25,9 @@ def table(run: dict) -> str:
         rows.sort(key=lambda row: row[1])
         baseline = next((t for name, t in rows if name.endswith(BASELINES)), rows[-1][1])
         for name, median in rows:
-            lines.append(f"| {group} | {name} | {median * 1e9:,.0f} ns | {baseline / median:.2f}x |")
+            lines.append(
+                f"| {group} | {name} | {median * 1e9:,.0f} ns | {baseline / median:.2f}x |"
+            )
     return "\n".join(lines)
 
 

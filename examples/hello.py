@@ -15,8 +15,8 @@ from typing import Any
 
 from werkzeug.serving import run_simple
 
-from tumbler.cli import version_text
 from tumbler._speedups.headers import header_name
+from tumbler.cli import version_text
 
 
 def app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:

@@ -4,8 +4,9 @@
   twin from it (``impl.module("headers")``), never from the facade.
 - ``c_extension``: the marker on everything that needs the compiled cores; the
   ``c`` param carries it.
-- ``--c-extensions/--no-c-extensions``: run or deselect those tests. The
-  default follows ``TUMBLER_NO_EXTENSIONS``, since no compiled core exists then.
+- ``--c-extensions/--no-c-extensions``: run or deselect those tests. They are
+  deselected by default where no compiled core can exist: under
+  ``TUMBLER_NO_EXTENSIONS``, or on an interpreter other than CPython.
 
 A compiled core that is missing while its tests are selected is an error,
 never a skip: a build that quietly fell back must not pass as compiled.
@@ -30,7 +31,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         dest="c_extensions",
         default=None,
-        help="run the tests of the compiled cores (default unless TUMBLER_NO_EXTENSIONS is on)",
+        help="run the tests of the compiled cores"
+        " (default on CPython unless TUMBLER_NO_EXTENSIONS is on)",
     )
     group.addoption(
         "--no-c-extensions",
@@ -45,10 +47,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "c_extension: needs the compiled cores; --no-c-extensions deselects it"
     )
     config.addinivalue_line(
-        "markers", "build: builds wheels from the source tree; needs setuptools, Cython and a C compiler"
+        "markers", "build: tests the build itself; needs setuptools, Cython and a C compiler"
     )
     if config.option.c_extensions is None:
-        config.option.c_extensions = _switch.mode() != "disabled"
+        config.option.c_extensions = _switch.can_compile() and _switch.mode() != "disabled"
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -14,7 +14,9 @@ def clean_env(**switches: str) -> dict[str, str]:
     return env
 
 
-def run_python(*args: str, env: dict[str, str], cwd: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_python(
+    *args: str, env: dict[str, str], cwd: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run this interpreter with ``args``; the result holds its output as text."""
     return subprocess.run(
         [sys.executable, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300

@@ -24,8 +24,16 @@ pytestmark = pytest.mark.build
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_OUTPUT = (".so", ".pyd", ".dylib", ".c")
 NOT_SOURCE = shutil.ignore_patterns(
-    ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis",
-    ".benchmarks", *(f"*{suffix}" for suffix in BUILD_OUTPUT),
+    ".git",
+    ".venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".*_cache",
+    ".hypothesis",
+    ".benchmarks",
+    *(f"*{suffix}" for suffix in BUILD_OUTPUT),
 )
 
 
@@ -33,8 +41,15 @@ def build_wheel(tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess
     source, out = tmp_path / "source", tmp_path / "wheels"
     shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
     result = run_python(
-        "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "--no-cache-dir",
-        "-w", str(out), str(source),
+        "-m",
+        "pip",
+        "wheel",
+        "--no-build-isolation",
+        "--no-deps",
+        "--no-cache-dir",
+        "-w",
+        str(out),
+        str(source),
         env=clean_env(**env),
     )
     wheels = list(out.glob("*.whl"))
@@ -50,7 +65,9 @@ def installed_report(tmp_path: Path, wheel: Path) -> dict[str, str]:
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     result = run_python(
-        "-c", "import json, tumbler, tumbler._speedups as s; print(json.dumps([tumbler.__file__, s.report()]))",
+        "-c",
+        "import json, tumbler, tumbler._speedups as s;"
+        " print(json.dumps([tumbler.__file__, s.report()]))",
         env=clean_env(PYTHONPATH=str(site)),
         cwd=str(tmp_path),
     )
@@ -63,7 +80,9 @@ def installed_report(tmp_path: Path, wheel: Path) -> dict[str, str]:
 def test_with_a_compiler_every_core_is_compiled(tmp_path):
     result, wheel = build_wheel(tmp_path)
     assert wheel is not None, result.stdout + result.stderr
-    assert [Path(name).name.split(".")[0] for name in compiled_files(wheel)] == [f"{unit}_c" for unit in MODULES]
+    assert [Path(name).name.split(".")[0] for name in compiled_files(wheel)] == [
+        f"{unit}_c" for unit in MODULES
+    ]
     assert installed_report(tmp_path, wheel) == dict.fromkeys(MODULES, "c")
 
 

@@ -15,7 +15,9 @@ from tumbler._speedups import MODULES
 
 ROOT = Path(__file__).resolve().parents[1]
 EXT = ROOT / "ext" / "tumbler" / "_speedups"
-REPORT = "import json, sys, tumbler._speedups as s; print(json.dumps([s.report(), sorted(sys.modules)]))"
+REPORT = (
+    "import json, sys, tumbler._speedups as s; print(json.dumps([s.report(), sorted(sys.modules)]))"
+)
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +41,7 @@ def test_every_unit_has_a_python_twin_and_a_facade(unit):
     assert set(twin.__all__) < set(facade.__all__)
 
 
+@pytest.mark.build
 @pytest.mark.parametrize(
     ("switches", "optional"),
     [({}, True), ({"TUMBLER_REQUIRE_EXTENSIONS": "1"}, False)],
@@ -50,7 +53,9 @@ def test_setup_builds_every_unit(setup_py, monkeypatch, switches, optional):
         monkeypatch.setenv(name, value)
     extensions, cmdclass = setup_py["extensions"](setup_py["load_switch"]())
     assert [ext.name for ext in extensions] == [f"tumbler._speedups.{unit}_c" for unit in MODULES]
-    assert [ext.sources for ext in extensions] == [[f"ext/tumbler/_speedups/{unit}_c.pyx"] for unit in MODULES]
+    assert [ext.sources for ext in extensions] == [
+        [f"ext/tumbler/_speedups/{unit}_c.pyx"] for unit in MODULES
+    ]
     assert {ext.optional for ext in extensions} == {optional}
     assert set(cmdclass) == {"build_ext"}
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import platform
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -15,7 +15,7 @@ import tumbler
 from tumbler._speedups import report
 
 COMMANDS = {
-    "script": [os.path.join(sysconfig.get_path("scripts"), "tumbler")],
+    "script": [shutil.which("tumbler", path=sysconfig.get_path("scripts")) or "tumbler"],
     "module": [sys.executable, "-m", "tumbler"],
 }
 
@@ -25,7 +25,8 @@ def test_version_names_versions_and_cores(command):
     result = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     cores = ", ".join(
-        f"{unit} ({'compiled' if kind == 'c' else 'pure Python'})" for unit, kind in report().items()
+        f"{unit} ({'compiled' if kind == 'c' else 'pure Python'})"
+        for unit, kind in report().items()
     )
     assert result.stdout.splitlines() == [
         f"Tumbler {tumbler.__version__}",

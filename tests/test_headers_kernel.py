@@ -28,7 +28,7 @@ def headers(impl):
         ("Http-Content-Type", "HTTP_HTTP_CONTENT_TYPE"),
         ("", "HTTP_"),
         ("ß", "HTTP_SS"),  # Unicode upper-casing, as str.upper() does it
-        ("Content-Typeſ", "HTTP_CONTENT_TYPES"),
+        ("Content-Type\N{LATIN SMALL LETTER LONG S}", "HTTP_CONTENT_TYPES"),
     ],
 )
 def test_environ_key(headers, name, key):

@@ -4,6 +4,7 @@ keeps; sys.getrefcount sees a reference taken or dropped on the argument."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tracemalloc
 
@@ -29,10 +30,8 @@ def test_calls_keep_nothing(impl, function, argument):
 
     def repeat(times):
         for _ in range(times):
-            try:
+            with contextlib.suppress(TypeError):
                 call(argument)
-            except TypeError:
-                pass
 
     repeat(1_000)  # warm caches: interned strings, type caches
     refs = sys.getrefcount(argument)

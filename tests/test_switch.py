@@ -74,5 +74,7 @@ def test_optional_falls_back_when_compiled_twin_is_missing():
 @pytest.mark.usefixtures("compiled_missing")
 def test_required_raises_when_compiled_twin_is_missing(monkeypatch):
     monkeypatch.setenv(REQUIRE, "1")
-    with pytest.raises(ImportError, match=f"{REQUIRE} is set, but the compiled 'headers' core cannot be imported"):
+    with pytest.raises(
+        ImportError, match=f"{REQUIRE} is set, but the compiled 'headers' core cannot be imported"
+    ):
         _switch.select("headers")

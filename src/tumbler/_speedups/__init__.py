@@ -17,7 +17,4 @@ MODULES = ("headers",)
 
 def report() -> dict[str, str]:
     """Say which twin each unit runs on: ``{"headers": "c", ...}``."""
-    return {
-        unit: importlib.import_module(f"{__name__}.{unit}").IMPLEMENTATION
-        for unit in MODULES
-    }
+    return {unit: importlib.import_module(f"{__name__}.{unit}").IMPLEMENTATION for unit in MODULES}

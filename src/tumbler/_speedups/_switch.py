@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import platform
 from types import ModuleType
 from typing import Literal
 
@@ -56,6 +57,12 @@ def mode() -> Mode:
     if disabled:
         return "disabled"
     return "required" if required else "optional"
+
+
+def can_compile() -> bool:
+    """Say whether this interpreter can run the compiled cores at all: they
+    are built on CPython's C API, so any other interpreter gets the twins."""
+    return platform.python_implementation() == "CPython"
 
 
 def select(unit: str) -> tuple[ModuleType, Literal["c", "py"]]:
