@@ -60,6 +60,7 @@ def test_setup_builds_every_unit(setup_py, monkeypatch, switches, optional):
     assert set(cmdclass) == {"build_ext"}
 
 
+@pytest.mark.build
 def test_setup_builds_nothing_when_disabled(setup_py, monkeypatch):
     monkeypatch.delenv("TUMBLER_REQUIRE_EXTENSIONS", raising=False)
     monkeypatch.setenv("TUMBLER_NO_EXTENSIONS", "1")
