@@ -35,8 +35,8 @@ def environ_key(name):
     cdef unsigned char *out = PyUnicode_1BYTE_DATA(key)
     for ch in text:
         if ch > _ASCII_MAX:
-            key = name.upper().replace("-", "_")
-            return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"
+            upper = text.upper().replace("-", "_")
+            return upper if upper in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{upper}"
         # NOTE: arithmetic on a Py_UCS4 makes a str in Cython; bytes stay in C.
         byte = <unsigned char>ch
         if c'a' <= byte <= c'z':
