@@ -64,14 +64,23 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
         return [], {}
 
     class BuildExt(build_ext):  # type: ignore[misc,valid-type]
-        """Names the switch and the core when a required extension fails."""
+        """Leaves a core that fails to build, in Cython or in the compiler, to
+        its pure-Python twin; or, when extensions are required, fails naming
+        the switch, the core and the cause.
+
+        NOTE: setuptools' own `optional` handling catches compiler errors
+        only, not Cython's, so a Cython error would fail the install."""
 
         def build_extension(self, ext: Any) -> None:
             try:
                 super().build_extension(ext)
             except Exception as exc:
                 if ext.optional:
-                    raise
+                    self.warn(
+                        f"tumbler: the compiled core {ext.name} failed to build ({exc});"
+                        " its pure-Python twin will be used"
+                    )
+                    return
                 raise SystemExit(
                     f"tumbler: {switch.REQUIRE_EXTENSIONS} is set, but the"
                     f" compiled core {ext.name} failed to build: {exc}"

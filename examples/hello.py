@@ -21,10 +21,12 @@ from tumbler.cli import version_text
 
 def app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
     """Answer every request with the versions and the request's headers."""
+    # As werkzeug does, an empty Content-Type or Content-Length (servers set
+    # them for every request) is no header; any other empty header is one.
     headers = [
         f"{name}: {value}"
         for key, value in environ.items()
-        if (name := header_name(key)) is not None and value
+        if (name := header_name(key)) is not None and (value or key.startswith("HTTP_"))
     ]
     body = "\n".join([version_text(), "", "Your request's headers:", *sorted(headers), ""]).encode()
     start_response(

@@ -19,14 +19,9 @@ from dataclasses import dataclass
 from types import ModuleType
 
 import pytest
-from hypothesis import settings
 
 import tumbler
 from tumbler._speedups import _switch, report
-
-# A long run of every property test, a fuzz of both twins against the oracles:
-# pytest --hypothesis-profile=fuzz
-settings.register_profile("fuzz", max_examples=20_000, deadline=None)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

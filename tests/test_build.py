@@ -37,9 +37,16 @@ NOT_SOURCE = shutil.ignore_patterns(
 )
 
 
-def build_wheel(tmp_path: Path, **env: str) -> tuple[subprocess.CompletedProcess[str], Path | None]:
+def build_wheel(
+    tmp_path: Path, broken_cython: bool = False, **env: str
+) -> tuple[subprocess.CompletedProcess[str], Path | None]:
+    """Build a wheel from a copy of the tree; ``broken_cython`` puts a Cython
+    syntax error into the first unit's source first."""
     source, out = tmp_path / "source", tmp_path / "wheels"
     shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
+    if broken_cython:
+        pyx = source / "ext" / "tumbler" / "_speedups" / f"{MODULES[0]}_c.pyx"
+        pyx.write_text(pyx.read_text() + "\ndef broken(:\n")
     result = run_python(
         "-m",
         "pip",
@@ -111,3 +118,20 @@ def test_without_a_compiler_required_extensions_fail_the_build(tmp_path):
         f"{MODULES[0]}_c failed to build" in output
     )
     assert "/bin/false" in output
+
+
+def test_a_cython_error_falls_back(tmp_path):
+    result, wheel = build_wheel(tmp_path, broken_cython=True)
+    assert wheel is not None, result.stdout + result.stderr
+    assert compiled_files(wheel) == []
+    assert installed_report(tmp_path, wheel) == dict.fromkeys(MODULES, "py")
+
+
+def test_a_cython_error_fails_the_build_when_extensions_are_required(tmp_path):
+    result, wheel = build_wheel(tmp_path, broken_cython=True, TUMBLER_REQUIRE_EXTENSIONS="1")
+    assert result.returncode != 0
+    assert wheel is None
+    assert (
+        "TUMBLER_REQUIRE_EXTENSIONS is set, but the compiled core tumbler._speedups."
+        f"{MODULES[0]}_c failed to build" in result.stdout + result.stderr
+    )

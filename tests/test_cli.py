@@ -12,7 +12,7 @@ from importlib.metadata import version
 import pytest
 
 import tumbler
-from tumbler._speedups import report
+from tumbler import cli
 
 COMMANDS = {
     "script": [shutil.which("tumbler", path=sysconfig.get_path("scripts")) or "tumbler"],
@@ -21,16 +21,17 @@ COMMANDS = {
 
 
 @pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
-def test_version_names_versions_and_cores(command):
+def test_version_option_prints_the_version_text(command):
     result = subprocess.run([*command, "--version"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    cores = ", ".join(
-        f"{unit} ({'compiled' if kind == 'c' else 'pure Python'})"
-        for unit, kind in report().items()
-    )
-    assert result.stdout.splitlines() == [
+    assert result.stdout == cli.version_text() + "\n"
+
+
+def test_version_text_names_versions_and_each_core(monkeypatch):
+    monkeypatch.setattr(cli, "report", lambda: {"headers": "c", "matcher": "py"})
+    assert cli.version_text().splitlines() == [
         f"Tumbler {tumbler.__version__}",
         f"Python {platform.python_version()} ({platform.python_implementation()})",
         f"Werkzeug {version('werkzeug')}",
-        f"Cores: {cores}",
+        "Cores: headers (compiled), matcher (pure Python)",
     ]

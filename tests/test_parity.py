@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
 
 import pytest
 
+from tests._impl import Impl
 from tumbler._speedups import MODULES
 
 pytestmark = pytest.mark.c_extension
 
 
 def twins(unit):
-    return [importlib.import_module(f"tumbler._speedups.{unit}_{kind}") for kind in ("c", "py")]
+    return Impl("c").module(unit), Impl("py").module(unit)
 
 
 def shape(function):

@@ -1,0 +1,5 @@
+from hypothesis import settings
+
+# A long run of every property test, a fuzz of both twins against the oracles:
+# pytest --hypothesis-profile=fuzz
+settings.register_profile("fuzz", max_examples=20_000, deadline=None)
