@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -21,3 +22,19 @@ def run_python(
     return subprocess.run(
         [sys.executable, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300
     )
+
+
+_ASK = (
+    "import json, sys, tumbler, tumbler._speedups as s; print(json.dumps("
+    "{'file': tumbler.__file__, 'report': s.report(), 'modules': sorted(sys.modules)}))"
+)
+
+
+def child_report(env: dict[str, str], cwd: str | None = None) -> dict[str, object]:
+    """Ask a fresh interpreter under ``env`` which tumbler it imports
+    (``file``), which twin each unit runs on (``report``) and which modules
+    it loaded doing so (``modules``)."""
+    result = run_python("-c", _ASK, env=env, cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    answer: dict[str, object] = json.loads(result.stdout)
+    return answer

@@ -8,7 +8,6 @@ not the source tree, in a child interpreter.
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import zipfile
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests._run import clean_env, run_python
+from tests._run import child_report, clean_env, run_python
 from tumbler._speedups import MODULES
 
 pytestmark = pytest.mark.build
@@ -71,17 +70,9 @@ def installed_report(tmp_path: Path, wheel: Path) -> dict[str, str]:
     """Unpack the wheel as an installer would and ask it which cores it runs."""
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    result = run_python(
-        "-c",
-        "import json, tumbler, tumbler._speedups as s;"
-        " print(json.dumps([tumbler.__file__, s.report()]))",
-        env=clean_env(PYTHONPATH=str(site)),
-        cwd=str(tmp_path),
-    )
-    assert result.returncode == 0, result.stderr
-    origin, report = json.loads(result.stdout)
-    assert Path(origin).is_relative_to(site)
-    return report
+    answer = child_report(clean_env(PYTHONPATH=str(site)), cwd=str(tmp_path))
+    assert Path(str(answer["file"])).is_relative_to(site)
+    return answer["report"]
 
 
 def test_with_a_compiler_every_core_is_compiled(tmp_path):

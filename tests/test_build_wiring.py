@@ -4,20 +4,16 @@ switches decide what gets built and imported."""
 from __future__ import annotations
 
 import importlib
-import json
 import runpy
 from pathlib import Path
 
 import pytest
 
-from tests._run import clean_env, run_python
+from tests._run import child_report, clean_env
 from tumbler._speedups import MODULES
 
 ROOT = Path(__file__).resolve().parents[1]
 EXT = ROOT / "ext" / "tumbler" / "_speedups"
-REPORT = (
-    "import json, sys, tumbler._speedups as s; print(json.dumps([s.report(), sorted(sys.modules)]))"
-)
 
 
 @pytest.fixture(scope="module")
@@ -70,15 +66,13 @@ def test_setup_builds_nothing_when_disabled(setup_py, monkeypatch):
 
 @pytest.mark.c_extension
 def test_required_extensions_report_c():
-    result = run_python("-c", REPORT, env=clean_env(TUMBLER_REQUIRE_EXTENSIONS="1"))
-    assert result.returncode == 0, result.stderr
-    report, _ = json.loads(result.stdout)
-    assert report == dict.fromkeys(MODULES, "c")
+    answer = child_report(clean_env(TUMBLER_REQUIRE_EXTENSIONS="1"))
+    assert answer["report"] == dict.fromkeys(MODULES, "c")
 
 
 def test_no_extensions_reports_py_and_imports_no_compiled_twin():
-    result = run_python("-c", REPORT, env=clean_env(TUMBLER_NO_EXTENSIONS="1"))
-    assert result.returncode == 0, result.stderr
-    report, modules = json.loads(result.stdout)
-    assert report == dict.fromkeys(MODULES, "py")
+    answer = child_report(clean_env(TUMBLER_NO_EXTENSIONS="1"))
+    assert answer["report"] == dict.fromkeys(MODULES, "py")
+    modules = answer["modules"]
+    assert isinstance(modules, list)
     assert [name for name in modules if name.endswith("_c") and name.startswith("tumbler.")] == []
