@@ -1,6 +1,7 @@
 """The headers kernel, compiled (``[c]``) and pure Python (``[py]``), beside
 werkzeug's ``EnvironHeaders`` doing the same job on the same environ: finding
-one header, and listing them all. Until tumbler's own ``EnvironHeaders``
+one header, and listing them all; and the bare kernel calls, which werkzeug
+has no function for (their ratio is to the pure twin). Until tumbler's own ``EnvironHeaders``
 exists, the kernel rows are the mapping work it will stand on."""
 
 from __future__ import annotations
@@ -26,6 +27,20 @@ ENVIRON = EnvironBuilder(
         "X-Request-Id": "5f0c2c1e",
     },
 ).get_environ()
+
+
+@pytest.mark.benchmark(group="environ_key call")
+def test_environ_key(benchmark, impl):
+    assert (
+        benchmark(impl.module("headers").environ_key, "X-Forwarded-For") == "HTTP_X_FORWARDED_FOR"
+    )
+
+
+@pytest.mark.benchmark(group="header_name call")
+def test_header_name(benchmark, impl):
+    assert (
+        benchmark(impl.module("headers").header_name, "HTTP_ACCEPT_ENCODING") == "Accept-Encoding"
+    )
 
 
 @pytest.mark.benchmark(group="lookup one header")
