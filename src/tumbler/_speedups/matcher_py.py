@@ -1,0 +1,361 @@
+"""The routing kernel: the state machine that matches a request's domain and
+path against the rules, and the per-rule URL builder.
+
+This is the reference twin; ``matcher_c`` does the same work in Cython. The
+search is werkzeug's, step for step, because werkzeug's answers (which rule,
+which redirect, which 405) are defined by its search order:
+
+- a state holds a dict of static next parts, a list of dynamic next parts
+  sorted by weight, and the rules that end there, in the order added;
+- at each state the static edge for the next segment is tried first, then
+  the dynamic edges, with backtracking;
+- when the path is used up, the first rule whose methods and websocket flag
+  fit wins; rules that fit only on path collect the methods for a 405;
+- a branch rule (``/x/``) reached without its slash asks for a redirect, at
+  once, unless the rule is not strict about slashes.
+
+Two things are tumbler's own. A fully static path is first looked up in one
+dict, and taken only if it succeeds, which is safe because the search would
+reach that state first. And a dynamic part that is one built-in converter is
+tested directly (``KIND_*``) instead of by its regex; ``rules.fast_kind``
+picks only checks that accept exactly what the regex accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from werkzeug.routing.converters import ValidationError
+
+__all__ = [
+    "KIND_CHOICE",
+    "KIND_DIGITS",
+    "KIND_FLOAT",
+    "KIND_REGEX",
+    "KIND_REST",
+    "KIND_SEGMENT",
+    "KIND_UUID",
+    "MATCHED",
+    "NO_MATCH",
+    "REDIRECT",
+    "RuleBuilder",
+    "StateMachine",
+]
+
+#: Run the part's regex.
+KIND_REGEX = 0
+#: One segment, no ``/``, with a length range: ``[^/]+``, ``[^/]{m,n}``.
+KIND_SEGMENT = 1
+#: Decimal digits, optionally signed: ``\d+``, ``-?\d+``.
+KIND_DIGITS = 2
+#: Digits, a point, digits, optionally signed: ``\d+\.\d+``, ``-?\d+\.\d+``.
+KIND_FLOAT = 3
+#: A UUID's 8-4-4-4-12 hex digits.
+KIND_UUID = 4
+#: One of a set of literal strings: ``(?:a|b)``.
+KIND_CHOICE = 5
+#: The rest of the path, not starting with ``/``, no newline after its first
+#: character: ``[^/].*?`` as the final part.
+KIND_REST = 6
+
+#: ``match`` found a rule: ``(MATCHED, rule, values)``.
+MATCHED = 0
+#: ``match`` wants a redirect to another path: ``(REDIRECT, path, None)``.
+REDIRECT = 1
+#: ``match`` found nothing: ``(NO_MATCH, methods that would fit, websocket mismatch)``.
+NO_MATCH = 2
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+_SLASHES = re.compile("/{2,}")
+
+
+class _Entry:
+    """What the search needs of a rule, read once when the rule is added."""
+
+    __slots__ = ("converters", "defaults", "methods", "rule", "strict_slashes", "websocket")
+
+    def __init__(self, rule: Any, converters: Iterable[tuple[str, Callable[[str], Any] | None]]):
+        self.rule = rule
+        self.methods: frozenset[str] | None = (
+            None if rule.methods is None else frozenset(rule.methods)
+        )
+        self.websocket = bool(rule.websocket)
+        self.strict_slashes = bool(rule.strict_slashes)
+        self.converters = tuple(converters)
+        self.defaults = dict(rule.defaults) if rule.defaults else None
+
+    def fits(self, method: str, websocket: bool) -> bool:
+        return (self.methods is None or method in self.methods) and self.websocket == websocket
+
+
+class _State:
+    __slots__ = ("dynamic", "rules", "static")
+
+    def __init__(self) -> None:
+        self.static: dict[str, _State] = {}
+        self.dynamic: list[tuple[Any, _State]] = []
+        self.rules: list[_Entry] = []
+
+
+class _SlashRequired(Exception):
+    """A branch rule was reached without its trailing slash."""
+
+
+class _Search:
+    """One match: the request's method and websocket flag, and what the
+    misses learned on the way (the methods for a 405, a websocket mismatch)."""
+
+    __slots__ = ("method", "methods", "websocket", "websocket_mismatch")
+
+    def __init__(self, method: str, websocket: bool) -> None:
+        self.method = method
+        self.websocket = websocket
+        self.methods: set[str] = set()
+        self.websocket_mismatch = False
+
+    def pick(self, state: _State, slash_optional_only: bool) -> _Entry | None:
+        """The first rule of ``state`` that fits; remember why others did not."""
+        for entry in state.rules:
+            if slash_optional_only and entry.strict_slashes:
+                continue
+            if entry.methods is not None and self.method not in entry.methods:
+                self.methods.update(entry.methods)
+            elif entry.websocket != self.websocket:
+                self.websocket_mismatch = True
+            else:
+                return entry
+        return None
+
+    def run(
+        self, state: _State, parts: list[str], index: int, values: list[str]
+    ) -> tuple[_Entry, list[str]] | None:
+        if index == len(parts):
+            entry = self.pick(state, False)
+            if entry is not None:
+                return entry, values
+            slashed = state.static.get("")
+            if slashed is not None:
+                for entry in slashed.rules:
+                    if entry.fits(self.method, self.websocket):
+                        if entry.strict_slashes:
+                            raise _SlashRequired()
+                        return entry, values
+            return None
+        segment = parts[index]
+        following = state.static.get(segment)
+        if following is not None:
+            found = self.run(following, parts, index + 1, values)
+            if found is not None:
+                return found
+        for part, following in state.dynamic:
+            if part.final:
+                rest, after = [], 0
+                target = "/".join(parts[index:])
+            else:
+                rest, after = parts, index + 1
+                target = segment
+            groups = _test(part, target)
+            if groups is None:
+                continue
+            if part.suffixed and groups.pop() == "/":
+                rest, after = [""], 0
+            found = self.run(following, rest, after, values + groups)
+            if found is not None:
+                return found
+        if index == len(parts) - 1 and segment == "":
+            entry = self.pick(state, True)
+            if entry is not None:
+                return entry, values
+        return None
+
+
+def _test(part: Any, target: str) -> list[str] | None:
+    """Test ``target`` against a dynamic part: its converters' texts, or ``None``."""
+    kind = part.kind
+    if kind == KIND_SEGMENT:
+        low, high = part.argument
+        size = len(target)
+        if size < low or (high >= 0 and size > high) or "/" in target:
+            return None
+    elif kind == KIND_DIGITS:
+        digits = target[1:] if part.argument and target[:1] == "-" else target
+        if not digits.isdecimal():
+            return None
+    elif kind == KIND_FLOAT:
+        number = target[1:] if part.argument and target[:1] == "-" else target
+        whole, point, fraction = number.partition(".")
+        if not (point and whole.isdecimal() and fraction.isdecimal()):
+            return None
+    elif kind == KIND_UUID:
+        if not (
+            len(target) == 36
+            and target[8] == target[13] == target[18] == target[23] == "-"
+            and _HEX.issuperset(target[:8] + target[9:13] + target[14:18] + target[19:23])
+            and _HEX.issuperset(target[24:])
+        ):
+            return None
+    elif kind == KIND_CHOICE:
+        if target not in part.argument:
+            return None
+    elif kind == KIND_REST:
+        if not target or target[0] == "/" or "\n" in target[1:]:
+            return None
+    else:
+        found = part.pattern.match(target)
+        if found is None:
+            return None
+        groups = [found.group(name) for name in part.groups]
+        if part.suffixed:
+            groups.append(found.group(part.pattern.groups))
+        return groups
+    return [target]
+
+
+class StateMachine:
+    """The rules of one map, as a graph of states to search.
+
+    :param merge_slashes: when nothing matches a path with ``//`` in it, search
+        again with the slashes merged, and redirect there on a hit.
+    """
+
+    def __init__(self, merge_slashes: bool) -> None:
+        self.merge_slashes = merge_slashes
+        self._root = _State()
+        # PERF: fully static paths, by domain then path, for one-lookup hits.
+        self._static: dict[str, dict[str, _State]] = {}
+
+    def add(self, rule: Any, converters: Iterable[tuple[str, Callable[[str], Any] | None]]) -> None:
+        """Add a bound rule. ``rule._parts`` says where it goes; ``converters``
+        gives each variable's name and ``to_python`` (``None`` for identity).
+        """
+        state = self._root
+        for part in rule._parts:
+            if part.static:
+                state = state.static.setdefault(part.content, _State())
+                continue
+            key = part.key()
+            for known, following in state.dynamic:
+                if known.key() == key:
+                    state = following
+                    break
+            else:
+                following = _State()
+                state.dynamic.append((part, following))
+                state = following
+        state.rules.append(_Entry(rule, converters))
+        if all(part.static for part in rule._parts):
+            path = "/".join(part.content for part in rule._parts[1:])
+            self._static.setdefault(rule._parts[0].content, {})[path] = state
+
+    def update(self) -> None:
+        """Order every state's dynamic edges by weight (stable: ties keep the
+        order they were added in)."""
+        pending = [self._root]
+        while pending:
+            state = pending.pop()
+            state.dynamic.sort(key=lambda edge: edge[0].weight)
+            pending.extend(state.static.values())
+            pending.extend(following for _, following in state.dynamic)
+
+    def match(self, domain: str, path: str, method: str, websocket: bool) -> tuple[int, Any, Any]:
+        """Match a request.
+
+        :param domain: the subdomain, or the host when the map matches hosts.
+        :param path: the path, ``""`` or starting with ``/``.
+        :return: ``(MATCHED, rule, values)``, ``(REDIRECT, path, None)`` or
+            ``(NO_MATCH, methods, websocket_mismatch)``.
+        """
+        paths = self._static.get(domain)
+        if paths is not None:
+            state = paths.get(path)
+            if state is not None:
+                for entry in state.rules:
+                    if entry.fits(method, websocket):
+                        return MATCHED, entry.rule, dict(entry.defaults or ())
+        search = _Search(method, websocket)
+        try:
+            found = search.run(self._root, [domain, *path.split("/")], 0, [])
+        except _SlashRequired:
+            return REDIRECT, f"{path}/", None
+        if found is None:
+            # NOTE: without "//" the second search would repeat the first.
+            if self.merge_slashes and "//" in path:
+                merged = _SLASHES.sub("/", path)
+                try:
+                    found = search.run(self._root, [domain, *merged.split("/")], 0, [])
+                except _SlashRequired:
+                    return REDIRECT, f"{merged}/", None
+                if found is not None and found[0].rule.merge_slashes is not False:
+                    return REDIRECT, merged, None
+            return NO_MATCH, search.methods, search.websocket_mismatch
+        entry, texts = found
+        values: dict[str, Any] = {}
+        for (name, to_python), text in zip(entry.converters, texts):
+            if to_python is None:
+                values[name] = text
+                continue
+            try:
+                values[name] = to_python(text)
+            except ValidationError:
+                return NO_MATCH, search.methods, search.websocket_mismatch
+        if entry.defaults:
+            values.update(entry.defaults)
+        return MATCHED, entry.rule, values
+
+
+class RuleBuilder:
+    """Assembles one rule's URL from values.
+
+    :param domain: the domain part's pieces: text, or ``(name, converter)``.
+    :param path: the path's pieces, likewise.
+    :param required: the variables the URL needs a value for.
+    :param consumed: the value names the rule uses (its variables and its
+        defaults); other values go to the query string.
+    :param encode_query: turns the other values into a query string.
+    """
+
+    def __init__(
+        self,
+        domain: tuple[Any, ...],
+        path: tuple[Any, ...],
+        required: tuple[str, ...],
+        consumed: frozenset[str],
+        encode_query: Callable[[Mapping[str, Any]], str],
+    ) -> None:
+        self.domain = domain
+        self.path = path
+        self.required = required
+        self.consumed = consumed
+        self.encode_query = encode_query
+
+    def build(self, values: Mapping[str, Any], append_unknown: bool) -> tuple[str, str] | None:
+        """Return ``(domain part, path)``, the path with the query string of
+        the unknown values if ``append_unknown``; ``None`` if a converter
+        refuses a value with ``ValidationError``.
+
+        :raises TypeError: if a required value is missing.
+        """
+        for name in self.required:
+            if name not in values:
+                raise TypeError(f"missing a value for the URL variable {name!r}")
+        try:
+            domain = _join(self.domain, values)
+            path = _join(self.path, values)
+        except ValidationError:
+            return None
+        if append_unknown:
+            unknown = {key: value for key, value in values.items() if key not in self.consumed}
+            if unknown:
+                query = self.encode_query(unknown)
+                if query:
+                    path = f"{path}?{query}"
+        return domain, path
+
+
+def _join(pieces: tuple[Any, ...], values: Mapping[str, Any]) -> str:
+    return "".join(
+        piece if isinstance(piece, str) else piece[1].to_url(values[piece[0]])
+        for piece in pieces
+    )

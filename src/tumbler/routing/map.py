@@ -1,0 +1,584 @@
+"""``Map``, the set of rules, and ``MapAdapter``, a map bound to one request's
+host, script root and method, which matches and builds URLs.
+
+Both are werkzeug's, attribute for attribute, so that code written against
+werkzeug (Flask included) uses them unchanged. The search and the URL
+assembly run in the routing kernel (``tumbler._speedups.matcher``).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pprint import pformat
+from threading import Lock
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlunsplit
+
+from werkzeug.datastructures import ImmutableDict, MultiDict
+from werkzeug.exceptions import BadHost, HTTPException, MethodNotAllowed, NotFound
+from werkzeug.wsgi import get_host
+
+from .._speedups import matcher as kernel
+from .converters import DEFAULT_CONVERTERS, BaseConverter, python_converter, quote_segment
+from .exceptions import BuildError, RequestRedirect, WebsocketMismatch
+from .rules import Rule, RuleFactory, encode_query
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
+
+__all__ = ["Map", "MapAdapter"]
+
+
+class Map:
+    """All the URL rules of an application, and the settings they share.
+
+    :param rules: the rules and rule factories.
+    :param default_subdomain: the subdomain of rules that name none.
+    :param strict_slashes: redirect a request for a branch rule (ending in
+        ``/``) that lacks the slash to the URL with it.
+    :param merge_slashes: match a path with ``//`` as if merged, redirecting
+        to the merged URL; build URLs merged.
+    :param redirect_defaults: redirect to the rule that provides the matched
+        values as defaults, so each page has one URL.
+    :param converters: converters to add to (or replace in) the defaults.
+    :param sort_parameters: sort the query arguments of built URLs.
+    :param sort_key: the sort key for that.
+    :param host_matching: match rules' ``host`` instead of the subdomain.
+    """
+
+    #: The converters every map starts with.
+    default_converters = ImmutableDict(DEFAULT_CONVERTERS)
+    #: The lock that guards the one-time sort before matching.
+    lock_class = Lock
+    #: The routing kernel this map matches and builds with.
+    _kernel = kernel
+
+    def __init__(
+        self,
+        rules: Iterable[RuleFactory] | None = None,
+        default_subdomain: str = "",
+        strict_slashes: bool = True,
+        merge_slashes: bool = True,
+        redirect_defaults: bool = True,
+        converters: Mapping[str, type[BaseConverter]] | None = None,
+        sort_parameters: bool = False,
+        sort_key: Callable[[Any], Any] | None = None,
+        host_matching: bool = False,
+    ) -> None:
+        self._matcher = self._kernel.StateMachine(merge_slashes)
+        self._rules_by_endpoint: dict[Any, list[Rule]] = {}
+        self._remap = True
+        self._remap_lock = self.lock_class()
+        self.default_subdomain = default_subdomain
+        self.strict_slashes = strict_slashes
+        self.redirect_defaults = redirect_defaults
+        self.host_matching = host_matching
+        self.converters = self.default_converters.copy()
+        if converters:
+            self.converters.update(converters)
+        self.sort_parameters = sort_parameters
+        self.sort_key = sort_key
+        for factory in rules or ():
+            self.add(factory)
+
+    @property
+    def merge_slashes(self) -> bool:
+        """Whether paths with ``//`` match as merged (and redirect)."""
+        return self._matcher.merge_slashes  # type: ignore[no-any-return]
+
+    @merge_slashes.setter
+    def merge_slashes(self, value: bool) -> None:
+        self._matcher.merge_slashes = value
+
+    def is_endpoint_expecting(self, endpoint: Any, *arguments: str) -> bool:
+        """Say whether some rule of ``endpoint`` takes all of ``arguments``."""
+        self.update()
+        wanted = set(arguments)
+        return any(wanted.issubset(rule.arguments) for rule in self._rules_by_endpoint[endpoint])
+
+    @property
+    def _rules(self) -> list[Rule]:
+        return [rule for rules in self._rules_by_endpoint.values() for rule in rules]
+
+    def iter_rules(self, endpoint: Any | None = None) -> Iterator[Rule]:
+        """Iterate over all rules, or over those of ``endpoint``."""
+        self.update()
+        if endpoint is not None:
+            return iter(self._rules_by_endpoint[endpoint])
+        return iter(self._rules)
+
+    def add(self, rulefactory: RuleFactory) -> None:
+        """Bind a rule, or a factory's rules, to this map and add them.
+
+        :raises RuntimeError: if a rule is already bound to a map.
+        """
+        for rule in rulefactory.get_rules(self):
+            rule.bind(self)
+            if not rule.build_only:
+                converters = [
+                    (name, python_converter(converter))
+                    for name, converter in rule._converters.items()
+                ]
+                self._matcher.add(rule, converters)
+            self._rules_by_endpoint.setdefault(rule.endpoint, []).append(rule)
+        self._remap = True
+
+    def bind(
+        self,
+        server_name: str,
+        script_name: str | None = None,
+        subdomain: str | None = None,
+        url_scheme: str = "http",
+        default_method: str = "GET",
+        path_info: str | None = None,
+        query_args: Mapping[str, Any] | str | None = None,
+    ) -> MapAdapter:
+        """Return a :class:`MapAdapter` for requests to ``server_name``.
+
+        :param server_name: the host (and port), needed for absolute URLs.
+        :param script_name: the application's root path; ``"/"`` if ``None``.
+        :param subdomain: the current subdomain; the map's default if ``None``.
+        :param url_scheme: the scheme; ``ws``/``wss`` match WebSocket rules.
+        :param default_method: the method ``match`` assumes.
+        :param path_info: the path ``match`` assumes; ``"/"`` if ``None``.
+        :param query_args: the query arguments kept on redirects.
+        :raises BadHost: if the host name is not valid IDNA.
+        """
+        server_name = server_name.lower()
+        if self.host_matching:
+            if subdomain is not None:
+                raise RuntimeError("host matching enabled and a subdomain was provided")
+        elif subdomain is None:
+            subdomain = self.default_subdomain
+        if script_name is None:
+            script_name = "/"
+        if path_info is None:
+            path_info = "/"
+        return MapAdapter(
+            self,
+            _idna_host(server_name),
+            script_name,
+            subdomain,
+            url_scheme,
+            path_info,
+            default_method,
+            query_args,
+        )
+
+    def bind_to_environ(
+        self,
+        environ: WSGIEnvironment | Any,
+        server_name: str | None = None,
+        subdomain: str | None = None,
+    ) -> MapAdapter:
+        """Like :meth:`bind`, with everything taken from a WSGI environ (or a
+        request, through its ``environ``).
+
+        :param server_name: the configured server name; with it and no
+            ``subdomain``, the subdomain is what the request's host has in
+            front of it (``"<invalid>"``, with a warning, if the host does not
+            end with it).
+        :param subdomain: the current subdomain.
+        """
+        env = getattr(environ, "environ", environ)
+        assert isinstance(env, dict), (
+            f"{type(environ).__name__!r} is not a WSGI environment (has to be a dict)"
+        )
+        wsgi_server_name = get_host(env).lower()
+        scheme = env["wsgi.url_scheme"]
+        if _wants_websocket(env):
+            scheme = "wss" if scheme == "https" else "ws"
+        if server_name is None:
+            server_name = wsgi_server_name
+        else:
+            server_name = _strip_default_port(server_name.lower(), scheme)
+        if subdomain is None and not self.host_matching:
+            subdomain = _subdomain_of(wsgi_server_name, server_name)
+        return Map.bind(
+            self,
+            server_name,
+            _wsgi_text(env.get("SCRIPT_NAME")),
+            subdomain,
+            scheme,
+            env["REQUEST_METHOD"],
+            _wsgi_text(env.get("PATH_INFO")),
+            query_args=_wsgi_text(env.get("QUERY_STRING")),
+        )
+
+    def update(self) -> None:
+        """Sort what changed since the last match or build: the matcher's
+        edges by weight and each endpoint's rules in build order."""
+        if not self._remap:
+            return
+        with self._remap_lock:
+            if not self._remap:
+                return
+            self._matcher.update()
+            for rules in self._rules_by_endpoint.values():
+                rules.sort(key=lambda rule: rule.build_compare_key())
+            self._remap = False
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({pformat(list(self.iter_rules()))})"
+
+
+def _wsgi_text(value: str | None) -> str | None:
+    """Undo WSGI's latin-1 transport of a UTF-8 value (bad bytes become U+FFFD)."""
+    if value is None or value.isascii():
+        return value
+    return value.encode("latin1").decode(errors="replace")
+
+
+def _wants_websocket(env: Mapping[str, Any]) -> bool:
+    """Say whether the request asks to upgrade to a WebSocket."""
+    connection = env.get("HTTP_CONNECTION", "").lower()
+    return env.get("HTTP_UPGRADE", "").lower() == "websocket" and any(
+        token.strip(" \t") == "upgrade" for token in connection.split(",")
+    )
+
+
+def _strip_default_port(server_name: str, scheme: str) -> str:
+    """Drop ``:80`` (http, ws) or ``:443`` (https, wss), as ``get_host`` does."""
+    if scheme in {"http", "ws"} and server_name.endswith(":80"):
+        return server_name[:-3]
+    if scheme in {"https", "wss"} and server_name.endswith(":443"):
+        return server_name[:-4]
+    return server_name
+
+
+def _subdomain_of(host: str, server_name: str) -> str:
+    """The part of ``host`` in front of ``server_name``, or ``"<invalid>"``
+    (with a warning) if ``host`` does not end with it."""
+    host_labels = host.split(".")
+    server_labels = server_name.split(".")
+    offset = -len(server_labels)
+    if host_labels[offset:] != server_labels:
+        # A request by IP address can do this on a valid set-up; the invalid
+        # subdomain makes it a 404 rather than an error.
+        warnings.warn(
+            f"Current server name {host!r} doesn't match configured"
+            f" server name {server_name!r}",
+            stacklevel=3,
+        )
+        return "<invalid>"
+    return ".".join(filter(None, host_labels[:offset]))
+
+
+def _idna_host(server_name: str) -> str:
+    """IDNA-encode the host name, leaving the port alone.
+
+    :raises BadHost: if the name cannot be encoded.
+    """
+    name, colon, port = server_name.partition(":")
+    if not (name.isascii() and _plain_labels(name)):
+        try:
+            name = name.encode("idna").decode("ascii")
+        except UnicodeError as exc:
+            raise BadHost() from exc
+    return f"{name}{colon}{port}"
+
+
+def _plain_labels(name: str) -> bool:
+    """Say whether an ASCII host name is already its own IDNA form: every
+    label 1 to 63 characters (the last may be empty, for a trailing dot)."""
+    labels = name.split(".")
+    return all(0 < len(label) < 64 for label in labels[:-1]) and len(labels[-1]) < 64
+
+
+_PLACEHOLDER = re.compile(r"<([^>]+)>")
+
+
+class MapAdapter:
+    """A :class:`Map` bound to one request (see :meth:`Map.bind`): it matches
+    the request's path and builds URLs relative to it."""
+
+    def __init__(
+        self,
+        map: Map,
+        server_name: str,
+        script_name: str,
+        subdomain: str | None,
+        url_scheme: str,
+        path_info: str,
+        default_method: str,
+        query_args: Mapping[str, Any] | str | None = None,
+    ) -> None:
+        self.map = map
+        self.server_name = server_name
+        if not script_name.endswith("/"):
+            script_name += "/"
+        self.script_name = script_name
+        self.subdomain = subdomain
+        self.url_scheme = url_scheme
+        self.path_info = path_info
+        self.default_method = default_method
+        self.query_args = query_args
+        self.websocket = self.url_scheme in {"ws", "wss"}
+
+    def dispatch(
+        self,
+        view_func: Callable[[str, Mapping[str, Any]], WSGIApplication],
+        path_info: str | None = None,
+        method: str | None = None,
+        catch_http_exceptions: bool = False,
+    ) -> WSGIApplication:
+        """Match, then call ``view_func(endpoint, values)`` and return what it
+        returns. A redirect is returned as the response; other HTTP errors are
+        returned too if ``catch_http_exceptions``, else raised."""
+        try:
+            try:
+                endpoint, args = self.match(path_info, method)
+            except RequestRedirect as exc:
+                return exc
+            return view_func(endpoint, args)
+        except HTTPException as exc:
+            if catch_http_exceptions:
+                return exc
+            raise
+
+    def match(
+        self,
+        path_info: str | None = None,
+        method: str | None = None,
+        return_rule: bool = False,
+        query_args: Mapping[str, Any] | str | None = None,
+        websocket: bool | None = None,
+    ) -> tuple[Any, Mapping[str, Any]]:
+        """Match a path and method against the rules.
+
+        :param path_info: the path; the bound one if ``None``.
+        :param method: the method; the bound default if ``None``.
+        :param return_rule: return the :class:`Rule` instead of its endpoint.
+        :param query_args: the query kept on redirects; the bound one if ``None``.
+        :param websocket: match WebSocket rules; from the bound scheme if ``None``.
+        :return: ``(endpoint, values)`` or ``(rule, values)``.
+        :raises NotFound: no rule matches.
+        :raises MethodNotAllowed: rules match the path, not the method; its
+            ``valid_methods`` are theirs.
+        :raises RequestRedirect: the URL is not canonical (slashes, defaults,
+            aliases, ``redirect_to``); ``new_url`` says where to go.
+        :raises WebsocketMismatch: only a rule of the other kind matches.
+        """
+        self.map.update()
+        if path_info is None:
+            path_info = self.path_info
+        if query_args is None:
+            query_args = self.query_args or {}
+        method = (method or self.default_method).upper()
+        if websocket is None:
+            websocket = self.websocket
+        domain_part = self.server_name
+        if not self.map.host_matching and self.subdomain is not None:
+            domain_part = self.subdomain
+        path_part = f"/{path_info.lstrip('/')}" if path_info else ""
+        status, found, extra = self.map._matcher.match(domain_part, path_part, method, websocket)
+        if status == kernel.REDIRECT:
+            raise RequestRedirect(self.make_redirect_url(quote_segment(found), query_args))
+        if status == kernel.NO_MATCH:
+            if found:
+                raise MethodNotAllowed(valid_methods=list(found))
+            if extra:
+                raise WebsocketMismatch()
+            raise NotFound()
+        rule, values = found, extra
+        if rule.alias and self.map.redirect_defaults:
+            raise RequestRedirect(
+                self.make_alias_redirect_url(
+                    f"{domain_part}|{path_part}", rule.endpoint, values, method, query_args
+                )
+            )
+        if self.map.redirect_defaults:
+            redirect_url = self.get_default_redirect(rule, method, values, query_args)
+            if redirect_url is not None:
+                raise RequestRedirect(redirect_url)
+        if rule.redirect_to is not None:
+            raise RequestRedirect(self._redirect_to(rule, values))
+        return (rule if return_rule else rule.endpoint), values
+
+    def _redirect_to(self, rule: Rule, values: Mapping[str, Any]) -> str:
+        """The absolute URL a ``redirect_to`` rule sends a match to."""
+        if isinstance(rule.redirect_to, str):
+
+            def fill(found: re.Match[str]) -> str:
+                name = found.group(1)
+                return rule._converters[name].to_url(values[name])
+
+            target = _PLACEHOLDER.sub(fill, rule.redirect_to)
+        else:
+            target = rule.redirect_to(self, **values)  # type: ignore[misc]
+        netloc = f"{self.subdomain}.{self.server_name}" if self.subdomain else self.server_name
+        return urljoin(f"{self.url_scheme or 'http'}://{netloc}{self.script_name}", target)
+
+    def test(self, path_info: str | None = None, method: str | None = None) -> bool:
+        """Say whether a rule matches (a redirect counts as a match)."""
+        try:
+            self.match(path_info, method)
+        except RequestRedirect:
+            pass
+        except HTTPException:
+            return False
+        return True
+
+    def allowed_methods(self, path_info: str | None = None) -> Iterable[str]:
+        """The methods the rules matching ``path_info`` allow."""
+        try:
+            self.match(path_info, method="--")
+        except MethodNotAllowed as exc:
+            return exc.valid_methods  # type: ignore[return-value]
+        except HTTPException:
+            pass
+        return []
+
+    def get_host(self, domain_part: str | None) -> str:
+        """The full host for a domain part: a subdomain (joined to the server
+        name), or with host matching a host; the bound one if ``None``."""
+        if self.map.host_matching:
+            return self.server_name if domain_part is None else domain_part
+        subdomain = self.subdomain if domain_part is None else domain_part
+        return f"{subdomain}.{self.server_name}" if subdomain else self.server_name
+
+    def get_default_redirect(
+        self,
+        rule: Rule,
+        method: str,
+        values: Any,
+        query_args: Mapping[str, Any] | str,
+    ) -> str | None:
+        """The URL of an earlier rule of the endpoint whose defaults provide
+        ``values``, if any: the canonical URL to redirect to.
+
+        :internal:
+        """
+        assert self.map.redirect_defaults
+        for other in self.map._rules_by_endpoint[rule.endpoint]:
+            if other is rule:
+                break
+            if other.provides_defaults_for(rule) and other.suitable_for(values, method):
+                values.update(other.defaults)
+                domain_part, path = other.build(values)  # type: ignore[misc]
+                return self.make_redirect_url(path, query_args, domain_part=domain_part)
+        return None
+
+    def encode_query_args(self, query_args: Mapping[str, Any] | str) -> str:
+        """Encode query arguments for a URL; a string is taken as encoded."""
+        return query_args if isinstance(query_args, str) else encode_query(query_args)
+
+    def make_redirect_url(
+        self,
+        path_info: str,
+        query_args: Mapping[str, Any] | str | None = None,
+        domain_part: str | None = None,
+    ) -> str:
+        """The absolute URL of ``path_info`` under the script root.
+
+        :internal:
+        """
+        if query_args is None:
+            query_args = self.query_args
+        query = self.encode_query_args(query_args) if query_args else None
+        path = "/".join((self.script_name.strip("/"), path_info.lstrip("/")))
+        return urlunsplit((self.url_scheme or "http", self.get_host(domain_part), path, query, None))
+
+    def make_alias_redirect_url(
+        self,
+        path: str,
+        endpoint: Any,
+        values: Mapping[str, Any],
+        method: str,
+        query_args: Mapping[str, Any] | str,
+    ) -> str:
+        """The canonical URL an alias rule redirects to.
+
+        :internal:
+        """
+        url = self.build(endpoint, values, method, append_unknown=False, force_external=True)
+        if query_args:
+            url += f"?{self.encode_query_args(query_args)}"
+        assert url != path, "detected invalid alias setting. No canonical URL found"
+        return url
+
+    def _partial_build(
+        self,
+        endpoint: Any,
+        values: Mapping[str, Any],
+        method: str | None,
+        append_unknown: bool,
+    ) -> tuple[str, str, bool] | None:
+        """``(domain part, path, websocket)`` of the first rule of the endpoint
+        that can be built from ``values`` (the default method tried first);
+        with host matching, a rule on the bound host is preferred.
+
+        :internal:
+        """
+        if method is None:
+            found = self._partial_build(endpoint, values, self.default_method, append_unknown)
+            if found is not None:
+                return found
+        first = None
+        for rule in self.map._rules_by_endpoint.get(endpoint, ()):
+            if not rule.suitable_for(values, method):
+                continue
+            built = rule.build(values, append_unknown)
+            if built is None:
+                continue
+            found = (built[0], built[1], rule.websocket)
+            if not self.map.host_matching or found[0] == self.server_name:
+                return found
+            if first is None:
+                first = found
+        return first
+
+    def build(
+        self,
+        endpoint: Any,
+        values: Mapping[str, Any] | None = None,
+        method: str | None = None,
+        force_external: bool = False,
+        append_unknown: bool = True,
+        url_scheme: str | None = None,
+    ) -> str:
+        """Build the URL of ``endpoint`` from ``values``, as werkzeug does.
+
+        The URL is relative (path only) unless it is on another host (or
+        subdomain) or ``force_external``; WebSocket rules always give absolute
+        ``ws``/``wss`` URLs. Values that fill no variable become the query
+        string unless ``append_unknown`` is off; ``None`` values are ignored.
+
+        :param method: build a rule that serves this method.
+        :param url_scheme: the scheme of an absolute URL; the bound one if ``None``.
+        :raises BuildError: if no rule of the endpoint can be built.
+        """
+        self.map.update()
+        if values:
+            if isinstance(values, MultiDict):
+                values = {
+                    key: (items[0] if len(items) == 1 else items)
+                    for key, items in dict.items(values)
+                    if len(items) != 0
+                }
+            else:
+                values = {key: value for key, value in values.items() if value is not None}
+        else:
+            values = {}
+        found = self._partial_build(endpoint, values, method, append_unknown)
+        if found is None:
+            raise BuildError(endpoint, values, method, self)
+        domain_part, path, websocket = found
+        host = self.get_host(domain_part)
+        if url_scheme is None:
+            url_scheme = self.url_scheme
+        secure = url_scheme in {"https", "wss"}
+        if websocket:
+            force_external = True
+            url_scheme = "wss" if secure else "ws"
+        elif url_scheme:
+            url_scheme = "https" if secure else "http"
+        if not force_external and (
+            (self.map.host_matching and host == self.server_name)
+            or (not self.map.host_matching and domain_part == self.subdomain)
+        ):
+            return f"{self.script_name.rstrip('/')}/{path.lstrip('/')}"
+        scheme = f"{url_scheme}:" if url_scheme else ""
+        return f"{scheme}//{host}{self.script_name[:-1]}/{path.lstrip('/')}"

@@ -1,0 +1,666 @@
+"""Rules, the parts they are cut into for matching, and the rule factories.
+
+A rule is cut at each ``/`` into parts, exactly as werkzeug cuts it: the same
+part text (a regex for a dynamic part), the same flags and the same weights.
+The matcher's answers come from that graph and its search order, so the graph
+must be werkzeug's for the answers to be werkzeug's. What tumbler adds is a
+*kind* per dynamic part: when a part is one built-in converter alone, the
+matcher checks the segment directly instead of running the regex, and
+``fast_kind`` below only picks a kind whose answer is provably the regex's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from string import Template
+from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import urlencode
+
+from werkzeug.datastructures import iter_multi_items
+
+from .._speedups import matcher as kernel
+from .converters import BaseConverter, quote_segment
+from .parser import Placeholder, parse_converter_args, parse_rule
+
+if TYPE_CHECKING:
+    from .map import Map
+
+__all__ = [
+    "EndpointPrefix",
+    "Rule",
+    "RuleFactory",
+    "RulePart",
+    "RuleTemplate",
+    "RuleTemplateFactory",
+    "Subdomain",
+    "Submount",
+    "Weighting",
+]
+
+
+class Weighting(NamedTuple):
+    """The order of a dynamic part among its siblings; lower is tried first.
+
+    More static text first, then fewer converters, then lighter converters.
+    """
+
+    number_static_weights: int
+    static_weights: tuple[tuple[int, int], ...]
+    number_argument_weights: int
+    argument_weights: tuple[Any, ...]
+
+
+_NO_WEIGHT = Weighting(0, (), 0, ())
+
+
+def _group(index: int) -> str:
+    """The regex group name of a part's ``index``-th converter (werkzeug's)."""
+    return f"__werkzeug_{index}"
+
+
+_LENGTHS = re.compile(r"\[\^/\]\{(\d+)(,(\d*))?\}")
+_UUID = r"[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}"
+_EXACT_KINDS = {
+    r"[^/]+": (kernel.KIND_SEGMENT, (1, -1)),
+    r"\d+": (kernel.KIND_DIGITS, False),
+    r"-?\d+": (kernel.KIND_DIGITS, True),
+    r"\d+\.\d+": (kernel.KIND_FLOAT, False),
+    r"-?\d+\.\d+": (kernel.KIND_FLOAT, True),
+    _UUID: (kernel.KIND_UUID, None),
+}
+#: The most a length bound may be and still be read as a number by the kernel.
+_MAX_LENGTH = 2**31 - 1
+
+
+def _choices(regex: str) -> frozenset[str] | None:
+    """Read ``(?:a|b|c)`` made by ``re.escape`` back into its choices.
+
+    The reading is checked by escaping the choices again, so a regex that is
+    anything more than an alternation of literals gives ``None``.
+    """
+    if not (regex.startswith("(?:") and regex.endswith(")")):
+        return None
+    body = regex[3:-1]
+    choices = []
+    current: list[str] = []
+    escaped = False
+    for char in body:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "|":
+            choices.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    choices.append("".join(current))
+    if escaped or "(?:" + "|".join(re.escape(c) for c in choices) + ")" != regex:
+        return None
+    return frozenset(choices)
+
+
+def fast_kind(regex: str, final: bool) -> tuple[int, Any]:
+    """Say how the matcher may test a part made of one converter with this
+    ``regex`` alone, and with what argument.
+
+    ``KIND_REGEX`` means "run the regex". Every other kind is a direct check
+    that accepts exactly the strings the anchored regex accepts; for example
+    ``\\d`` is any Unicode decimal digit, which is what ``str.isdecimal`` tests.
+    """
+    if final:
+        return (kernel.KIND_REST, None) if regex == "[^/].*?" else (kernel.KIND_REGEX, None)
+    exact = _EXACT_KINDS.get(regex)
+    if exact is not None:
+        return exact
+    lengths = _LENGTHS.fullmatch(regex)
+    if lengths is not None:
+        low = int(lengths.group(1))
+        if lengths.group(2) is None:
+            high = low
+        else:
+            high = int(lengths.group(3)) if lengths.group(3) else -1
+        if low <= _MAX_LENGTH and high <= _MAX_LENGTH and (high == -1 or low <= high):
+            return kernel.KIND_SEGMENT, (low, high)
+        return kernel.KIND_REGEX, None
+    choices = _choices(regex)
+    if choices is not None:
+        return kernel.KIND_CHOICE, choices
+    return kernel.KIND_REGEX, None
+
+
+class RulePart:
+    """One ``/``-delimited part of a rule, as the matcher sees it.
+
+    :param content: the static text, or the part's regex (anchored with ``\\Z``).
+    :param final: the part matches the whole rest of the path (a converter in
+        it can match ``/``).
+    :param static: the part is plain text.
+    :param suffixed: a final part whose rule ends in ``/``; its last regex group
+        captures that slash, for the strict-slash redirect.
+    :param weight: the part's :class:`Weighting`.
+    :param regex: the single converter's regex when the part is that converter
+        alone, else ``None``; it lets the matcher pick a fast check.
+
+    Two parts are equal (and share a matcher state) when content, flags and
+    weight are equal, as in werkzeug.
+    """
+
+    __slots__ = (
+        "argument",
+        "content",
+        "final",
+        "groups",
+        "kind",
+        "pattern",
+        "static",
+        "suffixed",
+        "weight",
+    )
+
+    def __init__(
+        self,
+        content: str,
+        final: bool,
+        static: bool,
+        suffixed: bool,
+        weight: Weighting,
+        regex: str | None = None,
+        converters: int = 0,
+    ) -> None:
+        self.content = content
+        self.final = final
+        self.static = static
+        self.suffixed = suffixed
+        self.weight = weight
+        #: How the matcher tests the part, and the test's argument.
+        self.kind, self.argument = kernel.KIND_REGEX, None
+        #: The compiled regex, for the parts that need one.
+        self.pattern: re.Pattern[str] | None = None
+        #: The regex group names of the converters, in order.
+        self.groups = tuple(_group(index) for index in range(converters))
+        if static:
+            return
+        if regex is not None and not suffixed:
+            self.kind, self.argument = fast_kind(regex, final)
+        if self.kind == kernel.KIND_REGEX:
+            self.pattern = re.compile(content)
+
+    def key(self) -> tuple[str, bool, bool, bool, Weighting]:
+        """What makes two parts the same part."""
+        return (self.content, self.final, self.static, self.suffixed, self.weight)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RulePart) and self.key() == other.key()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (
+            f"RulePart(content={self.content!r}, final={self.final}, static={self.static},"
+            f" suffixed={self.suffixed}, weight={self.weight!r})"
+        )
+
+
+class RuleFactory:
+    """Something that gives rules to a map: a :class:`Rule` gives itself,
+    and the factories below give changed copies of the rules they wrap.
+    Subclass it and override :meth:`get_rules` for your own."""
+
+    def get_rules(self, map: Map) -> Iterable[Rule]:
+        """Return the rules to add to ``map``."""
+        raise NotImplementedError()
+
+
+class Subdomain(RuleFactory):
+    """Put every wrapped rule on a subdomain rule, such as ``"<lang>"``.
+
+    :param subdomain: the subdomain, in rule syntax.
+    :param rules: the rules and factories to wrap.
+    """
+
+    def __init__(self, subdomain: str, rules: Iterable[RuleFactory]) -> None:
+        self.subdomain = subdomain
+        self.rules = rules
+
+    def get_rules(self, map: Map) -> Iterator[Rule]:
+        for factory in self.rules:
+            for rule in factory.get_rules(map):
+                rule = rule.empty()
+                rule.subdomain = self.subdomain
+                yield rule
+
+
+class Submount(RuleFactory):
+    """Prefix every wrapped rule's path, such as ``Submount("/blog", [...])``.
+
+    :param path: the prefix; a trailing slash is dropped.
+    :param rules: the rules and factories to wrap.
+    """
+
+    def __init__(self, path: str, rules: Iterable[RuleFactory]) -> None:
+        self.path = path.rstrip("/")
+        self.rules = rules
+
+    def get_rules(self, map: Map) -> Iterator[Rule]:
+        for factory in self.rules:
+            for rule in factory.get_rules(map):
+                rule = rule.empty()
+                rule.rule = self.path + rule.rule
+                yield rule
+
+
+class EndpointPrefix(RuleFactory):
+    """Prefix every wrapped rule's (string) endpoint.
+
+    :param prefix: the text put before each endpoint.
+    :param rules: the rules and factories to wrap.
+    """
+
+    def __init__(self, prefix: str, rules: Iterable[RuleFactory]) -> None:
+        self.prefix = prefix
+        self.rules = rules
+
+    def get_rules(self, map: Map) -> Iterator[Rule]:
+        for factory in self.rules:
+            for rule in factory.get_rules(map):
+                rule = rule.empty()
+                rule.endpoint = self.prefix + rule.endpoint
+                yield rule
+
+
+class RuleTemplate:
+    """Rules with ``$placeholders`` (``string.Template`` syntax) in their
+    path, endpoint, subdomain and string defaults; calling the template with
+    values gives a factory of filled-in rules.
+
+    :param rules: the template's rules.
+    """
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules = list(rules)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> RuleTemplateFactory:
+        return RuleTemplateFactory(self.rules, dict(*args, **kwargs))
+
+
+class RuleTemplateFactory(RuleFactory):
+    """The factory a :class:`RuleTemplate` gives: its rules, filled in.
+
+    :param rules: the template's rules.
+    :param context: the values for the placeholders.
+    """
+
+    def __init__(self, rules: Iterable[RuleFactory], context: dict[str, Any]) -> None:
+        self.rules = rules
+        self.context = context
+
+    def _fill(self, text: str) -> str:
+        return Template(text).substitute(self.context)
+
+    def get_rules(self, map: Map) -> Iterator[Rule]:
+        for factory in self.rules:
+            for rule in factory.get_rules(map):
+                defaults = None
+                if rule.defaults:
+                    defaults = {
+                        key: self._fill(value) if isinstance(value, str) else value
+                        for key, value in rule.defaults.items()
+                    }
+                subdomain = None if rule.subdomain is None else self._fill(rule.subdomain)
+                endpoint = rule.endpoint
+                if isinstance(endpoint, str):
+                    endpoint = self._fill(endpoint)
+                yield Rule(
+                    self._fill(rule.rule),
+                    defaults,
+                    subdomain,
+                    rule.methods,
+                    rule.build_only,
+                    endpoint,
+                    rule.strict_slashes,
+                )
+
+
+_SLASHES = re.compile("/{2,}")
+
+
+def merge_slashes(path: str) -> str:
+    """Collapse each run of slashes in ``path`` into one."""
+    return _SLASHES.sub("/", path)
+
+
+class Rule(RuleFactory):
+    """One URL pattern and what it leads to; every option is werkzeug's.
+
+    :param string: the rule, such as ``/user/<int:id>``; it must start with
+        ``/``. A rule ending in ``/`` is a branch: with strict slashes, a
+        request without the slash is redirected to it.
+    :param defaults: values for the view that the URL does not carry; rules
+        of one endpoint with defaults make canonical URLs (see
+        ``Map.redirect_defaults``).
+    :param subdomain: the subdomain rule; ``None`` takes the map's default.
+    :param methods: the HTTP methods served (``HEAD`` comes with ``GET``);
+        ``None`` serves every method.
+    :param build_only: never match; only build URLs.
+    :param endpoint: what a match returns, and what ``build`` is asked for.
+    :param strict_slashes: override ``Map.strict_slashes`` for this rule.
+    :param merge_slashes: override ``Map.merge_slashes`` for this rule.
+    :param redirect_to: redirect a match here: a rule-syntax string filled
+        with the matched values, or ``callable(adapter, **values)``.
+    :param alias: this rule is an alias of another rule of its endpoint, and
+        matching it redirects to the canonical URL.
+    :param host: the host rule, used when the map matches hosts.
+    :param websocket: match only WebSocket requests.
+    """
+
+    def __init__(
+        self,
+        string: str,
+        defaults: Mapping[str, Any] | None = None,
+        subdomain: str | None = None,
+        methods: Iterable[str] | None = None,
+        build_only: bool = False,
+        endpoint: Any | None = None,
+        strict_slashes: bool | None = None,
+        merge_slashes: bool | None = None,
+        redirect_to: str | Callable[..., str] | None = None,
+        alias: bool = False,
+        host: str | None = None,
+        websocket: bool = False,
+    ) -> None:
+        if not string.startswith("/"):
+            raise ValueError(f"URL rule '{string}' must start with a slash.")
+        self.rule = string
+        self.is_leaf = not string.endswith("/")
+        self.is_branch = string.endswith("/")
+        self.map: Map = None  # type: ignore[assignment]
+        self.strict_slashes = strict_slashes
+        self.merge_slashes = merge_slashes
+        self.subdomain = subdomain
+        self.host = host
+        self.defaults = defaults
+        self.build_only = build_only
+        self.alias = alias
+        self.websocket = websocket
+        method_set: set[str] | None = None
+        if methods is not None:
+            if isinstance(methods, str):
+                raise TypeError("'methods' should be a list of strings.")
+            method_set = {method.upper() for method in methods}
+            if "GET" in method_set:
+                method_set.add("HEAD")
+            if websocket and method_set - {"GET", "HEAD", "OPTIONS"}:
+                raise ValueError(
+                    "WebSocket rules can only use 'GET', 'HEAD', and 'OPTIONS' methods."
+                )
+        self.methods = method_set
+        self.endpoint: Any = endpoint
+        self.redirect_to = redirect_to
+        self.arguments = set(map(str, defaults)) if defaults else set()
+        self._converters: dict[str, BaseConverter] = {}
+        self._trace: list[tuple[bool, str]] = []
+        self._parts: list[RulePart] = []
+
+    def empty(self) -> Rule:
+        """Return an unbound copy of this rule, to add to another map.
+        Override :meth:`get_empty_kwargs` if a subclass takes more arguments."""
+        return type(self)(self.rule, **self.get_empty_kwargs())
+
+    def get_empty_kwargs(self) -> Mapping[str, Any]:
+        """The keyword arguments :meth:`empty` makes its copy with."""
+        return {
+            "defaults": dict(self.defaults) if self.defaults else None,
+            "subdomain": self.subdomain,
+            "methods": self.methods,
+            "build_only": self.build_only,
+            "endpoint": self.endpoint,
+            "strict_slashes": self.strict_slashes,
+            "redirect_to": self.redirect_to,
+            "alias": self.alias,
+            "host": self.host,
+        }
+
+    def get_rules(self, map: Map) -> Iterator[Rule]:
+        yield self
+
+    def refresh(self) -> None:
+        """Bind again after the rule was changed in place.
+
+        :internal:
+        """
+        self.bind(self.map, rebind=True)
+
+    def bind(self, map: Map, rebind: bool = False) -> None:
+        """Attach the rule to ``map``, take the map's defaults for the options
+        left unset, and compile the rule.
+
+        :internal:
+        """
+        if self.map is not None and not rebind:
+            raise RuntimeError(f"url rule {self!r} already bound to map {self.map!r}")
+        self.map = map
+        if self.strict_slashes is None:
+            self.strict_slashes = map.strict_slashes
+        if self.merge_slashes is None:
+            self.merge_slashes = map.merge_slashes
+        if self.subdomain is None:
+            self.subdomain = map.default_subdomain
+        self.compile()
+
+    def get_converter(
+        self,
+        variable_name: str,
+        converter_name: str,
+        args: tuple[Any, ...],
+        kwargs: Mapping[str, Any],
+    ) -> BaseConverter:
+        """Make the converter a placeholder names, from the map's converters.
+
+        :raises LookupError: if the map has no converter of that name.
+        """
+        if converter_name not in self.map.converters:
+            raise LookupError(f"the converter {converter_name!r} does not exist")
+        return self.map.converters[converter_name](self.map, *args, **kwargs)
+
+    def _encode_query_vars(self, query_vars: Mapping[str, Any]) -> str:
+        items: Iterable[tuple[str, Any]] = iter_multi_items(query_vars)
+        if self.map.sort_parameters:
+            items = sorted(items, key=self.map.sort_key)
+        return encode_query(items)
+
+    def _make_converter(self, placeholder: Placeholder) -> BaseConverter:
+        args, kwargs = parse_converter_args(placeholder.arguments or "")
+        try:
+            return self.get_converter(
+                placeholder.variable, placeholder.converter or "default", args, kwargs
+            )
+        except TypeError as exc:
+            raise TypeError(
+                f"bad arguments for the converter of <{placeholder.variable}>"
+                f" in {self.rule!r}: {exc}"
+            ) from exc
+
+    def _parse_rule(self, rule: str) -> Iterator[RulePart]:
+        """Cut ``rule`` into parts, recording the trace (for building and
+        equality) and the converters as it goes."""
+        content = ""
+        static = True
+        final = False
+        static_weights: list[tuple[int, int]] = []
+        argument_weights: list[Any] = []
+        regex = None
+
+        def part(suffixed: bool = False) -> RulePart:
+            weight = Weighting(
+                -len(static_weights),
+                tuple(static_weights),
+                -len(argument_weights),
+                tuple(argument_weights),
+            )
+            alone = regex if len(argument_weights) == 1 and not static_weights else None
+            return RulePart(
+                content, final, static, suffixed, weight, alone, len(argument_weights)
+            )
+
+        for token in parse_rule(rule):
+            if token == "/":
+                self._trace.append((False, "/"))
+                if final:
+                    content += "/"
+                    continue
+                if not static:
+                    content += r"\Z"
+                yield part()
+                content, static, final, regex = "", True, False, None
+                static_weights, argument_weights = [], []
+            elif isinstance(token, str):
+                static_weights.append((len(static_weights), -len(token)))
+                self._trace.append((False, token))
+                content += token if static else re.escape(token)
+            else:
+                if static:
+                    content = re.escape(content)
+                    static = False
+                converter = self._make_converter(token)
+                self._converters[token.variable] = converter
+                self.arguments.add(token.variable)
+                if not converter.part_isolating:
+                    final = True
+                regex = converter.regex
+                content += f"(?P<{_group(len(argument_weights))}>{regex})"
+                argument_weights.append(converter.weight)
+                self._trace.append((True, token.variable))
+        suffixed = final and content.endswith("/")
+        if suffixed:
+            content = content[:-1] + "(?<!/)(/?)"
+        if not static:
+            content += r"\Z"
+        last = part(suffixed)
+        yield last
+        if suffixed:
+            yield RulePart("", False, True, False, last.weight)
+
+    def compile(self) -> None:
+        """Cut the rule into parts and prepare its builder."""
+        assert self.map is not None, "rule not bound"
+        domain = (self.host if self.map.host_matching else self.subdomain) or ""
+        self._trace = []
+        self._converters = {}
+        if domain == "":
+            self._parts = [RulePart("", False, True, False, _NO_WEIGHT)]
+        else:
+            self._parts = list(self._parse_rule(domain))
+        self._trace.append((False, "|"))
+        path = merge_slashes(self.rule) if self.merge_slashes else self.rule
+        self._parts.extend(self._parse_rule(path))
+        self._builder = self._make_builder()
+
+    def _make_builder(self) -> Any:
+        """Turn the trace into the kernel's builder: the quoted static pieces,
+        the converted placeholders (defaults filled in now), the argument
+        names the rule consumes."""
+        defaults = self.defaults or {}
+        pieces: tuple[list[Any], list[Any]] = ([], [])
+        side = 0
+        for dynamic, data in self._trace:
+            if data == "|" and side == 0 and not dynamic:
+                side = 1
+                continue
+            if dynamic and data in defaults:
+                piece: Any = self._converters[data].to_url(defaults[data])
+            elif dynamic:
+                piece = (data, self._converters[data])
+            else:
+                piece = quote_segment(data)
+            # Adjacent static pieces are joined now, not per build.
+            if isinstance(piece, str) and pieces[side] and isinstance(pieces[side][-1], str):
+                pieces[side][-1] += piece
+            else:
+                pieces[side].append(piece)
+        required = [
+            data for dynamic, data in self._trace if dynamic and data not in defaults
+        ]
+        consumed = frozenset(required) | frozenset(str(key) for key in defaults)
+        return self.map._kernel.RuleBuilder(
+            tuple(pieces[0]), tuple(pieces[1]), tuple(required), consumed, self._encode_query_vars
+        )
+
+    def build(
+        self, values: Mapping[str, Any], append_unknown: bool = True
+    ) -> tuple[str, str] | None:
+        """Assemble ``(domain part, path)`` from ``values``; ``None`` if a
+        converter refuses a value with ``ValidationError``.
+
+        :internal:
+        """
+        return self._builder.build(values, append_unknown)  # type: ignore[no-any-return]
+
+    def provides_defaults_for(self, rule: Rule) -> bool:
+        """Say whether this rule holds the defaults that make ``rule``'s URLs
+        canonical.
+
+        :internal:
+        """
+        return bool(
+            not self.build_only
+            and self.defaults
+            and self.endpoint == rule.endpoint
+            and self != rule
+            and self.arguments == rule.arguments
+        )
+
+    def suitable_for(self, values: Mapping[str, Any], method: str | None = None) -> bool:
+        """Say whether ``values`` (and ``method``) are enough to build this rule.
+
+        :internal:
+        """
+        if method is not None and self.methods is not None and method not in self.methods:
+            return False
+        defaults = self.defaults or ()
+        for key in self.arguments:
+            if key not in defaults and key not in values:
+                return False
+        if defaults:
+            for key, value in defaults.items():  # type: ignore[attr-defined]
+                if key in values and value != values[key]:
+                    return False
+        return True
+
+    def build_compare_key(self) -> tuple[int, int, int]:
+        """The order of an endpoint's rules when building: canonical before
+        alias, more arguments first, then more defaults.
+
+        :internal:
+        """
+        return (1 if self.alias else 0, -len(self.arguments), -len(self.defaults or ()))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, type(self)) and self._trace == other._trace
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __str__(self) -> str:
+        return self.rule
+
+    def __repr__(self) -> str:
+        if self.map is None:
+            return f"<{type(self).__name__} (unbound)>"
+        text = "".join(f"<{data}>" if dynamic else data for dynamic, data in self._trace)
+        methods = f" ({', '.join(self.methods)})" if self.methods is not None else ""
+        return f"<{type(self).__name__} {text.lstrip('|')!r}{methods} -> {self.endpoint}>"
+
+
+#: What may stay unquoted in a query string (the WHATWG percent-encode set's
+#: complement that werkzeug uses).
+QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def encode_query(query: Mapping[str, Any] | Iterable[tuple[Any, Any]]) -> str:
+    """Encode a query as werkzeug does: a list, tuple or set value gives one
+    item per element, ``None`` values are dropped, spaces become ``+``."""
+    items = [item for item in iter_multi_items(query) if item[1] is not None]
+    return urlencode(items, safe=QUERY_SAFE)
+
