@@ -1,5 +1,14 @@
+import pytest
 from hypothesis import settings
 
 # A long run of every property test, a fuzz of both twins against the oracles:
 # pytest --hypothesis-profile=fuzz
 settings.register_profile("fuzz", max_examples=20_000, deadline=None)
+
+
+@pytest.fixture
+def Map(impl):  # noqa: N802 - it stands for the class
+    """tumbler's ``Map`` on the ``impl`` twin of the routing kernel."""
+    from tumbler.routing import Map
+
+    return type(f"Map_{impl.kind}", (Map,), {"_kernel": impl.module("matcher")})
