@@ -11,6 +11,7 @@ the string's characters; a miss is a return code, not an exception.
 
 import re
 
+cimport cython
 from cpython.unicode cimport (
     Py_UNICODE_ISDECIMAL,
     PyUnicode_FindChar,
@@ -18,7 +19,9 @@ from cpython.unicode cimport (
     PyUnicode_READ_CHAR,
 )
 
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing.converters import ValidationError
+from werkzeug.routing.exceptions import RequestRedirect, WebsocketMismatch
 
 __all__ = [
     "KIND_CHOICE",
@@ -33,6 +36,7 @@ __all__ = [
     "REDIRECT",
     "RuleBuilder",
     "StateMachine",
+    "match",
 ]
 
 cdef enum:
@@ -182,21 +186,27 @@ cdef class _Edge:
         return digits > 0 and index == size
 
 
+# PERF: one per miss-or-dynamic match; the freelist spares malloc, and it
+# holds no cycles, so the cycle collector need not track it.
+@cython.freelist(8)
+@cython.no_gc
 cdef class _Search:
     cdef str method
     cdef bint websocket
-    cdef set methods
+    cdef set methods  # made on the first method mismatch
     cdef bint websocket_mismatch
     cdef list values
     cdef _Entry found
 
-    def __init__(self, str method, bint websocket):
-        self.method = method
-        self.websocket = websocket
-        self.methods = set()
-        self.websocket_mismatch = False
-        self.values = []
-        self.found = None
+    @staticmethod
+    cdef _Search start(str method, bint websocket):
+        # PERF: no __init__ call through Python's argument parsing.
+        cdef _Search search = _Search.__new__(_Search)
+        search.method = method
+        search.websocket = websocket
+        search.websocket_mismatch = False
+        search.values = []
+        return search
 
     cdef _Entry pick(self, _State state, bint slash_optional_only):
         cdef _Entry entry
@@ -204,6 +214,8 @@ cdef class _Search:
             if slash_optional_only and entry.strict_slashes:
                 continue
             if entry.methods is not None and self.method not in entry.methods:
+                if self.methods is None:
+                    self.methods = set()
                 self.methods.update(entry.methods)
             elif entry.websocket != self.websocket:
                 self.websocket_mismatch = True
@@ -325,17 +337,24 @@ cdef class StateMachine:
 
     def match(self, domain, path, method, websocket):
         """Match a request (see ``matcher_py.StateMachine.match``)."""
+        return self._match(domain, path, method, websocket)
+
+    cdef tuple _match(self, domain, path, method, websocket):
         cdef dict paths
         cdef _State state
         cdef _Entry entry
         cdef _Search search
         cdef str merged
         cdef int outcome
-        cdef str method_text = str(method)
         cdef bint wants_websocket = websocket
         # NOTE: str subclasses become plain strings, so the C code may type them.
-        domain = str(domain)
-        path = str(path)
+        if type(domain) is not str:
+            domain = str(domain)
+        if type(path) is not str:
+            path = str(path)
+        if type(method) is not str:
+            method = str(method)
+        cdef str method_text = method
         paths = self._static.get(domain)
         if paths is not None:
             state = paths.get(path)
@@ -345,9 +364,8 @@ cdef class StateMachine:
                         return MATCHED, entry.rule, (
                             {} if entry.defaults is None else entry.defaults.copy()
                         )
-        search = _Search(method_text, wants_websocket)
-        parts = path.split(u"/")
-        parts.insert(0, domain)
+        search = _Search.start(method_text, wants_websocket)
+        parts = _parts(domain, path)
         outcome = search.run(self._root, parts, 0)
         if outcome == _SLASH:
             return REDIRECT, f"{path}/", None
@@ -355,16 +373,26 @@ cdef class StateMachine:
             # NOTE: without "//" the second search would repeat the first.
             if self.merge_slashes and u"//" in path:
                 merged = _SLASHES.sub(u"/", path)
-                parts = merged.split(u"/")
-                parts.insert(0, domain)
+                parts = _parts(domain, merged)
                 del search.values[:]
                 outcome = search.run(self._root, parts, 0)
                 if outcome == _SLASH:
                     return REDIRECT, f"{merged}/", None
                 if outcome == _FOUND and search.found.rule.merge_slashes is not False:
                     return REDIRECT, merged, None
-            return NO_MATCH, search.methods, search.websocket_mismatch
+            return _no_match(search)
         return _convert(search)
+
+
+cdef list _parts(str domain, str path):
+    """``[domain, *path.split("/")]``."""
+    cdef list parts
+    if PyUnicode_FindChar(domain, u"/", 0, PyUnicode_GET_LENGTH(domain), 1) == -1:
+        # PERF: one split, no second list.
+        return (domain + u"/" + path).split(u"/")
+    parts = path.split(u"/")
+    parts.insert(0, domain)
+    return parts
 
 
 cdef tuple _convert(_Search search):
@@ -383,10 +411,14 @@ cdef tuple _convert(_Search search):
         try:
             values[name] = to_python(text)
         except ValidationError:
-            return NO_MATCH, search.methods, search.websocket_mismatch
+            return _no_match(search)
     if entry.defaults is not None:
         values.update(entry.defaults)
     return MATCHED, entry.rule, values
+
+
+cdef tuple _no_match(_Search search):
+    return NO_MATCH, set() if search.methods is None else search.methods, search.websocket_mismatch
 
 
 def _weight(_Edge edge):
@@ -441,3 +473,49 @@ cdef str _join(tuple pieces, values):
         else:
             texts.append((<tuple>piece)[1].to_url(values[(<tuple>piece)[0]]))
     return u"".join(texts)
+
+
+def match(adapter, path_info=None, method=None, return_rule=False, query_args=None,
+          websocket=None):
+    """Match a path and method against the rules (``MapAdapter.match``)."""
+    url_map = adapter.map
+    if url_map._remap:
+        url_map.update()
+    if path_info is None:
+        path_info = adapter.path_info
+    method = (method or adapter.default_method).upper()
+    if websocket is None:
+        websocket = adapter.websocket
+    if url_map.host_matching or adapter.subdomain is None:
+        domain = adapter.server_name
+    else:
+        domain = adapter.subdomain
+    path = (u"/" + path_info.lstrip(u"/")) if path_info else u""
+    matcher = url_map._matcher
+    if type(matcher) is StateMachine:
+        status, found, extra = (<StateMachine>matcher)._match(domain, path, method, websocket)
+    else:
+        status, found, extra = matcher.match(domain, path, method, websocket)
+    if status == MATCHED:
+        if found._may_redirect:
+            target = adapter._redirect_for(found, extra, method, query_args, domain, path)
+            if target is not None:
+                raise RequestRedirect(target)
+        return (found if return_rule else found.endpoint), extra
+    if status == REDIRECT:
+        raise RequestRedirect(adapter._slash_redirect(found, query_args))
+    if found:
+        raise _http_error(MethodNotAllowed, list(found))
+    if extra:
+        raise WebsocketMismatch()
+    raise _http_error(NotFound, None)
+
+
+cdef object _http_error(type cls, object valid_methods):
+    # PERF: the state werkzeug's __init__ leaves, without running it: no
+    # arguments, no response, and valid_methods for a 405.
+    error = cls.__new__(cls)
+    error.response = None
+    if valid_methods is not None:
+        error.valid_methods = valid_methods
+    return error

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         REDIRECT,
         RuleBuilder,
         StateMachine,
+        match,
     )
 else:
     KIND_CHOICE = _impl.KIND_CHOICE
@@ -37,6 +38,7 @@ else:
     REDIRECT = _impl.REDIRECT
     RuleBuilder = _impl.RuleBuilder
     StateMachine = _impl.StateMachine
+    match = _impl.match
 
 __all__ = [
     "IMPLEMENTATION",
@@ -52,4 +54,5 @@ __all__ = [
     "REDIRECT",
     "RuleBuilder",
     "StateMachine",
+    "match",
 ]

@@ -27,7 +27,9 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing.converters import ValidationError
+from werkzeug.routing.exceptions import RequestRedirect, WebsocketMismatch
 
 __all__ = [
     "KIND_CHOICE",
@@ -42,6 +44,7 @@ __all__ = [
     "REDIRECT",
     "RuleBuilder",
     "StateMachine",
+    "match",
 ]
 
 #: Run the part's regex.
@@ -359,3 +362,55 @@ def _join(pieces: tuple[Any, ...], values: Mapping[str, Any]) -> str:
         piece if isinstance(piece, str) else piece[1].to_url(values[piece[0]])
         for piece in pieces
     )
+
+
+def match(
+    adapter: Any,
+    path_info: str | None = None,
+    method: str | None = None,
+    return_rule: bool = False,
+    query_args: Mapping[str, Any] | str | None = None,
+    websocket: bool | None = None,
+) -> tuple[Any, Mapping[str, Any]]:
+    """Match a path and method against the rules (``MapAdapter.match``).
+
+    :param path_info: the path; the bound one if ``None``.
+    :param method: the method; the bound default if ``None``.
+    :param return_rule: return the :class:`Rule` instead of its endpoint.
+    :param query_args: the query kept on redirects; the bound one if ``None``.
+    :param websocket: match WebSocket rules; from the bound scheme if ``None``.
+    :return: ``(endpoint, values)`` or ``(rule, values)``.
+    :raises NotFound: no rule matches.
+    :raises MethodNotAllowed: rules match the path, not the method; its
+        ``valid_methods`` are theirs.
+    :raises RequestRedirect: the URL is not canonical (slashes, defaults,
+        aliases, ``redirect_to``); ``new_url`` says where to go.
+    :raises WebsocketMismatch: only a rule of the other kind matches.
+    """
+    url_map = adapter.map
+    if url_map._remap:
+        url_map.update()
+    if path_info is None:
+        path_info = adapter.path_info
+    method = (method or adapter.default_method).upper()
+    if websocket is None:
+        websocket = adapter.websocket
+    if url_map.host_matching or adapter.subdomain is None:
+        domain = adapter.server_name
+    else:
+        domain = adapter.subdomain
+    path = f"/{path_info.lstrip('/')}" if path_info else ""
+    status, found, extra = url_map._matcher.match(domain, path, method, websocket)
+    if status == MATCHED:
+        if found._may_redirect:
+            target = adapter._redirect_for(found, extra, method, query_args, domain, path)
+            if target is not None:
+                raise RequestRedirect(target)
+        return (found if return_rule else found.endpoint), extra
+    if status == REDIRECT:
+        raise RequestRedirect(adapter._slash_redirect(found, query_args))
+    if found:
+        raise MethodNotAllowed(valid_methods=list(found))
+    if extra:
+        raise WebsocketMismatch()
+    raise NotFound()

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlunsplit
 
 from werkzeug.datastructures import ImmutableDict, MultiDict
-from werkzeug.exceptions import BadHost, HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import BadHost, HTTPException, MethodNotAllowed
 from werkzeug.wsgi import get_host
 
 from .._speedups import matcher as kernel
 from .converters import DEFAULT_CONVERTERS, BaseConverter, python_converter, quote_segment
-from .exceptions import BuildError, RequestRedirect, WebsocketMismatch
+from .exceptions import BuildError, RequestRedirect
 from .rules import Rule, RuleFactory, encode_query
 
 if TYPE_CHECKING:
@@ -52,8 +52,9 @@ class Map:
     default_converters = ImmutableDict(DEFAULT_CONVERTERS)
     #: The lock that guards the one-time sort before matching.
     lock_class = Lock
-    #: The routing kernel this map matches and builds with.
+    #: The routing kernel this map matches and builds with, and its adapter.
     _kernel = kernel
+    _adapter_class: type[MapAdapter]
 
     def __init__(
         self,
@@ -156,7 +157,7 @@ class Map:
             script_name = "/"
         if path_info is None:
             path_info = "/"
-        return MapAdapter(
+        return self._adapter_class(
             self,
             _idna_host(server_name),
             script_name,
@@ -215,9 +216,19 @@ class Map:
         with self._remap_lock:
             if not self._remap:
                 return
-            self._matcher.update()
             for rules in self._rules_by_endpoint.values():
                 rules.sort(key=lambda rule: rule.build_compare_key())
+                providers: list[Rule] = []
+                for rule in rules:
+                    # PERF: the matcher asks for a redirect only where one can be.
+                    rule._may_redirect = (
+                        rule.alias
+                        or rule.redirect_to is not None
+                        or any(other.provides_defaults_for(rule) for other in providers)
+                    )
+                    if rule.defaults and not rule.build_only:
+                        providers.append(rule)
+            self._matcher.update()
             self._remap = False
 
     def __repr__(self) -> str:
@@ -338,64 +349,41 @@ class MapAdapter:
                 return exc
             raise
 
-    def match(
-        self,
-        path_info: str | None = None,
-        method: str | None = None,
-        return_rule: bool = False,
-        query_args: Mapping[str, Any] | str | None = None,
-        websocket: bool | None = None,
-    ) -> tuple[Any, Mapping[str, Any]]:
-        """Match a path and method against the rules.
+    #: Match a path and method against the rules; see the kernel's ``match``
+    #: for the parameters. PERF: the kernel's function is the method itself.
+    match = kernel.match
 
-        :param path_info: the path; the bound one if ``None``.
-        :param method: the method; the bound default if ``None``.
-        :param return_rule: return the :class:`Rule` instead of its endpoint.
-        :param query_args: the query kept on redirects; the bound one if ``None``.
-        :param websocket: match WebSocket rules; from the bound scheme if ``None``.
-        :return: ``(endpoint, values)`` or ``(rule, values)``.
-        :raises NotFound: no rule matches.
-        :raises MethodNotAllowed: rules match the path, not the method; its
-            ``valid_methods`` are theirs.
-        :raises RequestRedirect: the URL is not canonical (slashes, defaults,
-            aliases, ``redirect_to``); ``new_url`` says where to go.
-        :raises WebsocketMismatch: only a rule of the other kind matches.
-        """
-        self.map.update()
-        if path_info is None:
-            path_info = self.path_info
+    def _slash_redirect(self, path: str, query_args: Mapping[str, Any] | str | None) -> str:
+        """The URL a strict-slash or merge-slashes redirect goes to."""
         if query_args is None:
             query_args = self.query_args or {}
-        method = (method or self.default_method).upper()
-        if websocket is None:
-            websocket = self.websocket
-        domain_part = self.server_name
-        if not self.map.host_matching and self.subdomain is not None:
-            domain_part = self.subdomain
-        path_part = f"/{path_info.lstrip('/')}" if path_info else ""
-        status, found, extra = self.map._matcher.match(domain_part, path_part, method, websocket)
-        if status == kernel.REDIRECT:
-            raise RequestRedirect(self.make_redirect_url(quote_segment(found), query_args))
-        if status == kernel.NO_MATCH:
-            if found:
-                raise MethodNotAllowed(valid_methods=list(found))
-            if extra:
-                raise WebsocketMismatch()
-            raise NotFound()
-        rule, values = found, extra
+        return self.make_redirect_url(quote_segment(path), query_args)
+
+    def _redirect_for(
+        self,
+        rule: Rule,
+        values: dict[str, Any],
+        method: str,
+        query_args: Mapping[str, Any] | str | None,
+        domain_part: str,
+        path_part: str,
+    ) -> str | None:
+        """The redirect a matched rule asks for, if any: an alias's canonical
+        URL, the URL of a rule whose defaults provide these values, or the
+        rule's ``redirect_to``."""
+        if query_args is None:
+            query_args = self.query_args or {}
         if rule.alias and self.map.redirect_defaults:
-            raise RequestRedirect(
-                self.make_alias_redirect_url(
-                    f"{domain_part}|{path_part}", rule.endpoint, values, method, query_args
-                )
+            return self.make_alias_redirect_url(
+                f"{domain_part}|{path_part}", rule.endpoint, values, method, query_args
             )
         if self.map.redirect_defaults:
-            redirect_url = self.get_default_redirect(rule, method, values, query_args)
-            if redirect_url is not None:
-                raise RequestRedirect(redirect_url)
+            target = self.get_default_redirect(rule, method, values, query_args)
+            if target is not None:
+                return target
         if rule.redirect_to is not None:
-            raise RequestRedirect(self._redirect_to(rule, values))
-        return (rule if return_rule else rule.endpoint), values
+            return self._redirect_to(rule, values)
+        return None
 
     def _redirect_to(self, rule: Rule, values: Mapping[str, Any]) -> str:
         """The absolute URL a ``redirect_to`` rule sends a match to."""
@@ -582,3 +570,6 @@ class MapAdapter:
             return f"{self.script_name.rstrip('/')}/{path.lstrip('/')}"
         scheme = f"{url_scheme}:" if url_scheme else ""
         return f"{scheme}//{host}{self.script_name[:-1]}/{path.lstrip('/')}"
+
+
+Map._adapter_class = MapAdapter

@@ -140,7 +140,8 @@ class RulePart:
     :param static: the part is plain text.
     :param suffixed: a final part whose rule ends in ``/``; its last regex group
         captures that slash, for the strict-slash redirect.
-    :param weight: the part's :class:`Weighting`.
+    :param weight: the part's :class:`Weighting`; it orders dynamic parts only,
+        so static parts all carry the empty one.
     :param regex: the single converter's regex when the part is that converter
         alone, else ``None``; it lets the matcher pick a fast check.
 
@@ -180,9 +181,10 @@ class RulePart:
         #: The compiled regex, for the parts that need one.
         self.pattern: re.Pattern[str] | None = None
         #: The regex group names of the converters, in order.
-        self.groups = tuple(_group(index) for index in range(converters))
+        self.groups: tuple[str, ...] = ()
         if static:
             return
+        self.groups = tuple(_group(index) for index in range(converters))
         if regex is not None and not suffixed:
             self.kind, self.argument = fast_kind(regex, final)
         if self.kind == kernel.KIND_REGEX:
@@ -403,6 +405,9 @@ class Rule(RuleFactory):
         self._converters: dict[str, BaseConverter] = {}
         self._trace: list[tuple[bool, str]] = []
         self._parts: list[RulePart] = []
+        self._builder: Any = None
+        #: Whether a match of this rule may redirect (set by ``Map.update``).
+        self._may_redirect = True
 
     def empty(self) -> Rule:
         """Return an unbound copy of this rule, to add to another map.
@@ -483,9 +488,14 @@ class Rule(RuleFactory):
                 f" in {self.rule!r}: {exc}"
             ) from exc
 
-    def _parse_rule(self, rule: str) -> Iterator[RulePart]:
+    def _parse_rule(self, rule: str) -> list[RulePart]:
         """Cut ``rule`` into parts, recording the trace (for building and
         equality) and the converters as it goes."""
+        if "<" not in rule:
+            # PERF: placeholder-free text (most rules, most domains) is its
+            # segments; start-up time is dominated by this.
+            return self._parse_static(rule)
+        parts: list[RulePart] = []
         content = ""
         static = True
         final = False
@@ -494,6 +504,8 @@ class Rule(RuleFactory):
         regex = None
 
         def part(suffixed: bool = False) -> RulePart:
+            if static:
+                return RulePart(content, False, True, False, _NO_WEIGHT)
             weight = Weighting(
                 -len(static_weights),
                 tuple(static_weights),
@@ -513,7 +525,7 @@ class Rule(RuleFactory):
                     continue
                 if not static:
                     content += r"\Z"
-                yield part()
+                parts.append(part())
                 content, static, final, regex = "", True, False, None
                 static_weights, argument_weights = [], []
             elif isinstance(token, str):
@@ -538,10 +550,22 @@ class Rule(RuleFactory):
             content = content[:-1] + "(?<!/)(/?)"
         if not static:
             content += r"\Z"
-        last = part(suffixed)
-        yield last
+        parts.append(part(suffixed))
         if suffixed:
-            yield RulePart("", False, True, False, last.weight)
+            parts.append(RulePart("", False, True, False, _NO_WEIGHT))
+        return parts
+
+    def _parse_static(self, rule: str) -> list[RulePart]:
+        """``_parse_rule`` for text without placeholders: one static part per
+        segment."""
+        trace = self._trace
+        segments = rule.split("/")
+        for index, segment in enumerate(segments):
+            if index:
+                trace.append((False, "/"))
+            if segment:
+                trace.append((False, segment))
+        return [RulePart(segment, False, True, False, _NO_WEIGHT) for segment in segments]
 
     def compile(self) -> None:
         """Cut the rule into parts and prepare its builder."""
@@ -552,11 +576,12 @@ class Rule(RuleFactory):
         if domain == "":
             self._parts = [RulePart("", False, True, False, _NO_WEIGHT)]
         else:
-            self._parts = list(self._parse_rule(domain))
+            self._parts = self._parse_rule(domain)
         self._trace.append((False, "|"))
         path = merge_slashes(self.rule) if self.merge_slashes else self.rule
         self._parts.extend(self._parse_rule(path))
-        self._builder = self._make_builder()
+        # PERF: made on the first build; a map is ready to match without it.
+        self._builder = None
 
     def _make_builder(self) -> Any:
         """Turn the trace into the kernel's builder: the quoted static pieces,
@@ -596,6 +621,8 @@ class Rule(RuleFactory):
 
         :internal:
         """
+        if self._builder is None:
+            self._builder = self._make_builder()
         return self._builder.build(values, append_unknown)  # type: ignore[no-any-return]
 
     def provides_defaults_for(self, rule: Rule) -> bool:
