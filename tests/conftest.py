@@ -9,6 +9,8 @@ settings.register_profile("fuzz", max_examples=20_000, deadline=None)
 @pytest.fixture
 def Map(impl):  # noqa: N802 - it stands for the class
     """tumbler's ``Map`` on the ``impl`` twin of the routing kernel."""
-    from tumbler.routing import Map
+    from tumbler.routing import Map, MapAdapter
 
-    return type(f"Map_{impl.kind}", (Map,), {"_kernel": impl.module("matcher")})
+    kernel = impl.module("matcher")
+    adapter = type(f"MapAdapter_{impl.kind}", (MapAdapter,), {"match": kernel.match})
+    return type(f"Map_{impl.kind}", (Map,), {"_kernel": kernel, "_adapter_class": adapter})
