@@ -12,5 +12,6 @@ def Map(impl):  # noqa: N802 - it stands for the class
     from tumbler.routing import Map, MapAdapter
 
     kernel = impl.module("matcher")
-    adapter = type(f"MapAdapter_{impl.kind}", (MapAdapter,), {"match": kernel.match})
+    methods = {"match": kernel.match, "build": kernel.build, "_partial_build": kernel.partial_build}
+    adapter = type(f"MapAdapter_{impl.kind}", (MapAdapter,), methods)
     return type(f"Map_{impl.kind}", (Map,), {"_kernel": kernel, "_adapter_class": adapter})

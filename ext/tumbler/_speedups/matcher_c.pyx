@@ -19,9 +19,11 @@ from cpython.unicode cimport (
     PyUnicode_READ_CHAR,
 )
 
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing.converters import BaseConverter as _WerkzeugConverter
 from werkzeug.routing.converters import ValidationError
-from werkzeug.routing.exceptions import RequestRedirect, WebsocketMismatch
+from werkzeug.routing.exceptions import BuildError, RequestRedirect, WebsocketMismatch
 
 __all__ = [
     "KIND_CHOICE",
@@ -33,10 +35,13 @@ __all__ = [
     "KIND_UUID",
     "MATCHED",
     "NO_MATCH",
+    "BuildEntry",
     "REDIRECT",
     "RuleBuilder",
     "StateMachine",
+    "build",
     "match",
+    "partial_build",
 ]
 
 cdef enum:
@@ -71,6 +76,8 @@ _SLASHES = re.compile("/{2,}")
 
 cdef class _Entry:
     cdef object rule
+    cdef object endpoint  # the rule's, as of the last update()
+    cdef bint may_redirect  # the rule's _may_redirect, as of the last update()
     cdef object methods
     cdef bint websocket
     cdef bint strict_slashes
@@ -84,6 +91,11 @@ cdef class _Entry:
         self.strict_slashes = bool(rule.strict_slashes)
         self.converters = tuple(converters)
         self.defaults = dict(rule.defaults) if rule.defaults else None
+        self.refresh()
+
+    cdef refresh(self):
+        self.endpoint = self.rule.endpoint
+        self.may_redirect = self.rule._may_redirect
 
     cdef inline bint fits(self, str method, bint websocket):
         return (self.methods is None or method in self.methods) and self.websocket == websocket
@@ -291,11 +303,13 @@ cdef class StateMachine:
     cdef public bint merge_slashes
     cdef _State _root
     cdef dict _static
+    cdef list _entries
 
     def __init__(self, merge_slashes):
         self.merge_slashes = merge_slashes
         self._root = _State()
         self._static = {}
+        self._entries = []
 
     def add(self, rule, converters):
         """Add a bound rule (see ``matcher_py.StateMachine.add``)."""
@@ -318,7 +332,9 @@ cdef class StateMachine:
                 following = _State()
                 state.dynamic.append(_Edge(part, following))
                 state = following
-        state.rules.append(_Entry(rule, converters))
+        entry = _Entry(rule, converters)
+        state.rules.append(entry)
+        self._entries.append(entry)
         if all(part.static for part in rule._parts):
             path = u"/".join([part.content for part in rule._parts[1:]])
             self._static.setdefault(rule._parts[0].content, {})[path] = state
@@ -328,6 +344,9 @@ cdef class StateMachine:
         cdef list pending = [self._root]
         cdef _State state
         cdef _Edge edge
+        cdef _Entry entry
+        for entry in self._entries:
+            entry.refresh()
         while pending:
             state = pending.pop()
             state.dynamic.sort(key=_weight)
@@ -337,7 +356,10 @@ cdef class StateMachine:
 
     def match(self, domain, path, method, websocket):
         """Match a request (see ``matcher_py.StateMachine.match``)."""
-        return self._match(domain, path, method, websocket)
+        found = self._match(domain, path, method, websocket)
+        if found[0] == MATCHED:
+            return MATCHED, (<_Entry>found[1]).rule, found[2]
+        return found
 
     cdef tuple _match(self, domain, path, method, websocket):
         cdef dict paths
@@ -361,7 +383,7 @@ cdef class StateMachine:
             if state is not None:
                 for entry in state.rules:
                     if entry.fits(method_text, wants_websocket):
-                        return MATCHED, entry.rule, (
+                        return MATCHED, entry, (
                             {} if entry.defaults is None else entry.defaults.copy()
                         )
         search = _Search.start(method_text, wants_websocket)
@@ -414,7 +436,7 @@ cdef tuple _convert(_Search search):
             return _no_match(search)
     if entry.defaults is not None:
         values.update(entry.defaults)
-    return MATCHED, entry.rule, values
+    return MATCHED, entry, values
 
 
 cdef tuple _no_match(_Search search):
@@ -435,14 +457,17 @@ cdef class RuleBuilder:
     cdef object encode_query
 
     def __init__(self, domain, path, required, consumed, encode_query):
-        self.domain = tuple(domain)
-        self.path = tuple(path)
+        self.domain = _pieces(domain)
+        self.path = _pieces(path)
         self.required = tuple(required)
         self.consumed = frozenset(consumed)
         self.encode_query = encode_query
 
     def build(self, values, append_unknown):
         """Return ``(domain part, path)``, or ``None`` on ``ValidationError``."""
+        return self._build(values, append_unknown)
+
+    cdef object _build(self, values, bint append_unknown):
         for name in self.required:
             if name not in values:
                 raise TypeError(f"missing a value for the URL variable {name!r}")
@@ -451,13 +476,77 @@ cdef class RuleBuilder:
             path = _join(self.path, values)
         except ValidationError:
             return None
-        if append_unknown:
+        if append_unknown and _has_unknown(self.consumed, values):
             unknown = {key: value for key, value in values.items() if key not in self.consumed}
-            if unknown:
-                query = self.encode_query(unknown)
-                if query:
-                    path = f"{path}?{query}"
+            query = self.encode_query(unknown)
+            if query:
+                path = f"{path}?{query}"
         return domain, path
+
+
+cdef bint _has_unknown(frozenset consumed, values) except -1:
+    # PERF: frozenset.issuperset(dict) would first copy the keys into a set.
+    for key in values:
+        if key not in consumed:
+            return True
+    return False
+
+
+cdef tuple _pieces(pieces):
+    """The pieces, each placeholder ``(name, converter)`` given a third item:
+    whether its converter's ``to_url`` is the base one (``str`` and quoting),
+    which ``_to_url`` may then do in C."""
+    cdef list out = []
+    base = _base_converter()
+    for piece in pieces:
+        if type(piece) is str:
+            out.append(piece)
+        else:
+            name, converter = piece
+            plain = type(converter).to_url in (base.to_url, _WerkzeugConverter.to_url)
+            out.append((name, converter, plain))
+    return tuple(out)
+
+
+cdef object _BASE = None
+
+
+cdef object _base_converter():
+    # NOTE: imported on first use: tumbler.routing imports this module.
+    global _BASE
+    if _BASE is None:
+        from tumbler.routing.converters import BaseConverter
+        _BASE = BaseConverter
+    return _BASE
+
+
+# Characters that stay unquoted in a path segment (WHATWG, as werkzeug).
+cdef bytes _SAFE = (
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~!$&'()*+,/:;=@"
+)
+cdef bint _SAFE_TABLE[128]
+for _code in range(128):
+    _SAFE_TABLE[_code] = _code in _SAFE
+
+
+cdef bint _needs_no_quoting(str text):
+    cdef Py_UCS4 char
+    for char in text:
+        if char >= 128 or not _SAFE_TABLE[char]:
+            return False
+    return True
+
+
+cdef str _to_url(tuple piece, values):
+    value = values[piece[0]]
+    if piece[2]:
+        # PERF: the base to_url is str() and quoting; text that needs no
+        # quoting, and any int, come back as they are.
+        if type(value) is str and _needs_no_quoting(value):
+            return value
+        if type(value) is int:
+            return str(value)
+    return piece[1].to_url(value)
 
 
 cdef str _join(tuple pieces, values):
@@ -471,37 +560,192 @@ cdef str _join(tuple pieces, values):
         if type(piece) is str:
             texts.append(piece)
         else:
-            texts.append((<tuple>piece)[1].to_url(values[(<tuple>piece)[0]]))
+            texts.append(_to_url(<tuple>piece, values))
     return u"".join(texts)
+
+
+cdef class BuildEntry:
+    """One rule of an endpoint, as ``partial_build`` tries it (see
+    ``matcher_py.BuildEntry``)."""
+
+    cdef object rule
+    cdef RuleBuilder builder
+    cdef object methods
+    cdef frozenset arguments
+    cdef dict defaults
+    cdef object websocket
+
+    def __init__(self, rule, builder):
+        self.rule = rule
+        self.builder = builder
+        self.methods = rule.methods
+        self.arguments = frozenset(rule.arguments)
+        defaults = rule.defaults
+        self.defaults = dict(defaults) if defaults else None
+        self.websocket = rule.websocket
+
+    def suitable(self, values, method):
+        """``Rule.suitable_for``."""
+        return self._suitable(dict(values), method)
+
+    cdef bint _suitable(self, dict values, method) except -1:
+        if method is not None and self.methods is not None and method not in self.methods:
+            return False
+        for key in self.arguments:
+            if key not in values and (self.defaults is None or key not in self.defaults):
+                return False
+        if self.defaults is not None:
+            for key, value in self.defaults.items():
+                if key in values and value != values[key]:
+                    return False
+        return True
+
+    def build(self, values, method, append_unknown):
+        """The rule's ``(domain part, path)``, or ``None`` if it does not fit."""
+        return self._build(dict(values), method, append_unknown)
+
+    cdef object _build(self, dict values, method, bint append_unknown):
+        if self.builder is None:
+            if not self.rule.suitable_for(values, method):
+                return None
+            return self.rule.build(values, append_unknown)
+        if not self._suitable(values, method):
+            return None
+        return self.builder._build(values, append_unknown)
+
+
+def partial_build(adapter, endpoint, values, method, append_unknown):
+    """The first buildable rule of an endpoint (``MapAdapter._partial_build``)."""
+    return _partial_build(adapter, _fields(adapter), endpoint, dict(values), method,
+                          append_unknown)
+
+
+cdef object _partial_build(adapter, dict fields, endpoint, dict values, method,
+                           bint append_unknown):
+    if method is None:
+        found = _partial_build(adapter, fields, endpoint, values,
+                               _field(fields, adapter, u"default_method"), append_unknown)
+        if found is not None:
+            return found
+    url_map = _field(fields, adapter, u"map")
+    cdef dict map_fields = _fields(url_map)
+    plan = (<dict>_field(map_fields, url_map, u"_plans")).get(endpoint)
+    if plan is None:
+        plan = url_map._build_plan(endpoint)
+    cdef bint host_matching = _field(map_fields, url_map, u"host_matching")
+    cdef BuildEntry entry
+    first = None
+    for entry in <tuple>plan:
+        built = entry._build(values, method, append_unknown)
+        if built is None:
+            continue
+        found = ((<tuple>built)[0], (<tuple>built)[1], entry.websocket)
+        if not host_matching or found[0] == _field(fields, adapter, u"server_name"):
+            return found
+        if first is None:
+            first = found
+    return first
+
+
+def build(adapter, endpoint, values=None, method=None, force_external=False,
+          append_unknown=True, url_scheme=None):
+    """Build the URL of an endpoint from values (``MapAdapter.build``)."""
+    cdef dict fields = _fields(adapter)
+    url_map = _field(fields, adapter, u"map")
+    cdef dict map_fields = _fields(url_map)
+    if _field(map_fields, url_map, u"_remap"):
+        url_map.update()
+    cdef dict given
+    if not values:
+        given = {}
+    elif isinstance(values, MultiDict):
+        given = {
+            key: (items[0] if len(items) == 1 else items)
+            for key, items in dict.items(values)
+            if len(items) != 0
+        }
+    else:
+        given = {key: value for key, value in values.items() if value is not None}
+    if type(adapter)._partial_build is partial_build:
+        found = _partial_build(adapter, fields, endpoint, given, method, append_unknown)
+    else:
+        found = adapter._partial_build(endpoint, given, method, append_unknown)
+    if found is None:
+        raise BuildError(endpoint, given, method, adapter)
+    domain_part, path, websocket = found
+    if url_scheme is None:
+        url_scheme = _field(fields, adapter, u"url_scheme")
+    secure = url_scheme == u"https" or url_scheme == u"wss"
+    if websocket:
+        force_external = True
+        url_scheme = u"wss" if secure else u"ws"
+    elif url_scheme:
+        url_scheme = u"https" if secure else u"http"
+    host_matching = _field(map_fields, url_map, u"host_matching")
+    script_name = _field(fields, adapter, u"script_name")
+    if not force_external and not host_matching and (
+        domain_part == _field(fields, adapter, u"subdomain")
+    ):
+        # PERF: the common case needs no host.
+        return f"{script_name.rstrip(u'/')}/{path.lstrip(u'/')}"
+    host = adapter.get_host(domain_part)
+    if not force_external and host_matching and host == _field(fields, adapter, u"server_name"):
+        return f"{script_name.rstrip(u'/')}/{path.lstrip(u'/')}"
+    scheme = f"{url_scheme}:" if url_scheme else u""
+    return f"{scheme}//{host}{script_name[:-1]}/{path.lstrip(u'/')}"
 
 
 def match(adapter, path_info=None, method=None, return_rule=False, query_args=None,
           websocket=None):
     """Match a path and method against the rules (``MapAdapter.match``)."""
-    url_map = adapter.map
-    if url_map._remap:
+    # PERF: the adapter's and the map's plain attributes are read from their
+    # __dict__ (one C lookup each), not through getattr's full protocol.
+    cdef dict fields = _fields(adapter)
+    url_map = _field(fields, adapter, u"map")
+    cdef dict map_fields = _fields(url_map)
+    if _field(map_fields, url_map, u"_remap"):
         url_map.update()
     if path_info is None:
-        path_info = adapter.path_info
-    method = (method or adapter.default_method).upper()
+        path_info = _field(fields, adapter, u"path_info")
+    method = (method or _field(fields, adapter, u"default_method")).upper()
     if websocket is None:
-        websocket = adapter.websocket
-    if url_map.host_matching or adapter.subdomain is None:
-        domain = adapter.server_name
+        websocket = _field(fields, adapter, u"websocket")
+    subdomain = _field(fields, adapter, u"subdomain")
+    if subdomain is None or _field(map_fields, url_map, u"host_matching"):
+        domain = _field(fields, adapter, u"server_name")
     else:
-        domain = adapter.subdomain
+        domain = subdomain
     path = (u"/" + path_info.lstrip(u"/")) if path_info else u""
-    matcher = url_map._matcher
-    if type(matcher) is StateMachine:
-        status, found, extra = (<StateMachine>matcher)._match(domain, path, method, websocket)
-    else:
-        status, found, extra = matcher.match(domain, path, method, websocket)
+    matcher = _field(map_fields, url_map, u"_matcher")
+    if type(matcher) is not StateMachine:
+        return _match_slow(adapter, matcher, domain, path, method, websocket, return_rule,
+                           query_args)
+    status, found, extra = (<StateMachine>matcher)._match(domain, path, method, websocket)
+    if status == MATCHED:
+        entry = <_Entry>found
+        if entry.may_redirect:
+            target = adapter._redirect_for(entry.rule, extra, method, query_args, domain, path)
+            if target is not None:
+                raise RequestRedirect(target)
+        return (entry.rule if return_rule else entry.endpoint), extra
+    return _miss(adapter, status, found, extra, query_args)
+
+
+cdef object _match_slow(adapter, matcher, domain, path, method, websocket, return_rule,
+                        query_args):
+    """``match`` over a matcher that is not this module's."""
+    status, found, extra = matcher.match(domain, path, method, websocket)
     if status == MATCHED:
         if found._may_redirect:
             target = adapter._redirect_for(found, extra, method, query_args, domain, path)
             if target is not None:
                 raise RequestRedirect(target)
         return (found if return_rule else found.endpoint), extra
+    return _miss(adapter, status, found, extra, query_args)
+
+
+cdef object _miss(adapter, status, found, extra, query_args):
+    """Raise what a redirect or a miss means."""
     if status == REDIRECT:
         raise RequestRedirect(adapter._slash_redirect(found, query_args))
     if found:
@@ -509,6 +753,27 @@ def match(adapter, path_info=None, method=None, return_rule=False, query_args=No
     if extra:
         raise WebsocketMismatch()
     raise _http_error(NotFound, None)
+
+
+cdef extern from "Python.h":
+    object PyObject_GenericGetDict(object obj, void *context)
+
+
+cdef inline dict _fields(obj):
+    try:
+        return PyObject_GenericGetDict(obj, NULL)
+    except AttributeError:
+        return {}
+
+
+cdef inline object _field(dict fields, obj, str name):
+    value = fields.get(name, _MISSING)
+    if value is _MISSING:
+        return getattr(obj, name)
+    return value
+
+
+cdef object _MISSING = object()
 
 
 cdef object _http_error(type cls, object valid_methods):

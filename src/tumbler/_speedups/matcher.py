@@ -11,6 +11,7 @@ _impl, IMPLEMENTATION = select("matcher")
 
 if TYPE_CHECKING:
     from .matcher_py import (
+        BuildEntry,
         KIND_CHOICE,
         KIND_DIGITS,
         KIND_FLOAT,
@@ -23,7 +24,9 @@ if TYPE_CHECKING:
         REDIRECT,
         RuleBuilder,
         StateMachine,
+        build,
         match,
+        partial_build,
     )
 else:
     KIND_CHOICE = _impl.KIND_CHOICE
@@ -38,10 +41,14 @@ else:
     REDIRECT = _impl.REDIRECT
     RuleBuilder = _impl.RuleBuilder
     StateMachine = _impl.StateMachine
+    BuildEntry = _impl.BuildEntry
     match = _impl.match
+    build = _impl.build
+    partial_build = _impl.partial_build
 
 __all__ = [
     "IMPLEMENTATION",
+    "BuildEntry",
     "KIND_CHOICE",
     "KIND_DIGITS",
     "KIND_FLOAT",
@@ -54,5 +61,7 @@ __all__ = [
     "REDIRECT",
     "RuleBuilder",
     "StateMachine",
+    "build",
     "match",
+    "partial_build",
 ]

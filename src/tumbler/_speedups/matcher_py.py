@@ -27,9 +27,10 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing.converters import ValidationError
-from werkzeug.routing.exceptions import RequestRedirect, WebsocketMismatch
+from werkzeug.routing.exceptions import BuildError, RequestRedirect, WebsocketMismatch
 
 __all__ = [
     "KIND_CHOICE",
@@ -41,10 +42,13 @@ __all__ = [
     "KIND_UUID",
     "MATCHED",
     "NO_MATCH",
+    "BuildEntry",
     "REDIRECT",
     "RuleBuilder",
     "StateMachine",
+    "build",
     "match",
+    "partial_build",
 ]
 
 #: Run the part's regex.
@@ -329,6 +333,9 @@ class RuleBuilder:
     ) -> None:
         self.domain = domain
         self.path = path
+        # PERF: a side with no variables is the same text every time.
+        self.domain_text = _constant(domain)
+        self.path_text = _constant(path)
         self.required = required
         self.consumed = consumed
         self.encode_query = encode_query
@@ -343,24 +350,32 @@ class RuleBuilder:
         for name in self.required:
             if name not in values:
                 raise TypeError(f"missing a value for the URL variable {name!r}")
+        domain, path = self.domain_text, self.path_text
         try:
-            domain = _join(self.domain, values)
-            path = _join(self.path, values)
+            if domain is None:
+                domain = _join(self.domain, values)
+            if path is None:
+                path = _join(self.path, values)
         except ValidationError:
             return None
-        if append_unknown:
+        if append_unknown and values and not self.consumed.issuperset(values):
             unknown = {key: value for key, value in values.items() if key not in self.consumed}
-            if unknown:
-                query = self.encode_query(unknown)
-                if query:
-                    path = f"{path}?{query}"
+            query = self.encode_query(unknown)
+            if query:
+                path = f"{path}?{query}"
         return domain, path
+
+
+def _constant(pieces: tuple[Any, ...]) -> str | None:
+    """The text of pieces without placeholders, else ``None``."""
+    if all(type(piece) is str for piece in pieces):
+        return "".join(pieces)
+    return None
 
 
 def _join(pieces: tuple[Any, ...], values: Mapping[str, Any]) -> str:
     return "".join(
-        piece if isinstance(piece, str) else piece[1].to_url(values[piece[0]])
-        for piece in pieces
+        [piece if type(piece) is str else piece[1].to_url(values[piece[0]]) for piece in pieces]
     )
 
 
@@ -414,3 +429,138 @@ def match(
     if extra:
         raise WebsocketMismatch()
     raise NotFound()
+
+
+class BuildEntry:
+    """One rule of an endpoint, as ``partial_build`` tries it: what
+    ``Rule.suitable_for`` and ``Rule.build`` read, read once.
+
+    :param rule: the rule.
+    :param builder: its :class:`RuleBuilder`, or ``None`` to call the rule's
+        own ``suitable_for`` and ``build`` (a subclass overrides them).
+    """
+
+    __slots__ = ("arguments", "builder", "defaults", "methods", "rule", "websocket")
+
+    def __init__(self, rule: Any, builder: RuleBuilder | None) -> None:
+        self.rule = rule
+        self.builder = builder
+        self.methods = rule.methods
+        self.arguments = frozenset(rule.arguments)
+        self.defaults = rule.defaults or None
+        self.websocket = rule.websocket
+
+    def suitable(self, values: Mapping[str, Any], method: str | None) -> bool:
+        """``Rule.suitable_for``."""
+        if method is not None and self.methods is not None and method not in self.methods:
+            return False
+        defaults = self.defaults
+        if defaults is None:
+            return self.arguments.issubset(values)
+        for key in self.arguments:
+            if key not in values and key not in defaults:
+                return False
+        return not any(key in values and value != values[key] for key, value in defaults.items())
+
+    def build(self, values: Mapping[str, Any], method: str | None, append_unknown: bool) -> Any:
+        """The rule's ``(domain part, path)``, or ``None`` if it does not fit."""
+        if self.builder is None:
+            if not self.rule.suitable_for(values, method):
+                return None
+            return self.rule.build(values, append_unknown)
+        if not self.suitable(values, method):
+            return None
+        return self.builder.build(values, append_unknown)
+
+
+def partial_build(
+    adapter: Any,
+    endpoint: Any,
+    values: Mapping[str, Any],
+    method: str | None,
+    append_unknown: bool,
+) -> tuple[str, str, bool] | None:
+    """``(domain part, path, websocket)`` of the first rule of ``endpoint``
+    that builds from ``values`` and serves ``method`` (``None``: the bound
+    default method first, then any); with host matching, a rule on the bound
+    host is preferred (``MapAdapter._partial_build``)."""
+    if method is None:
+        found = partial_build(adapter, endpoint, values, adapter.default_method, append_unknown)
+        if found is not None:
+            return found
+    url_map = adapter.map
+    plan = url_map._plans.get(endpoint)
+    if plan is None:
+        plan = url_map._build_plan(endpoint)
+    first = None
+    for entry in plan:
+        # PERF: the common case (a plain Rule) inline, not through entry.build.
+        if entry.builder is not None:
+            if not entry.suitable(values, method):
+                continue
+            built = entry.builder.build(values, append_unknown)
+        else:
+            built = entry.build(values, method, append_unknown)
+        if built is None:
+            continue
+        found = (built[0], built[1], entry.websocket)
+        if not url_map.host_matching or found[0] == adapter.server_name:
+            return found
+        if first is None:
+            first = found
+    return first
+
+
+def build(
+    adapter: Any,
+    endpoint: Any,
+    values: Mapping[str, Any] | None = None,
+    method: str | None = None,
+    force_external: bool = False,
+    append_unknown: bool = True,
+    url_scheme: str | None = None,
+) -> str:
+    """Build the URL of ``endpoint`` from ``values`` (``MapAdapter.build``).
+
+    The URL is relative (path only) unless it is on another host (or
+    subdomain) or ``force_external``; WebSocket rules always give absolute
+    ``ws``/``wss`` URLs. Values that fill no variable become the query string
+    unless ``append_unknown`` is off; ``None`` values are ignored, and a
+    :class:`~werkzeug.datastructures.MultiDict` gives lists for repeated keys.
+
+    :param method: build a rule that serves this method.
+    :param url_scheme: the scheme of an absolute URL; the bound one if ``None``.
+    :raises BuildError: if no rule of the endpoint can be built.
+    """
+    url_map = adapter.map
+    if url_map._remap:
+        url_map.update()
+    if not values:
+        values = {}
+    elif isinstance(values, MultiDict):
+        values = {
+            key: (items[0] if len(items) == 1 else items)
+            for key, items in dict.items(values)
+            if len(items) != 0
+        }
+    else:
+        values = {key: value for key, value in values.items() if value is not None}
+    found = adapter._partial_build(endpoint, values, method, append_unknown)
+    if found is None:
+        raise BuildError(endpoint, values, method, adapter)
+    domain_part, path, websocket = found
+    if url_scheme is None:
+        url_scheme = adapter.url_scheme
+    secure = url_scheme in {"https", "wss"}
+    if websocket:
+        force_external = True
+        url_scheme = "wss" if secure else "ws"
+    elif url_scheme:
+        url_scheme = "https" if secure else "http"
+    if not force_external and not url_map.host_matching and domain_part == adapter.subdomain:
+        return f"{adapter.script_name.rstrip('/')}/{path.lstrip('/')}"
+    host = adapter.get_host(domain_part)
+    if not force_external and url_map.host_matching and host == adapter.server_name:
+        return f"{adapter.script_name.rstrip('/')}/{path.lstrip('/')}"
+    scheme = f"{url_scheme}:" if url_scheme else ""
+    return f"{scheme}//{host}{adapter.script_name[:-1]}/{path.lstrip('/')}"

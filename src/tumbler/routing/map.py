@@ -16,13 +16,13 @@ from threading import Lock
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlunsplit
 
-from werkzeug.datastructures import ImmutableDict, MultiDict
+from werkzeug.datastructures import ImmutableDict
 from werkzeug.exceptions import BadHost, HTTPException, MethodNotAllowed
 from werkzeug.wsgi import get_host
 
 from .._speedups import matcher as kernel
 from .converters import DEFAULT_CONVERTERS, BaseConverter, python_converter, quote_segment
-from .exceptions import BuildError, RequestRedirect
+from .exceptions import RequestRedirect
 from .rules import Rule, RuleFactory, encode_query
 
 if TYPE_CHECKING:
@@ -70,6 +70,8 @@ class Map:
     ) -> None:
         self._matcher = self._kernel.StateMachine(merge_slashes)
         self._rules_by_endpoint: dict[Any, list[Rule]] = {}
+        # Each endpoint's rules as the kernel builds them; see _build_plan.
+        self._plans: dict[Any, tuple[Any, ...]] = {}
         self._remap = True
         self._remap_lock = self.lock_class()
         self.default_subdomain = default_subdomain
@@ -229,7 +231,25 @@ class Map:
                     if rule.defaults and not rule.build_only:
                         providers.append(rule)
             self._matcher.update()
+            self._plans = {}
             self._remap = False
+
+    def _build_plan(self, endpoint: Any) -> tuple[Any, ...]:
+        """The endpoint's rules, in build order, as the kernel builds them:
+        what ``Rule.suitable_for`` and ``Rule.build`` read, read once per
+        :meth:`update`. A rule class that overrides either method is called.
+        """
+        plan = tuple(
+            self._kernel.BuildEntry(
+                rule,
+                rule._make_builder()
+                if type(rule).suitable_for is Rule.suitable_for and type(rule).build is Rule.build
+                else None,
+            )
+            for rule in self._rules_by_endpoint.get(endpoint, ())
+        )
+        self._plans[endpoint] = plan
+        return plan
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({pformat(list(self.iter_rules()))})"
@@ -487,89 +507,15 @@ class MapAdapter:
         assert url != path, "detected invalid alias setting. No canonical URL found"
         return url
 
-    def _partial_build(
-        self,
-        endpoint: Any,
-        values: Mapping[str, Any],
-        method: str | None,
-        append_unknown: bool,
-    ) -> tuple[str, str, bool] | None:
-        """``(domain part, path, websocket)`` of the first rule of the endpoint
-        that can be built from ``values`` (the default method tried first);
-        with host matching, a rule on the bound host is preferred.
+    #: ``(domain part, path, websocket)`` of the first rule of an endpoint
+    #: that builds from the values (:internal:); see the kernel's
+    #: ``partial_build``.
+    _partial_build = kernel.partial_build
 
-        :internal:
-        """
-        if method is None:
-            found = self._partial_build(endpoint, values, self.default_method, append_unknown)
-            if found is not None:
-                return found
-        first = None
-        for rule in self.map._rules_by_endpoint.get(endpoint, ()):
-            if not rule.suitable_for(values, method):
-                continue
-            built = rule.build(values, append_unknown)
-            if built is None:
-                continue
-            found = (built[0], built[1], rule.websocket)
-            if not self.map.host_matching or found[0] == self.server_name:
-                return found
-            if first is None:
-                first = found
-        return first
-
-    def build(
-        self,
-        endpoint: Any,
-        values: Mapping[str, Any] | None = None,
-        method: str | None = None,
-        force_external: bool = False,
-        append_unknown: bool = True,
-        url_scheme: str | None = None,
-    ) -> str:
-        """Build the URL of ``endpoint`` from ``values``, as werkzeug does.
-
-        The URL is relative (path only) unless it is on another host (or
-        subdomain) or ``force_external``; WebSocket rules always give absolute
-        ``ws``/``wss`` URLs. Values that fill no variable become the query
-        string unless ``append_unknown`` is off; ``None`` values are ignored.
-
-        :param method: build a rule that serves this method.
-        :param url_scheme: the scheme of an absolute URL; the bound one if ``None``.
-        :raises BuildError: if no rule of the endpoint can be built.
-        """
-        self.map.update()
-        if values:
-            if isinstance(values, MultiDict):
-                values = {
-                    key: (items[0] if len(items) == 1 else items)
-                    for key, items in dict.items(values)
-                    if len(items) != 0
-                }
-            else:
-                values = {key: value for key, value in values.items() if value is not None}
-        else:
-            values = {}
-        found = self._partial_build(endpoint, values, method, append_unknown)
-        if found is None:
-            raise BuildError(endpoint, values, method, self)
-        domain_part, path, websocket = found
-        host = self.get_host(domain_part)
-        if url_scheme is None:
-            url_scheme = self.url_scheme
-        secure = url_scheme in {"https", "wss"}
-        if websocket:
-            force_external = True
-            url_scheme = "wss" if secure else "ws"
-        elif url_scheme:
-            url_scheme = "https" if secure else "http"
-        if not force_external and (
-            (self.map.host_matching and host == self.server_name)
-            or (not self.map.host_matching and domain_part == self.subdomain)
-        ):
-            return f"{self.script_name.rstrip('/')}/{path.lstrip('/')}"
-        scheme = f"{url_scheme}:" if url_scheme else ""
-        return f"{scheme}//{host}{self.script_name[:-1]}/{path.lstrip('/')}"
+    #: Build the URL of an endpoint from values, as werkzeug does; see the
+    #: kernel's ``build`` for the parameters. PERF: the kernel's function is
+    #: the method itself.
+    build = kernel.build
 
 
 Map._adapter_class = MapAdapter

@@ -584,9 +584,11 @@ class Rule(RuleFactory):
         self._builder = None
 
     def _make_builder(self) -> Any:
-        """Turn the trace into the kernel's builder: the quoted static pieces,
-        the converted placeholders (defaults filled in now), the argument
-        names the rule consumes."""
+        """Turn the trace into the kernel's builder (made once): the quoted
+        static pieces, the converted placeholders (defaults filled in now),
+        the argument names the rule consumes."""
+        if self._builder is not None:
+            return self._builder
         defaults = self.defaults or {}
         pieces: tuple[list[Any], list[Any]] = ([], [])
         side = 0
@@ -609,9 +611,10 @@ class Rule(RuleFactory):
             data for dynamic, data in self._trace if dynamic and data not in defaults
         ]
         consumed = frozenset(required) | frozenset(str(key) for key in defaults)
-        return self.map._kernel.RuleBuilder(
+        self._builder = self.map._kernel.RuleBuilder(
             tuple(pieces[0]), tuple(pieces[1]), tuple(required), consumed, self._encode_query_vars
         )
+        return self._builder
 
     def build(
         self, values: Mapping[str, Any], append_unknown: bool = True
@@ -621,9 +624,7 @@ class Rule(RuleFactory):
 
         :internal:
         """
-        if self._builder is None:
-            self._builder = self._make_builder()
-        return self._builder.build(values, append_unknown)  # type: ignore[no-any-return]
+        return self._make_builder().build(values, append_unknown)  # type: ignore[no-any-return]
 
     def provides_defaults_for(self, rule: Rule) -> bool:
         """Say whether this rule holds the defaults that make ``rule``'s URLs
