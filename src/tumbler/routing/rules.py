@@ -327,6 +327,7 @@ class RuleTemplateFactory(RuleFactory):
 
 
 _SLASHES = re.compile("/{2,}")
+_CONSTANT_NAMES = frozenset({"None", "True", "False"})
 
 
 def merge_slashes(path: str) -> str:
@@ -580,8 +581,31 @@ class Rule(RuleFactory):
         self._trace.append((False, "|"))
         path = merge_slashes(self.rule) if self.merge_slashes else self.rule
         self._parts.extend(self._parse_rule(path))
+        self._check_variables()
         # PERF: made on the first build; a map is ready to match without it.
+        # Unless a default fills a placeholder: its to_url runs now, as in
+        # werkzeug, so that a bad default fails here, when the rule is added.
         self._builder = None
+        if self.defaults and not self._converters.keys().isdisjoint(self.defaults):
+            self._make_builder()
+
+    def _check_variables(self) -> None:
+        """Refuse the rules werkzeug cannot build: a variable named twice
+        (in the path or the domain), or named ``None``, ``True`` or ``False``.
+
+        :raises ValueError: naming the rule and the variable.
+        """
+        seen: set[str] = set()
+        for dynamic, name in self._trace:
+            if not dynamic:
+                continue
+            if name in _CONSTANT_NAMES:
+                raise ValueError(
+                    f"URL rule {self.rule!r}: a variable cannot be named {name!r}"
+                )
+            if name in seen:
+                raise ValueError(f"URL rule {self.rule!r} uses the variable {name!r} twice")
+            seen.add(name)
 
     def _make_builder(self) -> Any:
         """Turn the trace into the kernel's builder (made once): the quoted
