@@ -85,6 +85,20 @@ class Impl:
             )
 
 
+    def map_class(self) -> type:
+        """tumbler's ``Map``, and its adapter, on this twin of the routing kernel."""
+        from tumbler.routing import Map, MapAdapter
+
+        kernel = self.module("matcher")
+        methods = {
+            "match": kernel.match,
+            "build": kernel.build,
+            "_partial_build": kernel.partial_build,
+        }
+        adapter = type(f"MapAdapter_{self.kind}", (MapAdapter,), methods)
+        return type(f"Map_{self.kind}", (Map,), {"_kernel": kernel, "_adapter_class": adapter})
+
+
 @pytest.fixture(
     scope="session",
     params=[pytest.param("c", marks=pytest.mark.c_extension), "py"],

@@ -9,9 +9,4 @@ settings.register_profile("fuzz", max_examples=20_000, deadline=None)
 @pytest.fixture
 def Map(impl):  # noqa: N802 - it stands for the class
     """tumbler's ``Map`` on the ``impl`` twin of the routing kernel."""
-    from tumbler.routing import Map, MapAdapter
-
-    kernel = impl.module("matcher")
-    methods = {"match": kernel.match, "build": kernel.build, "_partial_build": kernel.partial_build}
-    adapter = type(f"MapAdapter_{impl.kind}", (MapAdapter,), methods)
-    return type(f"Map_{impl.kind}", (Map,), {"_kernel": kernel, "_adapter_class": adapter})
+    return impl.map_class()
