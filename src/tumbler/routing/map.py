@@ -185,20 +185,23 @@ class Map:
             end with it).
         :param subdomain: the current subdomain.
         """
-        env = getattr(environ, "environ", environ)
+        # PERF: a dict has no .environ; asking would raise and catch inside getattr.
+        env = environ if type(environ) is dict else getattr(environ, "environ", environ)
         assert isinstance(env, dict), (
             f"{type(environ).__name__!r} is not a WSGI environment (has to be a dict)"
         )
-        wsgi_server_name = get_host(env).lower()
         scheme = env["wsgi.url_scheme"]
-        if _wants_websocket(env):
+        wsgi_server_name = _request_host(env, scheme)
+        if "HTTP_UPGRADE" in env and _wants_websocket(env):
             scheme = "wss" if scheme == "https" else "ws"
         if server_name is None:
             server_name = wsgi_server_name
+            if subdomain is None and not self.host_matching:
+                subdomain = ""  # the host is the server name: nothing in front
         else:
             server_name = _strip_default_port(server_name.lower(), scheme)
-        if subdomain is None and not self.host_matching:
-            subdomain = _subdomain_of(wsgi_server_name, server_name)
+            if subdomain is None and not self.host_matching:
+                subdomain = _subdomain_of(wsgi_server_name, server_name)
         return Map.bind(
             self,
             server_name,
@@ -255,6 +258,30 @@ class Map:
         return f"{type(self).__name__}({pformat(list(self.iter_rules()))})"
 
 
+#: Requests' hosts as get_host reads them, by what get_host reads: a site is
+#: asked for under a handful of names, and get_host is slow. Bounded, so that
+#: requests with made-up Host headers cannot grow it without end.
+_HOSTS: dict[tuple[Any, ...], str] = {}
+_IDNA: dict[str, str | None] = {}
+_CACHE_SIZE = 256
+
+
+def _request_host(env: Mapping[str, Any], scheme: str) -> str:
+    """``get_host(env).lower()``, remembered."""
+    header = env.get("HTTP_HOST")
+    if header is not None:
+        key: tuple[Any, ...] = (scheme, header)
+    else:
+        key = (scheme, None, env.get("SERVER_NAME"), env.get("SERVER_PORT"))
+    host = _HOSTS.get(key)
+    if host is None:
+        host = get_host(env).lower()  # type: ignore[arg-type]
+        if len(_HOSTS) >= _CACHE_SIZE:
+            _HOSTS.clear()
+        _HOSTS[key] = host
+    return host
+
+
 def _wsgi_text(value: str | None) -> str | None:
     """Undo WSGI's latin-1 transport of a UTF-8 value (bad bytes become U+FFFD)."""
     if value is None or value.isascii():
@@ -298,17 +325,26 @@ def _subdomain_of(host: str, server_name: str) -> str:
 
 
 def _idna_host(server_name: str) -> str:
-    """IDNA-encode the host name, leaving the port alone.
+    """IDNA-encode the host name, leaving the port alone (remembered).
 
     :raises BadHost: if the name cannot be encoded.
     """
-    name, colon, port = server_name.partition(":")
-    if not (name.isascii() and _plain_labels(name)):
-        try:
-            name = name.encode("idna").decode("ascii")
-        except UnicodeError as exc:
-            raise BadHost() from exc
-    return f"{name}{colon}{port}"
+    if server_name in _IDNA:
+        encoded = _IDNA[server_name]
+    else:
+        name, colon, port = server_name.partition(":")
+        encoded = f"{name}{colon}{port}"
+        if not (name.isascii() and _plain_labels(name)):
+            try:
+                encoded = f"{name.encode('idna').decode('ascii')}{colon}{port}"
+            except UnicodeError:
+                encoded = None
+        if len(_IDNA) >= _CACHE_SIZE:
+            _IDNA.clear()
+        _IDNA[server_name] = encoded
+    if encoded is None:
+        raise BadHost()
+    return encoded
 
 
 def _plain_labels(name: str) -> bool:
