@@ -84,7 +84,6 @@ class Impl:
                 pytrace=False,
             )
 
-
     def map_class(self) -> type:
         """tumbler's ``Map``, and its adapter, on this twin of the routing kernel."""
         from tumbler.routing import Map, MapAdapter

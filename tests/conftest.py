@@ -7,6 +7,6 @@ settings.register_profile("fuzz", max_examples=20_000, deadline=None)
 
 
 @pytest.fixture
-def Map(impl):  # noqa: N802 - it stands for the class
+def Map(impl):
     """tumbler's ``Map`` on the ``impl`` twin of the routing kernel."""
     return impl.map_class()

@@ -32,9 +32,26 @@ def test_same_names(unit):
     assert all(hasattr(c, name) for name in c.__all__)
 
 
+def public_methods(cls):
+    return sorted(
+        name for name in vars(cls) if not name.startswith("_") and callable(vars(cls)[name])
+    )
+
+
 @pytest.mark.parametrize("unit", MODULES)
 def test_same_signatures_and_summaries(unit):
     c, py = twins(unit)
     for name in py.__all__:
-        assert shape(getattr(c, name)) == shape(getattr(py, name)), name
-        assert summary(getattr(c, name)) == summary(getattr(py, name)), name
+        c_obj, py_obj = getattr(c, name), getattr(py, name)
+        if not callable(py_obj):
+            assert c_obj == py_obj, name  # a constant: the same value
+            continue
+        assert summary(c_obj) == summary(py_obj), name
+        if not isinstance(py_obj, type):
+            assert shape(c_obj) == shape(py_obj), name
+            continue
+        assert public_methods(c_obj) == public_methods(py_obj), name
+        for method in public_methods(py_obj):
+            c_method, py_method = getattr(c_obj, method), getattr(py_obj, method)
+            assert shape(c_method) == shape(py_method), f"{name}.{method}"
+            assert summary(c_method) == summary(py_method), f"{name}.{method}"

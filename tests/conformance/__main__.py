@@ -56,8 +56,19 @@ def sdist(distribution: str, cache: Path) -> Path:
         return target
     cache.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
-         ":all:", "--dest", str(cache), f"{distribution}=={version}"],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            "--dest",
+            str(cache),
+            f"{distribution}=={version}",
+        ],
         check=True,
     )
     archive = next(cache.glob(f"{distribution}-{version}.tar.gz"))
@@ -82,16 +93,30 @@ def run(name: str, suite: Suite, cache: Path) -> bool:
     env["TUMBLER_ALIASES"] = ",".join(f"{k}={v}" for k, v in suite.aliases.items())
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "tests.conformance.alias", "-q",
-         "-p", "no:cacheprovider", f"--junitxml={report}", Path(suite.path).name],
-        cwd=workdir, env=env, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "tests.conformance.alias",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            f"--junitxml={report}",
+            Path(suite.path).name,
+        ],
+        cwd=workdir,
+        env=env,
+        check=False,
     )
     outcomes = _outcomes(report, Path(suite.path).name)
     failed = {test for test, outcome in outcomes.items() if outcome != "passed"}
     passed = len(outcomes) - len(failed)
     rate = passed / len(outcomes) if outcomes else 0.0
-    print(f"{name}: {suite.distribution} {suite.path}: {passed} passed of {len(outcomes)}"
-          f" ({rate:.1%})")
+    print(
+        f"{name}: {suite.distribution} {suite.path}: {passed} passed of {len(outcomes)}"
+        f" ({rate:.1%})"
+    )
     for test in sorted(failed):
         reason = suite.known_failures.get(test, "UNEXPECTED")
         print(f"  {outcomes[test]}: {test}: {reason}")

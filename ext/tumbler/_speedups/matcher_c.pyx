@@ -35,8 +35,8 @@ __all__ = [
     "KIND_UUID",
     "MATCHED",
     "NO_MATCH",
-    "BuildEntry",
     "REDIRECT",
+    "BuildEntry",
     "RuleBuilder",
     "StateMachine",
     "build",
@@ -105,11 +105,47 @@ cdef class _State:
     cdef dict static
     cdef list dynamic
     cdef list rules
+    # PERF: a state with few static children keeps them in two tuples too,
+    # scanned by length and content: a freshly split segment has no hash
+    # yet, and hashing it costs more than a few comparisons. None: use the dict.
+    cdef tuple few_keys
+    cdef tuple few_states
 
     def __init__(self):
         self.static = {}
         self.dynamic = []
         self.rules = []
+        self.few_keys = ()
+        self.few_states = ()
+
+    cdef inline _State child(self, str segment):
+        cdef Py_ssize_t index
+        cdef Py_ssize_t size
+        cdef str key
+        if self.few_keys is None:
+            return self.static.get(segment)
+        size = PyUnicode_GET_LENGTH(segment)
+        for index in range(len(self.few_keys)):
+            key = <str>self.few_keys[index]
+            if PyUnicode_GET_LENGTH(key) == size and key == segment:
+                return <_State>self.few_states[index]
+        return None
+
+    cdef add_static(self, str content, _State following):
+        self.static[content] = following
+        self.few_keys = None  # until update() decides again
+
+    cdef void settle(self):
+        if len(self.static) <= _FEW:
+            self.few_keys = tuple(self.static.keys())
+            self.few_states = tuple(self.static.values())
+        else:
+            self.few_keys = None
+            self.few_states = None
+
+
+cdef enum:
+    _FEW = 8
 
 
 cdef class _Edge:
@@ -249,7 +285,7 @@ cdef class _Search:
             if entry is not None:
                 self.found = entry
                 return _FOUND
-            following = state.static.get(u"")
+            following = state.child(u"")
             if following is not None:
                 for entry in following.rules:
                     if entry.fits(self.method, self.websocket):
@@ -259,7 +295,7 @@ cdef class _Search:
                         return _FOUND
             return _MISS
         segment = parts[index]
-        following = state.static.get(segment)
+        following = state.child(segment)
         if following is not None:
             outcome = self.run(following, parts, index + 1)
             if outcome != _MISS:
@@ -300,6 +336,8 @@ cdef class _Search:
 
 
 cdef class StateMachine:
+    """The rules of one map, as a graph of states to search."""
+
     cdef public bint merge_slashes
     cdef _State _root
     cdef dict _static
@@ -312,7 +350,7 @@ cdef class StateMachine:
         self._entries = []
 
     def add(self, rule, converters):
-        """Add a bound rule (see ``matcher_py.StateMachine.add``)."""
+        """Add a bound rule."""
         cdef _State state = self._root
         cdef _State following
         cdef _Edge edge
@@ -320,7 +358,8 @@ cdef class StateMachine:
             if part.static:
                 following = state.static.get(part.content)
                 if following is None:
-                    following = state.static[part.content] = _State()
+                    following = _State()
+                    state.add_static(part.content, following)
                 state = following
                 continue
             key = part.key()
@@ -340,7 +379,7 @@ cdef class StateMachine:
             self._static.setdefault(rule._parts[0].content, {})[path] = state
 
     def update(self):
-        """Order every state's dynamic edges by weight (stable)."""
+        """Order every state's dynamic edges by weight."""
         cdef list pending = [self._root]
         cdef _State state
         cdef _Edge edge
@@ -349,13 +388,14 @@ cdef class StateMachine:
             entry.refresh()
         while pending:
             state = pending.pop()
+            state.settle()
             state.dynamic.sort(key=_weight)
             pending.extend(state.static.values())
             for edge in state.dynamic:
                 pending.append(edge.target)
 
     def match(self, domain, path, method, websocket):
-        """Match a request (see ``matcher_py.StateMachine.match``)."""
+        """Match a request."""
         found = self._match(domain, path, method, websocket)
         if found[0] == MATCHED:
             return MATCHED, (<_Entry>found[1]).rule, found[2]
@@ -448,7 +488,7 @@ def _weight(_Edge edge):
 
 
 cdef class RuleBuilder:
-    """Assembles one rule's URL (see ``matcher_py.RuleBuilder``)."""
+    """Assembles one rule's URL from values."""
 
     cdef tuple domain
     cdef tuple path
@@ -565,8 +605,7 @@ cdef str _join(tuple pieces, values):
 
 
 cdef class BuildEntry:
-    """One rule of an endpoint, as ``partial_build`` tries it (see
-    ``matcher_py.BuildEntry``)."""
+    """One rule of an endpoint, as ``partial_build`` tries it."""
 
     cdef object rule
     cdef RuleBuilder builder
@@ -622,20 +661,29 @@ def partial_build(adapter, endpoint, values, method, append_unknown):
 
 cdef object _partial_build(adapter, dict fields, endpoint, dict values, method,
                            bint append_unknown):
-    if method is None:
-        found = _partial_build(adapter, fields, endpoint, values,
-                               _field(fields, adapter, u"default_method"), append_unknown)
-        if found is not None:
-            return found
     url_map = _field(fields, adapter, u"map")
     cdef dict map_fields = _fields(url_map)
     plan = (<dict>_field(map_fields, url_map, u"_plans")).get(endpoint)
     if plan is None:
         plan = url_map._build_plan(endpoint)
     cdef bint host_matching = _field(map_fields, url_map, u"host_matching")
+    cdef object found
+    if method is None:
+        found = _first_built(
+            <tuple>plan, adapter, fields, values,
+            _field(fields, adapter, u"default_method"), append_unknown, host_matching,
+        )
+        if found is not None:
+            return found
+    return _first_built(<tuple>plan, adapter, fields, values, method, append_unknown,
+                        host_matching)
+
+
+cdef object _first_built(tuple plan, adapter, dict fields, dict values, method,
+                         bint append_unknown, bint host_matching):
     cdef BuildEntry entry
     first = None
-    for entry in <tuple>plan:
+    for entry in plan:
         built = entry._build(values, method, append_unknown)
         if built is None:
             continue
@@ -686,7 +734,10 @@ def build(adapter, endpoint, values=None, method=None, force_external=False,
     if not force_external and not host_matching and (
         domain_part == _field(fields, adapter, u"subdomain")
     ):
-        # PERF: the common case needs no host.
+        # PERF: the common case needs no host, and under the root script
+        # name a path with one leading slash is the URL itself.
+        if script_name == u"/" and path and _path_part(path) is path:
+            return path
         return f"{script_name.rstrip(u'/')}/{path.lstrip(u'/')}"
     host = adapter.get_host(domain_part)
     if not force_external and host_matching and host == _field(fields, adapter, u"server_name"):
@@ -707,7 +758,9 @@ def match(adapter, path_info=None, method=None, return_rule=False, query_args=No
         url_map.update()
     if path_info is None:
         path_info = _field(fields, adapter, u"path_info")
-    method = (method or _field(fields, adapter, u"default_method")).upper()
+    method = method or _field(fields, adapter, u"default_method")
+    if not (type(method) is str and (<str>method).isupper()):
+        method = method.upper()  # PERF: only when it changes anything
     if websocket is None:
         websocket = _field(fields, adapter, u"websocket")
     subdomain = _field(fields, adapter, u"subdomain")
@@ -715,7 +768,7 @@ def match(adapter, path_info=None, method=None, return_rule=False, query_args=No
         domain = _field(fields, adapter, u"server_name")
     else:
         domain = subdomain
-    path = (u"/" + path_info.lstrip(u"/")) if path_info else u""
+    path = _path_part(path_info)
     matcher = _field(map_fields, url_map, u"_matcher")
     if type(matcher) is not StateMachine:
         return _match_slow(adapter, matcher, domain, path, method, websocket, return_rule,
@@ -729,6 +782,19 @@ def match(adapter, path_info=None, method=None, return_rule=False, query_args=No
                 raise RequestRedirect(target)
         return (entry.rule if return_rule else entry.endpoint), extra
     return _miss(adapter, status, found, extra, query_args)
+
+
+cdef object _path_part(path_info):
+    """``"/" + path_info.lstrip("/")``, or ``""`` for no path."""
+    if not path_info:
+        return u""
+    if (
+        type(path_info) is str
+        and PyUnicode_READ_CHAR(path_info, 0) == u"/"
+        and (PyUnicode_GET_LENGTH(path_info) == 1 or PyUnicode_READ_CHAR(path_info, 1) != u"/")
+    ):
+        return path_info  # PERF: already in shape, as nearly every path is
+    return u"/" + path_info.lstrip(u"/")
 
 
 cdef object _match_slow(adapter, matcher, domain, path, method, websocket, return_rule,

@@ -11,7 +11,6 @@ _impl, IMPLEMENTATION = select("matcher")
 
 if TYPE_CHECKING:
     from .matcher_py import (
-        BuildEntry,
         KIND_CHOICE,
         KIND_DIGITS,
         KIND_FLOAT,
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
         MATCHED,
         NO_MATCH,
         REDIRECT,
+        BuildEntry,
         RuleBuilder,
         StateMachine,
         build,
@@ -48,7 +48,6 @@ else:
 
 __all__ = [
     "IMPLEMENTATION",
-    "BuildEntry",
     "KIND_CHOICE",
     "KIND_DIGITS",
     "KIND_FLOAT",
@@ -59,6 +58,7 @@ __all__ = [
     "MATCHED",
     "NO_MATCH",
     "REDIRECT",
+    "BuildEntry",
     "RuleBuilder",
     "StateMachine",
     "build",

@@ -42,8 +42,8 @@ __all__ = [
     "KIND_UUID",
     "MATCHED",
     "NO_MATCH",
-    "BuildEntry",
     "REDIRECT",
+    "BuildEntry",
     "RuleBuilder",
     "StateMachine",
     "build",
@@ -234,8 +234,10 @@ class StateMachine:
         self._static: dict[str, dict[str, _State]] = {}
 
     def add(self, rule: Any, converters: Iterable[tuple[str, Callable[[str], Any] | None]]) -> None:
-        """Add a bound rule. ``rule._parts`` says where it goes; ``converters``
-        gives each variable's name and ``to_python`` (``None`` for identity).
+        """Add a bound rule.
+
+        ``rule._parts`` says where it goes; ``converters`` gives each
+        variable's name and ``to_python`` (``None`` for identity).
         """
         state = self._root
         for part in rule._parts:
@@ -257,8 +259,10 @@ class StateMachine:
             self._static.setdefault(rule._parts[0].content, {})[path] = state
 
     def update(self) -> None:
-        """Order every state's dynamic edges by weight (stable: ties keep the
-        order they were added in)."""
+        """Order every state's dynamic edges by weight.
+
+        The sort is stable: ties keep the order they were added in.
+        """
         pending = [self._root]
         while pending:
             state = pending.pop()
@@ -299,7 +303,8 @@ class StateMachine:
             return NO_MATCH, search.methods, search.websocket_mismatch
         entry, texts = found
         values: dict[str, Any] = {}
-        for (name, to_python), text in zip(entry.converters, texts):
+        # NOTE: one text per converter (Rule refuses a variable named twice).
+        for (name, to_python), text in zip(entry.converters, texts, strict=False):
             if to_python is None:
                 values[name] = text
                 continue
@@ -341,9 +346,10 @@ class RuleBuilder:
         self.encode_query = encode_query
 
     def build(self, values: Mapping[str, Any], append_unknown: bool) -> tuple[str, str] | None:
-        """Return ``(domain part, path)``, the path with the query string of
-        the unknown values if ``append_unknown``; ``None`` if a converter
-        refuses a value with ``ValidationError``.
+        """Return ``(domain part, path)``, or ``None`` on ``ValidationError``.
+
+        The path carries the query string of the unknown values if
+        ``append_unknown``; ``None`` means a converter refused a value.
 
         :raises TypeError: if a required value is missing.
         """
@@ -432,8 +438,9 @@ def match(
 
 
 class BuildEntry:
-    """One rule of an endpoint, as ``partial_build`` tries it: what
-    ``Rule.suitable_for`` and ``Rule.build`` read, read once.
+    """One rule of an endpoint, as ``partial_build`` tries it.
+
+    It holds what ``Rule.suitable_for`` and ``Rule.build`` read, read once.
 
     :param rule: the rule.
     :param builder: its :class:`RuleBuilder`, or ``None`` to call the rule's
@@ -480,10 +487,13 @@ def partial_build(
     method: str | None,
     append_unknown: bool,
 ) -> tuple[str, str, bool] | None:
-    """``(domain part, path, websocket)`` of the first rule of ``endpoint``
-    that builds from ``values`` and serves ``method`` (``None``: the bound
-    default method first, then any); with host matching, a rule on the bound
-    host is preferred (``MapAdapter._partial_build``)."""
+    """The first buildable rule of an endpoint (``MapAdapter._partial_build``).
+
+    :return: ``(domain part, path, websocket)`` of the first rule of
+        ``endpoint`` that builds from ``values`` and serves ``method``
+        (``None``: the bound default method first, then any); with host
+        matching, a rule on the bound host is preferred.
+    """
     if method is None:
         found = partial_build(adapter, endpoint, values, adapter.default_method, append_unknown)
         if found is not None:
@@ -520,7 +530,7 @@ def build(
     append_unknown: bool = True,
     url_scheme: str | None = None,
 ) -> str:
-    """Build the URL of ``endpoint`` from ``values`` (``MapAdapter.build``).
+    """Build the URL of an endpoint from values (``MapAdapter.build``).
 
     The URL is relative (path only) unless it is on another host (or
     subdomain) or ``force_external``; WebSocket rules always give absolute

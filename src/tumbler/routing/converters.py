@@ -223,9 +223,7 @@ class FloatConverter(NumberConverter):
 class UUIDConverter(BaseConverter):
     """A UUID in its 8-4-4-4-12 hex form, given to the view as :class:`uuid.UUID`."""
 
-    regex = (
-        r"[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}"
-    )
+    regex = r"[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}"
 
     def to_python(self, value: str) -> uuid.UUID:
         return uuid.UUID(value)

@@ -89,7 +89,7 @@ class Map:
     @property
     def merge_slashes(self) -> bool:
         """Whether paths with ``//`` match as merged (and redirect)."""
-        return self._matcher.merge_slashes  # type: ignore[no-any-return]
+        return self._matcher.merge_slashes
 
     @merge_slashes.setter
     def merge_slashes(self, value: bool) -> None:
@@ -316,8 +316,7 @@ def _subdomain_of(host: str, server_name: str) -> str:
         # A request by IP address can do this on a valid set-up; the invalid
         # subdomain makes it a 404 rather than an error.
         warnings.warn(
-            f"Current server name {host!r} doesn't match configured"
-            f" server name {server_name!r}",
+            f"Current server name {host!r} doesn't match configured server name {server_name!r}",
             stacklevel=3,
         )
         return "<invalid>"
@@ -523,7 +522,9 @@ class MapAdapter:
             query_args = self.query_args
         query = self.encode_query_args(query_args) if query_args else None
         path = "/".join((self.script_name.strip("/"), path_info.lstrip("/")))
-        return urlunsplit((self.url_scheme or "http", self.get_host(domain_part), path, query, None))
+        return urlunsplit(
+            (self.url_scheme or "http", self.get_host(domain_part), path, query, None)
+        )
 
     def make_alias_redirect_url(
         self,

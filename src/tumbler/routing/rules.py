@@ -514,9 +514,7 @@ class Rule(RuleFactory):
                 tuple(argument_weights),
             )
             alone = regex if len(argument_weights) == 1 and not static_weights else None
-            return RulePart(
-                content, final, static, suffixed, weight, alone, len(argument_weights)
-            )
+            return RulePart(content, final, static, suffixed, weight, alone, len(argument_weights))
 
         for token in parse_rule(rule):
             if token == "/":
@@ -600,9 +598,7 @@ class Rule(RuleFactory):
             if not dynamic:
                 continue
             if name in _CONSTANT_NAMES:
-                raise ValueError(
-                    f"URL rule {self.rule!r}: a variable cannot be named {name!r}"
-                )
+                raise ValueError(f"URL rule {self.rule!r}: a variable cannot be named {name!r}")
             if name in seen:
                 raise ValueError(f"URL rule {self.rule!r} uses the variable {name!r} twice")
             seen.add(name)
@@ -631,9 +627,7 @@ class Rule(RuleFactory):
                 pieces[side][-1] += piece
             else:
                 pieces[side].append(piece)
-        required = [
-            data for dynamic, data in self._trace if dynamic and data not in defaults
-        ]
+        required = [data for dynamic, data in self._trace if dynamic and data not in defaults]
         consumed = frozenset(required) | frozenset(str(key) for key in defaults)
         self._builder = self.map._kernel.RuleBuilder(
             tuple(pieces[0]), tuple(pieces[1]), tuple(required), consumed, self._encode_query_vars
@@ -676,7 +670,7 @@ class Rule(RuleFactory):
             if key not in defaults and key not in values:
                 return False
         if defaults:
-            for key, value in defaults.items():  # type: ignore[attr-defined]
+            for key, value in defaults.items():
                 if key in values and value != values[key]:
                     return False
         return True
@@ -715,4 +709,3 @@ def encode_query(query: Mapping[str, Any] | Iterable[tuple[Any, Any]]) -> str:
     item per element, ``None`` values are dropped, spaces become ``+``."""
     items = [item for item in iter_multi_items(query) if item[1] is not None]
     return urlencode(items, safe=QUERY_SAFE)
-
