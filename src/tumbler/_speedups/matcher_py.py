@@ -380,9 +380,11 @@ def _constant(pieces: tuple[Any, ...]) -> str | None:
 
 
 def _join(pieces: tuple[Any, ...], values: Mapping[str, Any]) -> str:
-    return "".join(
-        [piece if type(piece) is str else piece[1].to_url(values[piece[0]]) for piece in pieces]
-    )
+    # PERF: a plain loop; a comprehension is a function call of its own.
+    text = ""
+    for piece in pieces:
+        text += piece if type(piece) is str else piece[1].to_url(values[piece[0]])
+    return text
 
 
 def match(
@@ -475,7 +477,11 @@ class BuildEntry:
             if not self.rule.suitable_for(values, method):
                 return None
             return self.rule.build(values, append_unknown)
-        if not self.suitable(values, method):
+        # PERF: the common rule (every method, no defaults) needs one test.
+        if self.methods is None and self.defaults is None:
+            if not self.arguments.issubset(values):
+                return None
+        elif not self.suitable(values, method):
             return None
         return self.builder.build(values, append_unknown)
 
@@ -494,27 +500,34 @@ def partial_build(
         (``None``: the bound default method first, then any); with host
         matching, a rule on the bound host is preferred.
     """
-    if method is None:
-        found = partial_build(adapter, endpoint, values, adapter.default_method, append_unknown)
-        if found is not None:
-            return found
     url_map = adapter.map
     plan = url_map._plans.get(endpoint)
     if plan is None:
         plan = url_map._build_plan(endpoint)
+    host = adapter.server_name if url_map.host_matching else None
+    if method is None:
+        found = _first_built(plan, values, adapter.default_method, append_unknown, host)
+        if found is not None:
+            return found
+    return _first_built(plan, values, method, append_unknown, host)
+
+
+def _first_built(
+    plan: tuple[BuildEntry, ...],
+    values: Mapping[str, Any],
+    method: str | None,
+    append_unknown: bool,
+    host: str | None,
+) -> tuple[str, str, bool] | None:
+    """The first entry of ``plan`` built for ``method``; with a ``host``
+    (host matching), the first on that host, else the first at all."""
     first = None
     for entry in plan:
-        # PERF: the common case (a plain Rule) inline, not through entry.build.
-        if entry.builder is not None:
-            if not entry.suitable(values, method):
-                continue
-            built = entry.builder.build(values, append_unknown)
-        else:
-            built = entry.build(values, method, append_unknown)
+        built = entry.build(values, method, append_unknown)
         if built is None:
             continue
         found = (built[0], built[1], entry.websocket)
-        if not url_map.host_matching or found[0] == adapter.server_name:
+        if host is None or found[0] == host:
             return found
         if first is None:
             first = found
