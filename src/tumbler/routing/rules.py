@@ -206,6 +206,26 @@ class RulePart:
         )
 
 
+class StaticPart(RulePart):
+    """A part of plain text: only its content varies, so everything else is
+    a class attribute. PERF: most parts of most rules are static, and map
+    start-up makes one per segment of every rule."""
+
+    __slots__ = ()
+
+    def __init__(self, content: str) -> None:  # noqa: D107 - see the class
+        self.content = content
+
+    final = False
+    static = True
+    suffixed = False
+    weight = _NO_WEIGHT
+    kind = kernel.KIND_REGEX
+    argument = None
+    pattern = None
+    groups: tuple[str, ...] = ()
+
+
 class RuleFactory:
     """Something that gives rules to a map: a :class:`Rule` gives itself,
     and the factories below give changed copies of the rules they wrap.
@@ -324,6 +344,43 @@ class RuleTemplateFactory(RuleFactory):
                     endpoint,
                     rule.strict_slashes,
                 )
+
+
+_SLASH = (False, "/")
+_KEPT_SLASH = object()
+
+
+def _rule_part(tokens: list[Any], final: bool) -> RulePart:
+    """The part made of ``tokens`` (see ``Rule._parse_rule``), as werkzeug
+    makes it: static text as it is; otherwise a regex of the escaped text and
+    one named group per converter, anchored, with its weight.
+
+    PERF: the regex and the weight are worked out only for dynamic parts.
+    """
+    if all(type(token) is str for token in tokens):
+        return StaticPart("".join(tokens))
+    content = ""
+    static_weights: list[tuple[int, int]] = []
+    argument_weights: list[Any] = []
+    regex = None
+    for token in tokens:
+        if token is _KEPT_SLASH:
+            content += "/"
+        elif type(token) is str:
+            static_weights.append((len(static_weights), -len(token)))
+            content += re.escape(token)
+        else:
+            regex = token[1].regex
+            content += f"(?P<{_group(len(argument_weights))}>{regex})"
+            argument_weights.append(token[1].weight)
+    suffixed = final and tokens[-1] is _KEPT_SLASH
+    if suffixed:
+        content = content[:-1] + "(?<!/)(/?)"
+    weight = Weighting(
+        -len(static_weights), tuple(static_weights), -len(argument_weights), tuple(argument_weights)
+    )
+    alone = regex if len(argument_weights) == 1 and not static_weights else None
+    return RulePart(content + r"\Z", final, False, suffixed, weight, alone, len(argument_weights))
 
 
 _SLASHES = re.compile("/{2,}")
@@ -497,61 +554,33 @@ class Rule(RuleFactory):
             # segments; start-up time is dominated by this.
             return self._parse_static(rule)
         parts: list[RulePart] = []
-        content = ""
-        static = True
+        trace = self._trace
+        # The tokens of the part being read: static text, (variable,
+        # converter) pairs, and _KEPT_SLASH for a slash inside a final part.
+        tokens: list[Any] = []
         final = False
-        static_weights: list[tuple[int, int]] = []
-        argument_weights: list[Any] = []
-        regex = None
-
-        def part(suffixed: bool = False) -> RulePart:
-            if static:
-                return RulePart(content, False, True, False, _NO_WEIGHT)
-            weight = Weighting(
-                -len(static_weights),
-                tuple(static_weights),
-                -len(argument_weights),
-                tuple(argument_weights),
-            )
-            alone = regex if len(argument_weights) == 1 and not static_weights else None
-            return RulePart(content, final, static, suffixed, weight, alone, len(argument_weights))
-
         for token in parse_rule(rule):
             if token == "/":
-                self._trace.append((False, "/"))
+                trace.append(_SLASH)
                 if final:
-                    content += "/"
+                    tokens.append(_KEPT_SLASH)
                     continue
-                if not static:
-                    content += r"\Z"
-                parts.append(part())
-                content, static, final, regex = "", True, False, None
-                static_weights, argument_weights = [], []
-            elif isinstance(token, str):
-                static_weights.append((len(static_weights), -len(token)))
-                self._trace.append((False, token))
-                content += token if static else re.escape(token)
+                parts.append(_rule_part(tokens, final))
+                tokens = []
+            elif type(token) is str:
+                trace.append((False, token))
+                tokens.append(token)
             else:
-                if static:
-                    content = re.escape(content)
-                    static = False
                 converter = self._make_converter(token)
                 self._converters[token.variable] = converter
                 self.arguments.add(token.variable)
-                if not converter.part_isolating:
-                    final = True
-                regex = converter.regex
-                content += f"(?P<{_group(len(argument_weights))}>{regex})"
-                argument_weights.append(converter.weight)
-                self._trace.append((True, token.variable))
-        suffixed = final and content.endswith("/")
-        if suffixed:
-            content = content[:-1] + "(?<!/)(/?)"
-        if not static:
-            content += r"\Z"
-        parts.append(part(suffixed))
-        if suffixed:
-            parts.append(RulePart("", False, True, False, _NO_WEIGHT))
+                final = final or not converter.part_isolating
+                tokens.append((token.variable, converter))
+                trace.append((True, token.variable))
+        last = _rule_part(tokens, final)
+        parts.append(last)
+        if last.suffixed:
+            parts.append(StaticPart(""))
         return parts
 
     def _parse_static(self, rule: str) -> list[RulePart]:
@@ -564,7 +593,7 @@ class Rule(RuleFactory):
                 trace.append((False, "/"))
             if segment:
                 trace.append((False, segment))
-        return [RulePart(segment, False, True, False, _NO_WEIGHT) for segment in segments]
+        return [StaticPart(segment) for segment in segments]
 
     def compile(self) -> None:
         """Cut the rule into parts and prepare its builder."""
@@ -573,7 +602,7 @@ class Rule(RuleFactory):
         self._trace = []
         self._converters = {}
         if domain == "":
-            self._parts = [RulePart("", False, True, False, _NO_WEIGHT)]
+            self._parts = [StaticPart("")]
         else:
             self._parts = self._parse_rule(domain)
         self._trace.append((False, "|"))
