@@ -213,7 +213,7 @@ class StaticPart(RulePart):
 
     __slots__ = ()
 
-    def __init__(self, content: str) -> None:  # noqa: D107 - see the class
+    def __init__(self, content: str) -> None:
         self.content = content
 
     final = False
@@ -567,7 +567,7 @@ class Rule(RuleFactory):
                     continue
                 parts.append(_rule_part(tokens, final))
                 tokens = []
-            elif type(token) is str:
+            elif isinstance(token, str):
                 trace.append((False, token))
                 tokens.append(token)
             else:
