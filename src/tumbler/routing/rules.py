@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .map import Map
 
 __all__ = [
+    "DuplicateVariableError",
     "EndpointPrefix",
     "Rule",
     "RuleFactory",
@@ -224,6 +225,15 @@ class StaticPart(RulePart):
     argument = None
     pattern = None
     groups: tuple[str, ...] = ()
+
+
+class DuplicateVariableError(SyntaxError, ValueError):
+    """A rule names one variable twice (in its path, or its path and domain).
+
+    It is a ``ValueError``, as a bad rule should be, and a ``SyntaxError``,
+    which is what werkzeug raises for it (from the builder function it
+    generates, which would get two parameters of one name).
+    """
 
 
 class RuleFactory:
@@ -601,13 +611,15 @@ class Rule(RuleFactory):
         domain = (self.host if self.map.host_matching else self.subdomain) or ""
         self._trace = []
         self._converters = {}
-        if domain == "":
-            self._parts = [StaticPart("")]
-        else:
-            self._parts = self._parse_rule(domain)
-        self._trace.append((False, "|"))
         path = merge_slashes(self.rule) if self.merge_slashes else self.rule
-        self._parts.extend(self._parse_rule(path))
+        try:
+            self._parts = [StaticPart("")] if domain == "" else self._parse_rule(domain)
+            self._trace.append((False, "|"))
+            self._parts.extend(self._parse_rule(path))
+        except re.error as exc:
+            # NOTE: werkzeug compiles a part's regex when a match first reaches
+            # it; tumbler compiles it now, so a bad one fails here, named.
+            raise ValueError(f"URL rule {self.rule!r} makes an invalid regex: {exc}") from exc
         self._check_variables()
         # PERF: made on the first build; a map is ready to match without it.
         # Unless a default fills a placeholder: its to_url runs now, as in
@@ -629,7 +641,9 @@ class Rule(RuleFactory):
             if name in _CONSTANT_NAMES:
                 raise ValueError(f"URL rule {self.rule!r}: a variable cannot be named {name!r}")
             if name in seen:
-                raise ValueError(f"URL rule {self.rule!r} uses the variable {name!r} twice")
+                raise DuplicateVariableError(
+                    f"URL rule {self.rule!r} uses the variable {name!r} twice"
+                )
             seen.add(name)
 
     def _make_builder(self) -> Any:

@@ -1,0 +1,390 @@
+"""Routing: tumbler's map on the compiled (``[c]``) and pure (``[py]``) kernel,
+beside werkzeug 3.1's ``Map`` and Falcon 4's ``CompiledRouter``.
+
+    pytest benchmarks/bench_routing.py --benchmark-min-time=0.0002 \\
+        --benchmark-warmup=on --benchmark-json=run.json
+    python benchmarks/ratios.py run.json
+
+The route tables are ``../shared/routes/*.tsv`` (``:param`` becomes
+``<param>``, and ``{param}`` for Falcon). Every match benchmark times a batch
+of ``BATCH`` requests, taken in turn from a list of ``DISTINCT`` different
+paths (generated parameter values), so no cache of results can help; divide
+a match row's time by ``BATCH`` for the cost of one match. Falcon's router
+only finds the resource: its rows add the lookup of the method's responder,
+which is how a Falcon app tells a 405.
+
+Groups: the GitHub mix and its parts (static hits, 1-3 parameter hits, 404s,
+405s), the static table, the synthetic tables of 10 to 10,000 routes, URL
+building, start-up of a 10,000-rule map, and ``bind_to_environ``. Rows whose
+name ends in ``werkzeug`` or ``falcon`` are the baselines ``ratios.py`` uses;
+a group with Falcon in it is a separate "vs falcon" group.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import random
+import re
+from pathlib import Path
+
+import falcon.routing
+import pytest
+import werkzeug.routing as wz
+from werkzeug.exceptions import HTTPException
+
+import tumbler.routing as tb
+
+ROUTES = Path(
+    os.environ.get("TUMBLER_ROUTES", Path(__file__).resolve().parents[2] / "shared" / "routes")
+)
+BATCH = 100
+DISTINCT = 20_000
+PARAM = re.compile(r":(\w+)")
+
+
+@functools.cache
+def table(name):
+    """``[(method, "/path/<param>"), ...]`` from ``<name>.tsv``."""
+    rows = []
+    for line in (ROUTES / f"{name}.tsv").read_text().splitlines():
+        if not line or line.startswith("#") or line == "method\tpath":
+            continue
+        method, path = line.split("\t")
+        rows.append((method, PARAM.sub(r"<\1>", path)))
+    return rows
+
+
+def rules(name):
+    return [
+        tb.Rule(path, endpoint=f"{method} {path}", methods=[method]) for method, path in table(name)
+    ]
+
+
+def werkzeug_rules(name):
+    return [
+        wz.Rule(path, endpoint=f"{method} {path}", methods=[method]) for method, path in table(name)
+    ]
+
+
+def tumbler_map_class(impl):
+    """tumbler's ``Map`` on the ``impl`` twin, as the test suite makes it."""
+    return impl.map_class()
+
+
+@functools.cache
+def werkzeug_adapter(name):
+    url_map = wz.Map(werkzeug_rules(name))
+    url_map.update()
+    return url_map.bind("example.com")
+
+
+_TUMBLER = {}
+
+
+def tumbler_adapter(impl, name):
+    key = (impl.kind, name)
+    if key not in _TUMBLER:
+        url_map = tumbler_map_class(impl)(rules(name))
+        url_map.update()
+        _TUMBLER[key] = url_map.bind("example.com")
+    return _TUMBLER[key]
+
+
+class _Resource:
+    def __init__(self, methods):
+        for method in methods:
+            setattr(self, f"on_{method.lower()}", self.respond)
+
+    def respond(self, req, resp, **params):  # pragma: no cover - never called
+        pass
+
+
+@functools.cache
+def falcon_router(name):
+    """A ``CompiledRouter`` with the table's routes. Falcon wants one field
+    name per position under a prefix, so a later route takes the first
+    route's name there."""
+    methods = {}
+    for method, path in table(name):
+        methods.setdefault(path, set()).add(method)
+    names = {}
+    router = falcon.routing.CompiledRouter()
+    for path, allowed in methods.items():
+        segments, prefix = [], []
+        for segment in path.split("/"):
+            found = re.fullmatch(r"<(\w+)>", segment)
+            if found:
+                field = names.setdefault(tuple(prefix), found.group(1))
+                segments.append("{" + field + "}")
+                prefix.append("{}")
+            else:
+                segments.append(segment)
+                prefix.append(segment)
+        router.add_route("/".join(segments), _Resource(allowed))
+    router.find("/")  # compiles the router
+    return router
+
+
+# -- requests ------------------------------------------------------------------------
+
+
+def fill(path, number):
+    """``path`` with each ``<param>`` given a value unique to ``number``."""
+    return re.sub(r"<(\w+)>", lambda found: f"{found.group(1)[:2]}{number}", path)
+
+
+@functools.cache
+def requests(name, kind):
+    """``DISTINCT`` ``(path, method)`` pairs of one kind for a table:
+    ``static``, ``params`` (1-3 parameters), ``404``, ``405``, ``hits`` (any
+    route) or ``mix`` (GitHub: 30% static, 50% parameters, 10% 404, 10% 405).
+    """
+    rows = table(name)
+    chooser = random.Random(f"{name}-{kind}")
+    by_path = {}
+    for method, path in rows:
+        by_path.setdefault(path, set()).add(method)
+    static = [(m, p) for m, p in rows if "<" not in p]
+    params = [(m, p) for m, p in rows if 1 <= p.count("<") <= 3]
+    if kind == "mix":
+        parts = [("static", 3), ("params", 5), ("404", 1), ("405", 1)]
+        pools = {part: requests(name, part) for part, _ in parts}
+        weights = [weight for _, weight in parts]
+        return [
+            pools[chooser.choices([p for p, _ in parts], weights)[0]][n] for n in range(DISTINCT)
+        ]
+    made = []
+    for number in range(DISTINCT):
+        if kind == "static":
+            # A static table has fewer paths than DISTINCT: repeats cannot be avoided.
+            method, path = static[number % len(static)]
+            made.append((path, method))
+        elif kind in {"params", "hits"}:
+            method, path = chooser.choice(params if kind == "params" else rows)
+            made.append((fill(path, number), method))
+        elif kind == "404":
+            method, path = chooser.choice(rows)
+            made.append((fill(path, number) + f"/missing{number}", method))
+        elif kind == "405":
+            method, path = chooser.choice(params)
+            other = next(m for m in ("PATCH", "PUT", "POST", "DELETE") if m not in by_path[path])
+            made.append((fill(path, number), other))
+    return made
+
+
+def batches(pairs):
+    """An endless run of ``BATCH``-long slices of ``pairs``."""
+    chunks = [pairs[start : start + BATCH] for start in range(0, len(pairs), BATCH)]
+    return itertools.cycle(chunks).__next__
+
+
+def matcher(adapter, pairs):
+    next_batch = batches(pairs)
+    match = adapter.match
+
+    def run():
+        answered = 0
+        for path, method in next_batch():
+            # PERF: try/except, not contextlib.suppress, to keep the harness cheap.
+            try:  # noqa: SIM105
+                match(path, method)
+            except HTTPException:
+                pass
+            answered += 1
+        return answered
+
+    return run
+
+
+def falcon_matcher(router, pairs):
+    next_batch = batches(pairs)
+    find = router.find
+
+    def run():
+        answered = 0
+        for path, method in next_batch():
+            found = find(path)
+            if found is not None:
+                found[1].get(method)
+            answered += 1
+        return answered
+
+    return run
+
+
+# -- match -------------------------------------------------------------------------
+
+MATCH_GROUPS = {
+    "github_mix": ("github_api", "mix"),
+    "github_static": ("github_api", "static"),
+    "github_params": ("github_api", "params"),
+    "github_404": ("github_api", "404"),
+    "github_405": ("github_api", "405"),
+    "static_table": ("static", "static"),
+    "synthetic_10": ("synthetic_10", "hits"),
+    "synthetic_100": ("synthetic_100", "hits"),
+    "synthetic_1000": ("synthetic_1000", "hits"),
+    "synthetic_10000": ("synthetic_10000", "hits"),
+}
+FALCON_GROUPS = ("github_mix", "github_404", "static_table", "synthetic_10", "synthetic_10000")
+
+
+def _group(key):
+    return f"match {key} (x{BATCH})"
+
+
+@pytest.mark.parametrize("key", list(MATCH_GROUPS))
+def test_match(benchmark, impl, key):
+    name, kind = MATCH_GROUPS[key]
+    benchmark.group = _group(key)
+    assert benchmark(matcher(tumbler_adapter(impl, name), requests(name, kind))) == BATCH
+
+
+@pytest.mark.parametrize("key", FALCON_GROUPS)
+def test_match_vs(benchmark, impl, key):
+    name, kind = MATCH_GROUPS[key]
+    benchmark.group = _group(key) + " vs falcon"
+    assert benchmark(matcher(tumbler_adapter(impl, name), requests(name, kind))) == BATCH
+
+
+def _baseline(key, falcon_row):
+    name, kind = MATCH_GROUPS[key]
+
+    def test(benchmark):
+        if falcon_row:
+            benchmark.group = _group(key) + " vs falcon"
+            run = falcon_matcher(falcon_router(name), requests(name, kind))
+        else:
+            benchmark.group = _group(key)
+            run = matcher(werkzeug_adapter(name), requests(name, kind))
+        assert benchmark(run) == BATCH
+
+    test.__name__ = f"test_match_{key}_{'falcon' if falcon_row else 'werkzeug'}"
+    return test
+
+
+for _key in MATCH_GROUPS:
+    _test = _baseline(_key, False)
+    globals()[_test.__name__] = _test
+for _key in FALCON_GROUPS:
+    _test = _baseline(_key, True)
+    globals()[_test.__name__] = _test
+
+
+def test_answers_agree(impl):
+    """The benchmarks time the same answers: the four routers agree on which
+    requests match (Falcon on the path only)."""
+    name = "github_api"
+    ours, theirs = tumbler_adapter(impl, name), werkzeug_adapter(name)
+    router = falcon_router(name)
+    for path, method in requests(name, "mix")[:2_000]:
+        answers = []
+        for adapter in (ours, theirs):
+            try:
+                answers.append(adapter.match(path, method))
+            except HTTPException as exc:
+                answers.append(type(exc).__name__)
+        assert answers[0] == answers[1]
+        assert (router.find(path) is None) == (answers[1] == "NotFound")
+
+
+# -- build -------------------------------------------------------------------------
+
+
+@functools.cache
+def build_calls(name="github_api"):
+    """``DISTINCT`` ``(endpoint, values, method)`` for the table's routes with parameters."""
+    chooser = random.Random(f"build-{name}")
+    routes = [(m, p) for m, p in table(name) if "<" in p]
+    calls = []
+    for number in range(DISTINCT):
+        method, path = chooser.choice(routes)
+        values = {variable: f"{variable}{number}" for variable in re.findall(r"<(\w+)>", path)}
+        calls.append((f"{method} {path}", values, method))
+    return calls
+
+
+def builder(adapter):
+    next_batch = batches(build_calls())
+    build = adapter.build
+
+    def run():
+        return len([build(endpoint, values, method) for endpoint, values, method in next_batch()])
+
+    return run
+
+
+@pytest.mark.benchmark(group=f"build github (x{BATCH})")
+def test_build(benchmark, impl):
+    assert benchmark(builder(tumbler_adapter(impl, "github_api"))) == BATCH
+
+
+@pytest.mark.benchmark(group=f"build github (x{BATCH})")
+def test_build_werkzeug(benchmark):
+    assert benchmark(builder(werkzeug_adapter("github_api"))) == BATCH
+
+
+def test_builds_agree(impl):
+    ours, theirs = tumbler_adapter(impl, "github_api"), werkzeug_adapter("github_api")
+    for endpoint, values, method in build_calls()[:2_000]:
+        assert ours.build(endpoint, values, method) == theirs.build(endpoint, values, method)
+
+
+# -- start-up ---------------------------------------------------------------------
+
+STARTUP = "synthetic_10000"
+
+
+def _startup(benchmark, make_map, make_rules):
+    first = table(STARTUP)[0]
+    probe = fill(first[1], 1)
+
+    def ready(rules):
+        url_map = make_map(rules)
+        return url_map.bind("example.com").match(probe, first[0])
+
+    result = benchmark.pedantic(
+        ready, setup=lambda: ((make_rules(STARTUP),), {}), rounds=3, iterations=1
+    )
+    assert result[0] == f"{first[0]} {first[1]}"
+
+
+@pytest.mark.benchmark(group="start-up: 10,000 rules, then one match")
+def test_startup(benchmark, impl):
+    _startup(benchmark, tumbler_map_class(impl), rules)
+
+
+@pytest.mark.benchmark(group="start-up: 10,000 rules, then one match")
+def test_startup_werkzeug(benchmark):
+    _startup(benchmark, wz.Map, werkzeug_rules)
+
+
+# -- binding per request --------------------------------------------------------------
+
+ENVIRON = {
+    "REQUEST_METHOD": "GET",
+    "wsgi.url_scheme": "http",
+    "SERVER_NAME": "example.com",
+    "SERVER_PORT": "80",
+    "HTTP_HOST": "example.com",
+    "SCRIPT_NAME": "",
+    "PATH_INFO": "/repos/pallets/flask/issues",
+    "QUERY_STRING": "page=2",
+    "HTTP_CONNECTION": "keep-alive",
+}
+
+
+@pytest.mark.benchmark(group="bind_to_environ")
+def test_bind(benchmark, impl):
+    url_map = tumbler_adapter(impl, "github_api").map
+    adapter = benchmark(url_map.bind_to_environ, ENVIRON)
+    assert adapter.match()[0] == "GET /repos/<owner>/<repo>/issues"
+
+
+@pytest.mark.benchmark(group="bind_to_environ")
+def test_bind_werkzeug(benchmark):
+    url_map = werkzeug_adapter("github_api").map
+    adapter = benchmark(url_map.bind_to_environ, ENVIRON)
+    assert adapter.match()[0] == "GET /repos/<owner>/<repo>/issues"

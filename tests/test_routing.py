@@ -1,0 +1,642 @@
+"""Unit tests of tumbler.routing, one or more per behaviour issue 3 lists.
+
+Every test takes ``Map`` from the fixture, so it runs on both kernel twins.
+The expected answers are werkzeug 3.1's (the generated comparisons live in
+``test_routing_differential.py``; these pin the documented behaviours down
+with readable cases).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+
+from tests.routing_cases import Lower, Pair, TwoDigits
+from tumbler.routing import (
+    BaseConverter,
+    BuildError,
+    EndpointPrefix,
+    MethodNotAllowed,
+    NotFound,
+    RequestRedirect,
+    Rule,
+    RuleTemplate,
+    Subdomain,
+    Submount,
+    ValidationError,
+    WebsocketMismatch,
+)
+
+
+def redirect_of(adapter, *args, **kwargs):
+    with pytest.raises(RequestRedirect) as caught:
+        adapter.match(*args, **kwargs)
+    assert caught.value.code == 308
+    return caught.value.new_url
+
+
+# -- match and build -----------------------------------------------------------
+
+
+def test_static_beats_dynamic_then_weight_then_order(Map):
+    adapter = Map(
+        [
+            Rule("/user/<name>", endpoint="by_name"),
+            Rule("/user/<int:id>", endpoint="by_id"),
+            Rule("/user/me", endpoint="me"),
+            Rule("/user/<other>", endpoint="never"),
+        ]
+    ).bind("example.com")
+    assert adapter.match("/user/me") == ("me", {})
+    assert adapter.match("/user/42") == ("by_id", {"id": 42})
+    assert adapter.match("/user/bob") == ("by_name", {"name": "bob"})
+    rule, values = adapter.match("/user/bob", return_rule=True)
+    assert (rule.rule, rule.endpoint, values) == ("/user/<name>", "by_name", {"name": "bob"})
+
+
+def test_several_converters_in_one_segment(Map):
+    adapter = Map(
+        [
+            Rule("/<name>.<ext>", endpoint="file"),
+            Rule("/page-<int:n>", endpoint="page"),
+        ]
+    ).bind("example.com")
+    assert adapter.match("/a.b.c") == ("file", {"name": "a.b", "ext": "c"})
+    assert adapter.match("/page-7") == ("page", {"n": 7})
+    with pytest.raises(NotFound):
+        adapter.match("/page-x")
+    assert adapter.build("file", {"name": "a b", "ext": "txt"}) == "/a%20b.txt"
+    assert adapter.build("page", {"n": 3}) == "/page-3"
+
+
+def test_build_values_query_and_externals(Map):
+    url_map = Map(
+        [Rule("/item/<int:id>", endpoint="item"), Rule("/ws", endpoint="ws", websocket=True)]
+    )
+    adapter = url_map.bind("example.com", script_name="/app", url_scheme="https")
+    assert adapter.build("item", {"id": 5}) == "/app/item/5"
+    assert adapter.build("item", {"id": 5, "q": "a b", "skip": None}) == "/app/item/5?q=a+b"
+    assert adapter.build("item", {"id": 5, "q": "x"}, append_unknown=False) == "/app/item/5"
+    assert adapter.build("item", MultiDict([("id", 5), ("t", "a"), ("t", "b")])) == (
+        "/app/item/5?t=a&t=b"
+    )
+    assert adapter.build("item", {"id": 5}, force_external=True) == "https://example.com/app/item/5"
+    assert adapter.build("item", {"id": 5}, force_external=True, url_scheme="http") == (
+        "http://example.com/app/item/5"
+    )
+    assert adapter.build("ws") == "wss://example.com/app/ws"
+    with pytest.raises(BuildError):
+        adapter.build("item", {})
+    with pytest.raises(BuildError):
+        adapter.build("missing")
+
+
+def test_build_picks_the_rule_for_the_method(Map):
+    adapter = Map(
+        [
+            Rule("/read", endpoint="thing", methods=["GET"]),
+            Rule("/write", endpoint="thing", methods=["POST"]),
+        ]
+    ).bind("example.com")
+    assert adapter.build("thing") == "/read"
+    assert adapter.build("thing", method="POST") == "/write"
+    with pytest.raises(BuildError):
+        adapter.build("thing", method="PUT")
+
+
+def test_sort_parameters_and_sort_key(Map):
+    values = {"id": 1, "b": 2, "a": 1, "c": 3}
+    plain = Map([Rule("/<int:id>", endpoint="x")]).bind("example.com")
+    assert plain.build("x", values) == "/1?b=2&a=1&c=3"
+    ordered = Map([Rule("/<int:id>", endpoint="x")], sort_parameters=True).bind("example.com")
+    assert ordered.build("x", values) == "/1?a=1&b=2&c=3"
+    backwards = Map(
+        [Rule("/<int:id>", endpoint="x")],
+        sort_parameters=True,
+        sort_key=lambda item: -item[1],
+    ).bind("example.com")
+    assert backwards.build("x", values) == "/1?c=3&b=2&a=1"
+
+
+# -- slashes -------------------------------------------------------------------
+
+
+def test_strict_slashes_redirect_keeps_the_query(Map):
+    url_map = Map([Rule("/dir/", endpoint="dir"), Rule("/leaf", endpoint="leaf")])
+    adapter = url_map.bind("example.com", script_name="/app", query_args="a=1")
+    assert redirect_of(adapter, "/dir") == "http://example.com/app/dir/?a=1"
+    assert adapter.match("/dir/") == ("dir", {})
+    with pytest.raises(NotFound):
+        adapter.match("/leaf/")
+
+
+@pytest.mark.parametrize("where", ["map", "rule"])
+def test_strict_slashes_off_matches_both_forms(Map, where):
+    rule_options = {"strict_slashes": False} if where == "rule" else {}
+    map_options = {"strict_slashes": False} if where == "map" else {}
+    adapter = Map(
+        [
+            Rule("/dir/", endpoint="dir", **rule_options),
+            Rule("/leaf", endpoint="leaf", **rule_options),
+        ],
+        **map_options,
+    ).bind("example.com")
+    assert adapter.match("/dir") == ("dir", {})
+    assert adapter.match("/dir/") == ("dir", {})
+    assert adapter.match("/leaf/") == ("leaf", {})
+
+
+def test_path_converter_before_a_trailing_slash(Map):
+    adapter = Map([Rule("/files/<path:name>/", endpoint="files")]).bind("example.com")
+    assert adapter.match("/files/a/b/") == ("files", {"name": "a/b"})
+    assert redirect_of(adapter, "/files/a/b") == "http://example.com/files/a/b/"
+
+
+def test_merge_slashes(Map):
+    adapter = Map(
+        [Rule("/a/b", endpoint="ab"), Rule("/keep//this", endpoint="keep", merge_slashes=False)]
+    ).bind("example.com")
+    assert redirect_of(adapter, "/a//b") == "http://example.com/a/b"
+    assert redirect_of(adapter, "//a///b") == "http://example.com/a/b"
+    assert adapter.match("/keep//this") == ("keep", {})
+    with pytest.raises(NotFound):
+        adapter.match("/keep/this")
+    off = Map([Rule("/a/b", endpoint="ab")], merge_slashes=False).bind("example.com")
+    with pytest.raises(NotFound):
+        off.match("/a//b")
+    assert Map([Rule("/x//y", endpoint="xy")]).bind("e.com").build("xy") == "/x/y"
+
+
+# -- defaults, alias, redirect_to ----------------------------------------------
+
+
+def test_defaults_redirect_to_the_canonical_url(Map):
+    rules = [
+        Rule("/all/", defaults={"page": 1}, endpoint="all"),
+        Rule("/all/page/<int:page>", endpoint="all"),
+    ]
+    adapter = Map(rules).bind("example.com", query_args={"x": "1"})
+    assert redirect_of(adapter, "/all/page/1") == "http://example.com/all/?x=1"
+    assert adapter.match("/all/page/2") == ("all", {"page": 2})
+    assert adapter.match("/all/") == ("all", {"page": 1})
+    assert adapter.build("all", {"page": 1}) == "/all/"
+    assert adapter.build("all", {"page": 3}) == "/all/page/3"
+    lenient = Map([rule.empty() for rule in rules], redirect_defaults=False).bind("example.com")
+    assert lenient.match("/all/page/1") == ("all", {"page": 1})
+
+
+def test_alias_redirects_to_the_canonical_rule(Map):
+    adapter = Map(
+        [
+            Rule("/new/<int:id>", endpoint="item"),
+            Rule("/old/<int:id>", endpoint="item", alias=True),
+        ]
+    ).bind("example.com")
+    assert redirect_of(adapter, "/old/3") == "http://example.com/new/3"
+    assert adapter.build("item", {"id": 3}) == "/new/3"
+
+
+def test_redirect_to_string_and_callable(Map):
+    def target(adapter, id):
+        assert adapter.server_name == "example.com"
+        return f"/users/{id * 2}"
+
+    adapter = Map(
+        [
+            Rule("/old/<int:id>", redirect_to="new/<id>"),
+            Rule("/older/<int:id>", redirect_to=target),
+            Rule("/away", redirect_to="https://other.org/x"),
+        ]
+    ).bind("example.com", script_name="/app")
+    assert redirect_of(adapter, "/old/5") == "http://example.com/app/new/5"
+    assert redirect_of(adapter, "/older/5") == "http://example.com/users/10"
+    assert redirect_of(adapter, "/away") == "https://other.org/x"
+
+
+# -- hosts, subdomains, websockets, methods ------------------------------------
+
+
+def test_host_matching(Map):
+    url_map = Map(
+        [
+            Rule("/", host="<sub>.example.com", endpoint="sub"),
+            Rule("/", host="example.com", endpoint="root"),
+        ],
+        host_matching=True,
+    )
+    assert url_map.bind("api.example.com").match("/") == ("sub", {"sub": "api"})
+    assert url_map.bind("example.com").match("/") == ("root", {})
+    with pytest.raises(NotFound):
+        url_map.bind("other.org").match("/")
+    adapter = url_map.bind("example.com")
+    assert adapter.build("sub", {"sub": "x"}) == "http://x.example.com/"
+    assert adapter.build("root") == "/"
+    assert adapter.get_host(None) == "example.com"
+    assert adapter.get_host("a.org") == "a.org"
+    with pytest.raises(RuntimeError):
+        url_map.bind("example.com", subdomain="x")
+
+
+def test_subdomain_matching(Map):
+    url_map = Map(
+        [
+            Rule("/", subdomain="<user>", endpoint="home"),
+            Rule("/", endpoint="index"),
+            Rule("/about", subdomain="www", endpoint="about"),
+        ],
+        default_subdomain="www",
+    )
+    assert url_map.bind("example.com", subdomain="bob").match("/") == ("home", {"user": "bob"})
+    adapter = url_map.bind("example.com")
+    assert adapter.subdomain == "www"
+    assert adapter.match("/") == ("index", {})
+    assert adapter.build("about") == "/about"
+    assert adapter.build("home", {"user": "amy"}) == "http://amy.example.com/"
+    assert adapter.get_host(None) == "www.example.com"
+    assert adapter.get_host("") == "example.com"
+
+
+def test_websocket_rules(Map):
+    url_map = Map([Rule("/ws", endpoint="ws", websocket=True), Rule("/http", endpoint="http")])
+    http = url_map.bind("example.com")
+    with pytest.raises(WebsocketMismatch):
+        http.match("/ws")
+    assert http.match("/ws", websocket=True) == ("ws", {})
+    ws = url_map.bind("example.com", url_scheme="ws")
+    assert ws.match("/ws") == ("ws", {})
+    with pytest.raises(WebsocketMismatch):
+        ws.match("/http")
+    assert http.build("ws") == "ws://example.com/ws"
+    with pytest.raises(ValueError, match="WebSocket"):
+        Rule("/x", websocket=True, methods=["POST"])
+
+
+def test_405_lists_the_methods_that_would_fit(Map):
+    adapter = Map(
+        [
+            Rule("/x", endpoint="read", methods=["GET"]),
+            Rule("/x", endpoint="write", methods=["post"]),
+            Rule("/<int:n>", endpoint="num", methods=["DELETE"]),
+        ]
+    ).bind("example.com")
+    assert adapter.match("/x", "POST") == ("write", {})
+    assert adapter.match("/x", "head") == ("read", {})
+    with pytest.raises(MethodNotAllowed) as caught:
+        adapter.match("/x", "PUT")
+    assert sorted(caught.value.valid_methods) == ["GET", "HEAD", "POST"]
+    assert sorted(adapter.allowed_methods("/x")) == ["GET", "HEAD", "POST"]
+    assert adapter.allowed_methods("/1") == ["DELETE"]
+    assert adapter.allowed_methods("/nothing") == []
+    with pytest.raises(NotFound):
+        adapter.match("/y", "PUT")
+
+
+# -- converters ----------------------------------------------------------------
+
+
+def test_validation_error_stops_matching_at_once(Map):
+    # Lower (weight 80) is tried before <name> (100) and refuses "zed": a 404,
+    # although the second rule would match.
+    adapter = Map(
+        [Rule("/<lower:word>", endpoint="word"), Rule("/<name>", endpoint="name")],
+        converters={"lower": Lower},
+    ).bind("example.com")
+    assert adapter.match("/abc") == ("word", {"word": "ABC"})
+    assert adapter.match("/ABC") == ("name", {"name": "ABC"})
+    with pytest.raises(NotFound):
+        adapter.match("/zed")
+
+
+def test_int_range_and_fixed_digits_refuse_with_404(Map):
+    adapter = Map(
+        [
+            Rule("/r/<int(min=1, max=9):n>", endpoint="r"),
+            Rule("/r/<other>", endpoint="other"),
+            Rule("/f/<int(fixed_digits=3):n>", endpoint="f"),
+        ]
+    ).bind("example.com")
+    assert adapter.match("/r/9") == ("r", {"n": 9})
+    with pytest.raises(NotFound):
+        adapter.match("/r/10")  # ValidationError: <other> is not tried
+    assert adapter.match("/f/007") == ("f", {"n": 7})
+    with pytest.raises(NotFound):
+        adapter.match("/f/7")
+    assert adapter.build("f", {"n": 7}) == "/f/007"
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/\u0661\u0662", 12),  # Arabic-Indic digits are \d
+        ("/\U0001d7d8", 0),  # MATHEMATICAL DOUBLE-STRUCK DIGIT ZERO is \d
+        ("/\u0967\u0966", 10),  # Devanagari
+        ("/\u00b2", None),  # SUPERSCRIPT TWO: isdigit() but not \d
+        ("/\u216b", None),  # ROMAN NUMERAL TWELVE: isnumeric() but not \d
+        ("/\uff11", 1),  # FULLWIDTH DIGIT ONE is \d
+        ("/1_0", None),  # int() takes it, \d+ does not
+        ("/+1", None),
+        ("/ 1", None),
+    ],
+)
+def test_int_digits_are_regex_digits(Map, path, expected):
+    adapter = Map([Rule("/<int:n>", endpoint="n")]).bind("example.com")
+    if expected is None:
+        with pytest.raises(NotFound):
+            adapter.match(path)
+    else:
+        assert adapter.match(path) == ("n", {"n": expected})
+
+
+def test_signed_and_float_numbers(Map):
+    adapter = Map(
+        [
+            Rule("/i/<int(signed=True):n>", endpoint="i"),
+            Rule("/f/<float(signed=True):x>", endpoint="f"),
+        ]
+    ).bind("example.com")
+    assert adapter.match("/i/-3") == ("i", {"n": -3})
+    assert adapter.match("/f/-1.5") == ("f", {"x": -1.5})
+    assert adapter.match("/f/\u0661.\u0665") == ("f", {"x": 1.5})
+    for path in ("/i/--3", "/i/-", "/f/1.", "/f/.5", "/f/1e5", "/f/1.5.5"):
+        with pytest.raises(NotFound):
+            adapter.match(path)
+
+
+def test_uuid_in_either_case(Map):
+    adapter = Map([Rule("/<uuid:id>", endpoint="u")]).bind("example.com")
+    text = "8b5e52a8-7a3c-4b70-9a07-b2a6a4b51c0e"
+    assert adapter.match("/" + text.upper()) == ("u", {"id": uuid.UUID(text)})
+    for bad in (text.replace("-", ""), text + "0", "g" + text[1:], "\uff18" + text[1:]):
+        with pytest.raises(NotFound):
+            adapter.match("/" + bad)
+    assert adapter.build("u", {"id": uuid.UUID(text)}) == "/" + text
+
+
+def test_string_lengths_count_characters(Map):
+    adapter = Map([Rule("/<string(minlength=2, maxlength=3):s>", endpoint="s")]).bind("e.com")
+    assert adapter.match("/ab") == ("s", {"s": "ab"})
+    assert adapter.match("/a\nb") == ("s", {"s": "a\nb"})  # [^/] takes a newline
+    assert adapter.match("/\u00e9\u00e9\u00e9") == ("s", {"s": "\u00e9\u00e9\u00e9"})
+    for bad in ("/a", "/abcd"):
+        with pytest.raises(NotFound):
+            adapter.match(bad)
+    exact = Map([Rule("/<string(length=2):s>", endpoint="s")]).bind("e.com")
+    assert exact.match("/\x00\x00") == ("s", {"s": "\x00\x00"})
+
+
+def test_any_items_are_literal(Map):
+    adapter = Map([Rule("/<any('a.b', 'x|y', '(', ''):v>", endpoint="any")]).bind("e.com")
+    for text in ("a.b", "x|y", "("):
+        assert adapter.match("/" + text) == ("any", {"v": text})
+    for text in ("axb", "x", "y", "(("):
+        with pytest.raises(NotFound):
+            adapter.match("/" + text)
+    assert adapter.match("/") == ("any", {"v": ""})
+    with pytest.raises(ValueError, match="is not one of"):
+        adapter.build("any", {"v": "z"})
+
+
+def test_path_converter_and_newlines(Map):
+    adapter = Map([Rule("/p/<path:rest>", endpoint="p"), Rule("/s/<rest>", endpoint="s")]).bind(
+        "e.com"
+    )
+    assert adapter.match("/p/a/b/c") == ("p", {"rest": "a/b/c"})
+    assert adapter.match("/p/\na") == ("p", {"rest": "\na"})  # the first char is [^/]
+    for bad in ("/p/a\nb", "/p/a\n"):  # then "." stops at a newline
+        with pytest.raises(NotFound):
+            adapter.match(bad)
+    assert adapter.match("/s/a\n") == ("s", {"rest": "a\n"})  # \Z, not $
+
+
+def test_werkzeug_and_tumbler_custom_converters(Map):
+    class Hex(BaseConverter):
+        regex = "[0-9a-f]+"
+
+        def to_python(self, value):
+            return int(value, 16)
+
+        def to_url(self, value):
+            return f"{value:x}"
+
+    class Spaced(BaseConverter):
+        regex = "[a-z]+/[a-z]+"
+
+    assert Pair.part_isolating is False and Spaced.part_isolating is False
+    adapter = Map(
+        [
+            Rule("/two/<two:n>", endpoint="two"),
+            Rule("/pair/<pair:p>/end", endpoint="pair"),
+            Rule("/hex/<hex:h>", endpoint="hex"),
+            Rule("/sp/<spaced:s>", endpoint="spaced"),
+        ],
+        converters={"two": TwoDigits, "pair": Pair, "hex": Hex, "spaced": Spaced},
+    ).bind("e.com")
+    assert adapter.match("/two/07") == ("two", {"n": 7})
+    with pytest.raises(NotFound):
+        adapter.match("/two/7")
+    assert adapter.match("/pair/a/b/end") == ("pair", {"p": "a/b"})
+    assert adapter.match("/hex/ff") == ("hex", {"h": 255})
+    assert adapter.match("/sp/ab/cd") == ("spaced", {"s": "ab/cd"})
+    assert adapter.build("two", {"n": 3}) == "/two/03"
+    assert adapter.build("hex", {"h": 255}) == "/hex/ff"
+
+
+def test_validation_error_in_to_url_skips_the_rule(Map):
+    class Odd(BaseConverter):
+        regex = r"\d+"
+
+        def to_url(self, value):
+            if int(value) % 2 == 0:
+                raise ValidationError()
+            return str(value)
+
+    adapter = Map(
+        [Rule("/odd/<odd:n>", endpoint="n"), Rule("/any/<int:n>", endpoint="n")],
+        converters={"odd": Odd},
+    ).bind("e.com")
+    assert adapter.build("n", {"n": 3}) == "/odd/3"
+    assert adapter.build("n", {"n": 4}) == "/any/4"
+
+
+# -- factories, binding, adapter methods -----------------------------------------
+
+
+def test_rule_factories(Map):
+    template = RuleTemplate(
+        [Rule("/$kind/", endpoint="$kind.list"), Rule("/$kind/<int:id>", endpoint="$kind.show")]
+    )
+    url_map = Map(
+        [
+            Submount("/blog/", [Rule("/", endpoint="index"), Rule("/<slug>", endpoint="post")]),
+            Subdomain("<lang>", [Rule("/", endpoint="home")]),
+            EndpointPrefix("api.", [Rule("/api/<int:v>", endpoint="root")]),
+            template(kind="user"),
+        ]
+    )
+    rules = sorted((rule.rule, rule.endpoint, rule.subdomain) for rule in url_map.iter_rules())
+    assert rules == [
+        ("/", "home", "<lang>"),
+        ("/api/<int:v>", "api.root", ""),
+        ("/blog/", "index", ""),
+        ("/blog/<slug>", "post", ""),
+        ("/user/", "user.list", ""),
+        ("/user/<int:id>", "user.show", ""),
+    ]
+    adapter = url_map.bind("example.com")
+    assert adapter.match("/blog/hello") == ("post", {"slug": "hello"})
+    assert adapter.match("/api/2") == ("api.root", {"v": 2})
+    assert adapter.match("/user/3") == ("user.show", {"id": 3})
+    assert url_map.bind("example.com", subdomain="de").match("/") == ("home", {"lang": "de"})
+
+
+def make_environ(**overrides):
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "wsgi.url_scheme": "http",
+        "SERVER_NAME": "example.com",
+        "SERVER_PORT": "80",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": "/",
+        "QUERY_STRING": "",
+    }
+    environ.update(overrides)
+    return environ
+
+
+def test_bind_to_environ_reads_the_request(Map):
+    url_map = Map([Rule("/caf\u00e9/<int:n>", endpoint="cafe", methods=["POST"])])
+    adapter = url_map.bind_to_environ(
+        make_environ(
+            REQUEST_METHOD="POST",
+            HTTP_HOST="example.com:8080",
+            SCRIPT_NAME="/app",
+            PATH_INFO="/caf\u00c3\u00a9/7",  # UTF-8 bytes carried as latin-1
+            QUERY_STRING="a=1",
+        )
+    )
+    assert (adapter.server_name, adapter.script_name, adapter.subdomain) == (
+        "example.com:8080",
+        "/app/",
+        "",
+    )
+    assert (adapter.path_info, adapter.default_method, adapter.query_args) == (
+        "/caf\u00e9/7",
+        "POST",
+        "a=1",
+    )
+    assert adapter.match() == ("cafe", {"n": 7})
+
+
+def test_bind_to_environ_works_out_the_subdomain(Map):
+    url_map = Map([Rule("/", subdomain="<sub>", endpoint="sub")])
+    environ = make_environ(HTTP_HOST="staging.dev.example.com")
+    adapter = url_map.bind_to_environ(environ, server_name="example.com")
+    assert adapter.subdomain == "staging.dev"
+    assert adapter.match() == ("sub", {"sub": "staging.dev"})
+    https = make_environ(HTTP_HOST="www.example.com", **{"wsgi.url_scheme": "https"})
+    assert url_map.bind_to_environ(https, server_name="Example.com:443").subdomain == "www"
+    with pytest.warns(UserWarning, match="doesn't match configured server name"):
+        adapter = url_map.bind_to_environ(environ, server_name="other.org")
+    assert adapter.subdomain == "<invalid>"
+    assert url_map.bind_to_environ(environ, subdomain="given").subdomain == "given"
+
+
+def test_bind_to_environ_sees_a_websocket_upgrade(Map):
+    url_map = Map([Rule("/ws", endpoint="ws", websocket=True)])
+    upgrade = {"HTTP_UPGRADE": "WebSocket", "HTTP_CONNECTION": "keep-alive, Upgrade"}
+    adapter = url_map.bind_to_environ(make_environ(PATH_INFO="/ws", **upgrade))
+    assert (adapter.url_scheme, adapter.websocket) == ("ws", True)
+    assert adapter.match() == ("ws", {})
+    secure = make_environ(PATH_INFO="/ws", **upgrade, **{"wsgi.url_scheme": "https"})
+    assert url_map.bind_to_environ(secure).url_scheme == "wss"
+    plain = url_map.bind_to_environ(make_environ(PATH_INFO="/ws", HTTP_UPGRADE="websocket"))
+    assert plain.url_scheme == "http"
+    with pytest.raises(WebsocketMismatch):
+        plain.match()
+
+
+def test_bind_to_environ_takes_a_request_object(Map):
+    class Request:
+        environ = make_environ(PATH_INFO="/x")
+
+    assert Map([Rule("/x", endpoint="x")]).bind_to_environ(Request()).match() == ("x", {})
+
+
+def test_dispatch(Map):
+    adapter = Map([Rule("/<int:n>", endpoint="n"), Rule("/d/", endpoint="d")]).bind("e.com")
+
+    def view(endpoint, values):
+        return endpoint, values
+
+    assert adapter.dispatch(view, "/3") == ("n", {"n": 3})
+    redirect = adapter.dispatch(view, "/d")
+    assert isinstance(redirect, RequestRedirect)
+    assert redirect.new_url == "http://e.com/d/"
+    with pytest.raises(NotFound):
+        adapter.dispatch(view, "/nope")
+    caught = adapter.dispatch(view, "/nope", catch_http_exceptions=True)
+    assert isinstance(caught, NotFound)
+
+
+def test_test(Map):
+    adapter = Map([Rule("/x", endpoint="x", methods=["GET"]), Rule("/d/", endpoint="d")]).bind(
+        "e.com"
+    )
+    assert adapter.test("/x") is True
+    assert adapter.test("/d") is True  # a redirect counts
+    assert adapter.test("/x", "POST") is False
+    assert adapter.test("/y") is False
+
+
+def test_iter_rules_in_build_order(Map):
+    url_map = Map(
+        [
+            Rule("/a", endpoint="a"),
+            Rule("/b/<x>", endpoint="b"),
+            Rule("/b/<x>/<y>", endpoint="b"),
+            Rule("/b/alias/<x>/<y>", endpoint="b", alias=True),
+        ]
+    )
+    assert [rule.rule for rule in url_map.iter_rules("b")] == [
+        "/b/<x>/<y>",
+        "/b/<x>",
+        "/b/alias/<x>/<y>",
+    ]
+    assert len(list(url_map.iter_rules())) == 4
+    with pytest.raises(KeyError):
+        url_map.iter_rules("missing")
+    assert url_map.is_endpoint_expecting("b", "y") is True
+    assert url_map.is_endpoint_expecting("a", "x") is False
+
+
+def test_rules_added_after_a_match_are_sorted_in(Map):
+    url_map = Map([Rule("/<name>", endpoint="name")])
+    adapter = url_map.bind("e.com")
+    assert adapter.match("/5") == ("name", {"name": "5"})
+    url_map.add(Rule("/<int:n>", endpoint="n"))
+    assert adapter.match("/5") == ("n", {"n": 5})  # int (50) now goes before string (100)
+    with pytest.raises(RuntimeError, match="already bound"):
+        url_map.add(next(url_map.iter_rules("n")))
+
+
+def test_update_sorts_once_and_is_idempotent(Map):
+    url_map = Map([Rule("/<name>", endpoint="name"), Rule("/<int:n>", endpoint="n")])
+    url_map.update()
+    url_map.update()
+    assert url_map.bind("e.com").match("/1") == ("n", {"n": 1})
+
+
+def test_http_exceptions_are_werkzeugs():
+    import werkzeug.exceptions
+    import werkzeug.routing
+
+    assert issubclass(NotFound, werkzeug.exceptions.NotFound)
+    assert issubclass(MethodNotAllowed, werkzeug.exceptions.MethodNotAllowed)
+    assert issubclass(RequestRedirect, werkzeug.routing.RequestRedirect)
+    assert issubclass(WebsocketMismatch, werkzeug.routing.WebsocketMismatch)
+    assert issubclass(BuildError, werkzeug.routing.BuildError)
+    assert issubclass(ValidationError, werkzeug.routing.ValidationError)
+    assert issubclass(RequestRedirect, HTTPException)

@@ -1,0 +1,181 @@
+"""Bad rules are refused with a useful error; bad requests are answered.
+
+- A malformed rule string raises ``ValueError`` naming the rule and the
+  position of the problem; an unknown converter raises ``LookupError`` naming
+  it; bad converter arguments raise an error that says what is wrong.
+- Rule strings crafted to make a backtracking parser hang parse in one pass.
+- A request path of any content gives a match, a redirect, a 404 or a 405:
+  never another exception, on both twins.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.routing_cases import CONVERTERS, PLACEHOLDERS, examples
+from tumbler.routing import MethodNotAllowed, NotFound, RequestRedirect, Rule
+
+
+@pytest.mark.parametrize(
+    ("rule", "position"),
+    [
+        ("/<a", 1),
+        ("/x/<int:>", 3),
+        ("/<a b>", 1),
+        ("/<1a>", 1),
+        ("/ok/<b>/<", 8),
+        ("/<int(min=1)>", 1),
+        ("/<int(\n):x>", 1),
+        ("/a<b>c<:d>", 6),
+        ("/<\u00e9>", 1),
+    ],
+)
+def test_malformed_rule_names_rule_and_position(Map, rule, position):
+    with pytest.raises(ValueError) as caught:
+        Map([Rule(rule, endpoint="x")])
+    message = str(caught.value)
+    assert repr(rule) in message
+    assert f"position {position}" in message
+
+
+def test_rule_must_start_with_a_slash():
+    with pytest.raises(ValueError, match="'x/y' must start with a slash"):
+        Rule("x/y")
+
+
+def test_unknown_converter_is_named(Map):
+    with pytest.raises(LookupError, match="'nope'"):
+        Map([Rule("/<nope:x>", endpoint="x")])
+
+
+@pytest.mark.parametrize(
+    ("rule", "error", "says"),
+    [
+        ("/<int(foo=1):x>", TypeError, "foo"),
+        ("/<int(1, 2, 3, 4, 5):x>", TypeError, "positional argument"),
+        ("/<string(length=x):y>", ValueError, "'x'"),
+        ("/<any(a, b c):v>", ValueError, "Cannot parse converter argument ' b'"),
+        ("/<float(fixed_digits=2):f>", TypeError, "fixed_digits"),
+        # werkzeug accepts this map and fails when a match reaches the part;
+        # tumbler compiles the part when the rule is added, and names it.
+        ("/<string(minlength=3, maxlength=2):a>", ValueError, "URL rule '/<string"),
+    ],
+)
+def test_bad_converter_arguments_say_what_is_wrong(Map, rule, error, says):
+    with pytest.raises(error, match=says.replace("(", r"\(")):
+        Map([Rule(rule, endpoint="x")])
+
+
+# -- parsing stays linear ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "position"),
+    [
+        ("/<" + "a(" * 50_000, 1),
+        ("/<" * 50_000, 1),
+        ("/<a:" + "b" * 100_000, 1),
+        ("/<int(" + "(" * 50_000 + ":x>", 1),
+        ("/<int(" + ")" * 50_000, 1),
+        ("/" + "a" * 100_000 + "<", 100_001),
+        ("/" + "<a>" * 5_000 + "<", 15_001),
+    ],
+)
+def test_adversarial_rule_strings_are_refused(Map, rule, position):
+    with pytest.raises(ValueError) as caught:
+        Map([Rule(rule, endpoint="x")])
+    assert f"position {position}" in str(caught.value)
+
+
+def test_long_argument_lists_parse(Map):
+    items = [f"i{number}" for number in range(20_000)]
+    rule = "/<any(" + ", ".join(items) + "):v>"
+    adapter = Map([Rule(rule, endpoint="x")]).bind("e.com")
+    assert adapter.match("/i19999") == ("x", {"v": "i19999"})
+    with pytest.raises(NotFound):
+        adapter.match("/i20000")
+    with pytest.raises(TypeError):
+        Map([Rule("/<int(" + "1, " * 50_000 + "1):x>", endpoint="x")])
+
+
+# -- requests of any content ----------------------------------------------------------
+
+ANSWERS = (NotFound, MethodNotAllowed, RequestRedirect)
+
+
+def every_converter(Map):
+    rules = [
+        Rule(
+            f"/{index}/" + template.format(v="v") + ("/" if index % 3 == 0 else ""), endpoint=index
+        )
+        for index, (template, _) in enumerate(PLACEHOLDERS)
+    ]
+    rules += [
+        Rule("/", endpoint="root"),
+        Rule("/<path:rest>", endpoint="rest", methods=["POST"]),
+        Rule("/s/<a>/<b>/", endpoint="two"),
+        Rule("/m/<int:n>", endpoint="m", methods=["GET"]),
+    ]
+    return Map(rules, converters=CONVERTERS).bind("example.com")
+
+
+def answer(adapter, path, method="GET"):
+    try:
+        return adapter.match(path, method)
+    except ANSWERS as exc:
+        return exc
+
+
+@settings(
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(path=st.text(), method=st.sampled_from(["GET", "POST", "PUT"]))
+def test_any_path_gets_an_answer(Map, path, method):
+    adapter = every_converter(Map)
+    for candidate in (path, "/" + path, f"/{len(PLACEHOLDERS) - 1}/{path}", f"/s/{path}"):
+        answer(adapter, candidate, method)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/\x00",
+        "/a\x00b/\x00",
+        "/1/\x00",
+        "/m/\x00",
+        "/\n",
+        "/m/1\n",
+        "/%00/%2F/%",
+        "/\ufffd\ufffd",
+        "/" * 100_000,
+        "/a" * 10_000,
+        "/s" + "/" * 10_000 + "x",
+        "/" + "a" * 1_000_000,
+        "/1/" + "\u0661" * 100_000,
+        "/\u200b/\ufeff/\u202e",
+    ],
+)
+def test_odd_paths_get_an_answer(Map, path):
+    adapter = every_converter(Map)
+    assert answer(adapter, path, "GET") is not None
+    assert answer(adapter, path, "POST") is not None
+
+
+def test_huge_paths_give_the_expected_answers(Map):
+    adapter = every_converter(Map)
+    big = "a" * 1_000_000
+    assert adapter.match("/" + big, "POST") == ("rest", {"rest": big})
+    with pytest.raises(MethodNotAllowed):
+        adapter.match("/" + big, "GET")
+    deep = "/".join(["a"] * 10_000)
+    assert adapter.match("/" + deep, "POST") == ("rest", {"rest": deep})
+    with pytest.raises(MethodNotAllowed):  # not an int: only <path:rest> (POST) fits
+        adapter.match("/m/" + "1" * 4_000 + "x")
+    assert adapter.match("/m/" + "7" * 4_000) == ("m", {"n": int("7" * 4_000)})
+    # int() refuses more than 4300 digits (ValueError, so ValidationError): a 404
+    with pytest.raises(NotFound):
+        adapter.match("/m/" + "7" * 5_000)

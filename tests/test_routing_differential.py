@@ -1,0 +1,138 @@
+"""tumbler's routing gives werkzeug's answers: c == py == werkzeug.
+
+Every property runs on both twins (the ``Map`` fixture) against
+``werkzeug.routing`` 3.1 as the oracle, on generated rule sets, requests,
+builds and environs (see ``tests/routing_cases.py``). The normal run tries a
+few dozen examples per property; ``pytest --hypothesis-profile=fuzz`` runs
+thousands, and ``python -m tests.routing_fuzz`` runs the seeded generator over
+100,000 cases and more.
+"""
+
+from __future__ import annotations
+
+import pytest
+import werkzeug.routing as wz
+import werkzeug.routing.rules as wz_rules
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tumbler.routing as tb
+from tests.routing_cases import (
+    PLACEHOLDERS,
+    Bind,
+    Case,
+    DrawChooser,
+    Request,
+    compare,
+    examples,
+    generate_argument_string,
+    generate_case,
+    generate_rule_string,
+    parse_outcome,
+    render,
+    rule_outcome,
+)
+
+# The fuzz profile sets its own (large) example count; the default run stays short.
+differential = settings(
+    max_examples=examples(40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@st.composite
+def cases(draw):
+    return generate_case(DrawChooser(draw))
+
+
+@st.composite
+def rule_strings(draw):
+    return generate_rule_string(DrawChooser(draw))
+
+
+@st.composite
+def argument_strings(draw):
+    return generate_argument_string(DrawChooser(draw))
+
+
+def assert_agrees(case, Map):
+    differences = compare(case, {"tumbler": Map})
+    assert not differences, (
+        "tumbler and werkzeug disagree:\n"
+        + "\n".join(
+            f"step {step}: werkzeug {want!r}\n    tumbler {have!r}"
+            for _, step, want, have in differences
+        )
+        + "\nreproduce with:\n"
+        + render(case)
+    )
+
+
+@differential
+@given(case=cases())
+def test_rule_sets_match_and_build_alike(Map, case):
+    assert_agrees(case, Map)
+
+
+# One rule per converter (also inside a segment, and before a trailing
+# slash), any text at all as the segment: the fast paths against the regexes.
+@differential
+@given(
+    placeholder=st.sampled_from([template for template, _ in PLACEHOLDERS]),
+    text=st.text(max_size=40),
+    method=st.sampled_from(["GET", "POST"]),
+)
+def test_any_segment_text_matches_alike(Map, placeholder, text, method):
+    converter = placeholder.format(v="v")
+    case = Case(
+        {},
+        [
+            ("Rule", f"/{converter}", {"endpoint": "plain", "methods": ["GET"]}),
+            ("Rule", f"/in/x{converter}y", {"endpoint": "inside"}),
+            ("Rule", f"/slash/{converter}/", {"endpoint": "slash"}),
+        ],
+        [
+            Request(Bind(), path, method)
+            for path in (f"/{text}", f"/in/x{text}y", f"/slash/{text}", f"/slash/{text}/")
+        ],
+    )
+    assert_agrees(case, Map)
+
+
+@differential
+@given(string=rule_strings(), strict=st.booleans(), merge=st.booleans())
+def test_rule_strings_parse_alike(Map, string, strict, merge):
+    """Same parts, weights, trace and arguments, or the same error class:
+    a rule werkzeug rejects is rejected by tumbler too."""
+    options = {"strict_slashes": strict, "merge_slashes": merge}
+    assert rule_outcome(tb, Map, string, **options) == rule_outcome(wz, wz.Map, string, **options)
+
+
+@differential
+@given(text=argument_strings() | st.text(max_size=30))
+def test_converter_arguments_parse_alike(text):
+    assert parse_outcome(tb, text) == parse_outcome(wz_rules, text)
+
+
+@pytest.mark.parametrize(
+    ("string", "options"),
+    [
+        ("/<a>/<a>", {}),
+        ("/<a>.<a>", {}),
+        ("/<a>", {"subdomain": "<a>"}),
+        ("/<int:None>", {}),
+        ("/<True>", {}),
+        ("/<False>/x", {}),
+    ],
+)
+def test_rules_werkzeug_cannot_build_are_rejected(Map, string, options):
+    """werkzeug compiles a builder function per rule with a parameter per
+    variable, so a name used twice, or one that is a Python constant, makes
+    ``Map.add`` fail; a tumbler map must fail on it too."""
+    expected = rule_outcome(wz, wz.Map, string, **options)
+    assert expected[0] == "error"
+    assert rule_outcome(tb, Map, string, **options) == expected
+    # ... and tumbler's error is a ValueError that names the rule.
+    with pytest.raises(ValueError, match=f"URL rule {string!r}"):
+        Map([tb.Rule(string, endpoint="x", **options)])
