@@ -634,12 +634,13 @@ class Rule(RuleFactory):
 
         :raises ValueError: naming the rule and the variable.
         """
-        seen: set[str] = set()
-        for dynamic, name in self._trace:
-            if not dynamic:
-                continue
+        names = [name for dynamic, name in self._trace if dynamic]
+        # A constant name is reported before a repeated one, as werkzeug does.
+        for name in names:
             if name in _CONSTANT_NAMES:
                 raise ValueError(f"URL rule {self.rule!r}: a variable cannot be named {name!r}")
+        seen: set[str] = set()
+        for name in names:
             if name in seen:
                 raise DuplicateVariableError(
                     f"URL rule {self.rule!r} uses the variable {name!r} twice"
