@@ -239,12 +239,8 @@ class Headers(HeadersStorage, _wz.Headers):  # type: ignore[misc]
         return f"{type(self).__name__}({list(self)!r})"
 
 
-def _immutable(self: object, /, *args: Any, **kwargs: Any) -> NoReturn:
+def _immutable(self: object) -> NoReturn:
     raise TypeError(f"{type(self).__name__!r} objects are immutable")
-
-
-def _no_copies(self: object, /, *args: Any) -> NoReturn:
-    raise TypeError(f"cannot create {type(self).__name__!r} copies")
 
 
 class EnvironHeaders(EnvironHeadersStorage, Headers, _wz.EnvironHeaders):  # type: ignore[misc]
@@ -253,7 +249,8 @@ class EnvironHeaders(EnvironHeadersStorage, Headers, _wz.EnvironHeaders):  # typ
     browser sent them (``HTTP_X_FORWARDED_FOR`` is ``X-Forwarded-For``).
 
     A lookup reads one environ key, and iterating walks the environ once.
-    Any change raises ``TypeError``, as werkzeug's does.
+    Any change raises ``TypeError``, as werkzeug's does (which leaves
+    ``clear()`` alone: it empties nothing and raises nothing).
 
     :param environ: the WSGI environ.
     """
@@ -266,10 +263,56 @@ class EnvironHeaders(EnvironHeadersStorage, Headers, _wz.EnvironHeaders):  # typ
             return NotImplemented
         return self.environ is other.environ
 
-    # NOTE: as in werkzeug, clear() empties only the unused item list of the
-    # parent class, and raises nothing; everything else that changes raises.
-    __delitem__ = __setitem__ = _immutable  # type: ignore[assignment]
-    set = setlist = add = add_header = remove = _immutable  # type: ignore[assignment]
-    extend = update = __ior__ = insert = _immutable  # type: ignore[assignment]
-    pop = popitem = setdefault = setlistdefault = _immutable  # type: ignore[assignment]
-    copy = __copy__ = __or__ = _no_copies  # type: ignore[assignment]
+    def copy(self) -> NoReturn:
+        """Raise ``TypeError``: a view of an environ has no copies."""
+        raise TypeError(f"cannot create {type(self).__name__!r} copies")
+
+    def __or__(self, other: Any) -> NoReturn:
+        raise TypeError(f"cannot create {type(self).__name__!r} copies")
+
+    # Every change raises, with the parameters werkzeug's methods take, so
+    # that a wrong call fails the same way too.
+    def __delitem__(self, key: Any, **kwargs: Any) -> NoReturn:
+        _immutable(self)
+
+    def __setitem__(self, key: Any, value: Any) -> NoReturn:
+        _immutable(self)
+
+    def set(self, key: Any, value: Any, /, **kwargs: Any) -> NoReturn:
+        _immutable(self)
+
+    def setlist(self, key: Any, values: Any) -> NoReturn:
+        _immutable(self)
+
+    def add(self, key: Any, value: Any, /, **kwargs: Any) -> NoReturn:
+        _immutable(self)
+
+    def add_header(self, key: Any, value: Any, /, **kwargs: Any) -> NoReturn:
+        _immutable(self)
+
+    def remove(self, key: Any) -> NoReturn:
+        _immutable(self)
+
+    def extend(self, arg: Any, /, **kwargs: Any) -> NoReturn:
+        _immutable(self)
+
+    def update(self, arg: Any, /, **kwargs: Any) -> NoReturn:
+        _immutable(self)
+
+    def __ior__(self, other: Any) -> NoReturn:
+        _immutable(self)
+
+    def insert(self, pos: Any, value: Any) -> NoReturn:
+        _immutable(self)
+
+    def pop(self, key: Any = None, default: Any = _missing) -> NoReturn:
+        _immutable(self)
+
+    def popitem(self) -> NoReturn:
+        _immutable(self)
+
+    def setdefault(self, key: Any, default: Any) -> NoReturn:
+        _immutable(self)
+
+    def setlistdefault(self, key: Any, default: Any) -> NoReturn:
+        _immutable(self)

@@ -1,0 +1,575 @@
+# cython: language_level=3, auto_pickle=False
+"""Compiled twin of ``tumbler._speedups.local_py``: context-local storage and
+the proxy that reads it, as extension types. ``local_py`` holds the
+documentation.
+
+PERF: ``proxy.attr`` is the hot path of every Flask app (``request.method``,
+``g.user``). Here it is one C ``tp_getattro``: the ``ContextVar`` is read with
+``PyContextVar_Get`` and the attribute with ``PyObject_GetAttr``, with no
+Python frame, no failed lookup on the proxy and no exception raised. What is
+rare (a proxy's dunder read as an attribute, a dotted name) is handed to
+``local_py``, so that the twins agree by construction.
+"""
+
+cimport cython
+from cpython.dict cimport PyDict_GetItemWithError
+from cpython.object cimport PyObject
+from cpython.ref cimport Py_DECREF
+
+import copy
+import math
+import operator
+from contextvars import ContextVar
+from functools import partial
+from operator import attrgetter
+from types import GenericAlias
+
+from tumbler._speedups import local_py
+
+cdef extern from "Python.h":
+    int PyContextVar_Get(object var, PyObject *default_value, PyObject **value) except -1
+    bint PyUnicode_CheckExact(object obj)
+    Py_ssize_t PyUnicode_GET_LENGTH(object text)
+    Py_UCS4 PyUnicode_READ_CHAR(object text, Py_ssize_t index)
+    Py_ssize_t PyUnicode_FindChar(object text, Py_UCS4 ch, Py_ssize_t start,
+                                  Py_ssize_t end, int direction) except -2
+    object PyObject_GenericGetAttr(object obj, object name)
+
+__all__ = ["Local", "LocalProxy", "LocalStack"]
+
+cdef str _UNBOUND = "object is not bound"
+cdef object _SPECIAL_NAMES = local_py.SPECIAL_NAMES
+cdef object _special_attribute = local_py._special_attribute
+cdef object _forward_getattr = local_py._forward_getattr
+
+
+cdef inline bint _public(object name):
+    """Whether ``name`` is a plain ``str`` that does not start with ``_``."""
+    return (PyUnicode_CheckExact(name) and PyUnicode_GET_LENGTH(name) > 0
+            and PyUnicode_READ_CHAR(name, 0) != c'_')
+
+
+cdef class Local:
+    """A namespace of context-local attributes, held as a ``dict`` in a
+    ``ContextVar``."""
+
+    cdef readonly object _Local__storage
+
+    def __init__(self, context_var=None):
+        if context_var is None:
+            context_var = ContextVar(f"tumbler.Local<{id(self)}>.storage")
+        self._Local__storage = context_var
+
+    def __iter__(self):
+        """Yield the ``(name, value)`` attributes set in this context."""
+        return iter(self._Local__storage.get({}).items())
+
+    def __call__(self, name, *, unbound_message=None):
+        """Return a proxy to the attribute ``name`` of this namespace."""
+        return LocalProxy(self, name, unbound_message=unbound_message)
+
+    def __release_local__(self):
+        """Forget every attribute set in this context."""
+        self._Local__storage.set({})
+
+    cdef object _lookup(self, object name, bint strict):
+        """The attribute ``name`` from the namespace; if it is not there,
+        ``AttributeError`` (``strict``) or ``NotImplemented``."""
+        cdef PyObject *value
+        values = self._Local__storage.get({})
+        if type(values) is dict:
+            value = PyDict_GetItemWithError(values, name)
+            if value != NULL:
+                return <object>value
+        elif name in values:
+            return values[name]
+        if strict:
+            raise AttributeError(name)
+        return NotImplemented
+
+    def __getattribute__(self, name):
+        # PERF: a public name on a plain Local is in the namespace or nowhere.
+        if type(self) is Local and _public(name):
+            return self._lookup(name, True)
+        try:
+            return PyObject_GenericGetAttr(self, name)
+        except AttributeError:
+            return self._lookup(name, True)
+
+    def __setattr__(self, name, value):
+        storage = self._Local__storage
+        values = storage.get({}).copy()
+        values[name] = value
+        storage.set(values)
+
+    def __delattr__(self, name):
+        storage = self._Local__storage
+        values = storage.get({})
+        if name not in values:
+            raise AttributeError(name)
+        values = values.copy()
+        del values[name]
+        storage.set(values)
+
+
+cdef class LocalStack:
+    """A context-local stack, held as a ``list`` in a ``ContextVar``."""
+
+    cdef public object _storage
+
+    def __init__(self, context_var=None):
+        if context_var is None:
+            context_var = ContextVar(f"tumbler.LocalStack<{id(self)}>.storage")
+        self._storage = context_var
+
+    @classmethod
+    def __class_getitem__(cls, item):
+        return GenericAlias(cls, item)
+
+    def __release_local__(self):
+        """Empty the stack in this context."""
+        self._storage.set([])
+
+    def push(self, obj):
+        """Push ``obj`` and return the new stack."""
+        stack = [*self._storage.get([]), obj]
+        self._storage.set(stack)
+        return stack
+
+    def pop(self):
+        """Pop the top item and return it; ``None`` if the stack is empty."""
+        stack = self._storage.get([])
+        if not stack:
+            return None
+        self._storage.set(stack[:-1])
+        return stack[-1]
+
+    cdef object _top(self):
+        stack = self._storage.get([])
+        return stack[-1] if stack else None
+
+    @property
+    def top(self):
+        """The top item; ``None`` if the stack is empty."""
+        return self._top()
+
+    def __call__(self, name=None, *, unbound_message=None):
+        """Return a proxy to the top item or, with ``name``, to that
+        attribute of it."""
+        return LocalProxy(self, name, unbound_message=unbound_message)
+
+
+# How a proxy finds its object: the constructor forms.
+cdef enum _Kind:
+    _VAR = 1
+    _STACK = 2
+    _LOCAL = 3
+    _CALL = 4
+
+
+cdef class LocalProxy:
+    """A proxy to the object a context-local holds: every operation on a
+    LocalProxy, from attribute access to operators, ``with`` and ``await``,
+    is forwarded to that object, found anew each time."""
+
+    cdef object _local
+    cdef _Kind _kind
+    # The attribute to read from what _local holds: None for the object
+    # itself; a str; or, for a dotted name, an attrgetter.
+    cdef object _name
+    cdef bint _dotted
+    cdef object _message
+    # _get_current_object, bound once: reading it allocates nothing.
+    cdef object _bound_get
+
+    def __init__(self, local, name=None, *, unbound_message=None):
+        self._message = _UNBOUND if unbound_message is None else unbound_message
+        if isinstance(local, Local):
+            if name is None:
+                raise TypeError("'name' is required when proxying a 'Local' object.")
+            self._kind = _LOCAL
+        elif isinstance(local, LocalStack):
+            self._kind = _STACK
+        elif isinstance(local, ContextVar):
+            self._kind = _VAR
+        elif callable(local):
+            self._kind = _CALL
+        else:
+            raise TypeError(f"Don't know how to proxy '{type(local)}'.")
+        self._local = local
+        self._dotted = False
+        if name is not None:
+            # As werkzeug does, with attrgetter: a non-str name fails here.
+            getter = attrgetter(name)
+            if PyUnicode_CheckExact(name) and PyUnicode_FindChar(
+                    name, c'.', 0, PyUnicode_GET_LENGTH(name), 1) < 0:
+                self._name = name
+            else:
+                self._name = getter
+                self._dotted = True
+        self._bound_get = self._current_object
+
+    @classmethod
+    def __class_getitem__(cls, item):
+        return GenericAlias(cls, item)
+
+    cdef inline object _attribute(self, object obj):
+        if self._name is None:
+            return obj
+        if self._dotted:
+            return self._name(obj)
+        return getattr(obj, self._name)
+
+    cdef object _current(self):
+        """The object this proxy stands for, or ``RuntimeError``."""
+        cdef PyObject *value = NULL
+        cdef object obj
+        if self._kind == _VAR:
+            PyContextVar_Get(self._local, NULL, &value)
+            if value == NULL:
+                raise RuntimeError(self._message)
+            obj = <object>value
+            Py_DECREF(obj)
+            return self._attribute(obj)
+        if self._kind == _STACK:
+            if type(self._local) is LocalStack:
+                obj = (<LocalStack>self._local)._top()
+            else:
+                obj = self._local.top
+            if obj is None:
+                raise RuntimeError(self._message)
+            return self._attribute(obj)
+        if self._kind == _LOCAL:
+            if type(self._local) is Local and not self._dotted:
+                obj = (<Local>self._local)._lookup(self._name, False)
+                if obj is NotImplemented:
+                    raise RuntimeError(self._message)
+                return obj
+            try:
+                return self._attribute(self._local)
+            except AttributeError:
+                raise RuntimeError(self._message) from None
+        return self._attribute(self._local())
+
+    @cython.binding(False)
+    def _current_object(self):
+        """Return the object this proxy stands for."""
+        return self._current()
+
+    def __getattribute__(self, name):
+        # PERF: a public name on a plain proxy is the object's: no lookup on
+        # the proxy first, and no AttributeError raised and caught.
+        if type(self) is LocalProxy and _public(name):
+            return getattr(self._current(), name)
+        if name == "_get_current_object":
+            return self._bound_get
+        if name == "_LocalProxy__wrapped":
+            return self._local
+        if name in _SPECIAL_NAMES:
+            return _special_attribute(self, name)
+        if name == "__getattr__":
+            return partial(_forward_getattr, self)
+        try:
+            return PyObject_GenericGetAttr(self, name)
+        except AttributeError:
+            return getattr(self._current(), name)
+
+    def __setattr__(self, name, value):
+        setattr(self._current(), name, value)
+
+    def __delattr__(self, name):
+        delattr(self._current(), name)
+
+    def __reduce_ex__(self, protocol):
+        """A proxy cannot be pickled: pickle ``_get_current_object()``."""
+        raise TypeError(f"cannot pickle {type(self).__name__!r} object")
+
+    def __repr__(self):
+        try:
+            obj = self._current()
+        except RuntimeError:
+            return f"<{type(self).__name__} unbound>"
+        return repr(obj)
+
+    def __bool__(self):
+        try:
+            obj = self._current()
+        except RuntimeError:
+            return False
+        return bool(obj)
+
+    def __dir__(self):
+        try:
+            obj = self._current()
+        except RuntimeError:
+            return []
+        return dir(obj)
+
+    def __str__(self):
+        return str(self._current())
+
+    def __bytes__(self):
+        return bytes(self._current())
+
+    def __format__(self, format_spec):
+        return self._current().__format__(format_spec)
+
+    def __lt__(self, other):
+        return self._current() < other
+
+    def __le__(self, other):
+        return self._current() <= other
+
+    def __eq__(self, other):
+        return self._current() == other
+
+    def __ne__(self, other):
+        return self._current() != other
+
+    def __gt__(self, other):
+        return self._current() > other
+
+    def __ge__(self, other):
+        return self._current() >= other
+
+    def __hash__(self):
+        return hash(self._current())
+
+    def __instancecheck__(self, other):
+        return isinstance(other, self._current())
+
+    def __subclasscheck__(self, other):
+        return issubclass(other, self._current())
+
+    def __call__(self, *args, **kwargs):
+        return self._current()(*args, **kwargs)
+
+    def __len__(self):
+        return len(self._current())
+
+    def __length_hint__(self):
+        return operator.length_hint(self._current())
+
+    def __getitem__(self, key):
+        return self._current()[key]
+
+    def __setitem__(self, key, value):
+        self._current()[key] = value
+
+    def __delitem__(self, key):
+        del self._current()[key]
+
+    def __iter__(self):
+        return iter(self._current())
+
+    def __next__(self):
+        return next(self._current())
+
+    def __reversed__(self):
+        return reversed(self._current())
+
+    def __contains__(self, item):
+        return item in self._current()
+
+    def __add__(self, other):
+        return self._current() + other
+
+    def __sub__(self, other):
+        return self._current() - other
+
+    def __mul__(self, other):
+        return self._current() * other
+
+    def __matmul__(self, other):
+        return self._current() @ other
+
+    def __truediv__(self, other):
+        return self._current() / other
+
+    def __floordiv__(self, other):
+        return self._current() // other
+
+    def __mod__(self, other):
+        return self._current() % other
+
+    def __divmod__(self, other):
+        return divmod(self._current(), other)
+
+    def __pow__(self, other, modulo):
+        obj = self._current()
+        return pow(obj, other) if modulo is None else pow(obj, other, modulo)
+
+    def __lshift__(self, other):
+        return self._current() << other
+
+    def __rshift__(self, other):
+        return self._current() >> other
+
+    def __and__(self, other):
+        return self._current() & other
+
+    def __xor__(self, other):
+        return self._current() ^ other
+
+    def __or__(self, other):
+        return self._current() | other
+
+    def __radd__(self, other):
+        return other + self._current()
+
+    def __rsub__(self, other):
+        return other - self._current()
+
+    def __rmul__(self, other):
+        return other * self._current()
+
+    def __rmatmul__(self, other):
+        return other @ self._current()
+
+    def __rtruediv__(self, other):
+        return other / self._current()
+
+    def __rfloordiv__(self, other):
+        return other // self._current()
+
+    def __rmod__(self, other):
+        return other % self._current()
+
+    def __rdivmod__(self, other):
+        return divmod(other, self._current())
+
+    def __rpow__(self, other, modulo):
+        return pow(other, self._current())
+
+    def __rlshift__(self, other):
+        return other << self._current()
+
+    def __rrshift__(self, other):
+        return other >> self._current()
+
+    def __rand__(self, other):
+        return other & self._current()
+
+    def __rxor__(self, other):
+        return other ^ self._current()
+
+    def __ror__(self, other):
+        return other | self._current()
+
+    # In place: the object's in-place operator runs, and the name stays bound
+    # to the proxy, whatever the operator returned.
+    def __iadd__(self, other):
+        operator.iadd(self._current(), other)
+        return self
+
+    def __isub__(self, other):
+        operator.isub(self._current(), other)
+        return self
+
+    def __imul__(self, other):
+        operator.imul(self._current(), other)
+        return self
+
+    def __imatmul__(self, other):
+        operator.imatmul(self._current(), other)
+        return self
+
+    def __itruediv__(self, other):
+        operator.itruediv(self._current(), other)
+        return self
+
+    def __ifloordiv__(self, other):
+        operator.ifloordiv(self._current(), other)
+        return self
+
+    def __imod__(self, other):
+        operator.imod(self._current(), other)
+        return self
+
+    def __ipow__(self, other, modulo):
+        operator.ipow(self._current(), other)
+        return self
+
+    def __ilshift__(self, other):
+        operator.ilshift(self._current(), other)
+        return self
+
+    def __irshift__(self, other):
+        operator.irshift(self._current(), other)
+        return self
+
+    def __iand__(self, other):
+        operator.iand(self._current(), other)
+        return self
+
+    def __ixor__(self, other):
+        operator.ixor(self._current(), other)
+        return self
+
+    def __ior__(self, other):
+        operator.ior(self._current(), other)
+        return self
+
+    def __neg__(self):
+        return -self._current()
+
+    def __pos__(self):
+        return +self._current()
+
+    def __abs__(self):
+        return abs(self._current())
+
+    def __invert__(self):
+        return ~self._current()
+
+    def __complex__(self):
+        return complex(self._current())
+
+    def __int__(self):
+        return int(self._current())
+
+    def __float__(self):
+        return float(self._current())
+
+    def __index__(self):
+        return operator.index(self._current())
+
+    def __round__(self, ndigits=None):
+        obj = self._current()
+        return round(obj) if ndigits is None else round(obj, ndigits)
+
+    def __trunc__(self):
+        return math.trunc(self._current())
+
+    def __floor__(self):
+        return math.floor(self._current())
+
+    def __ceil__(self):
+        return math.ceil(self._current())
+
+    def __enter__(self):
+        return self._current().__enter__()
+
+    def __exit__(self, *exc_info):
+        return self._current().__exit__(*exc_info)
+
+    def __await__(self):
+        return self._current().__await__()
+
+    def __aiter__(self):
+        return self._current().__aiter__()
+
+    def __anext__(self):
+        return self._current().__anext__()
+
+    def __aenter__(self):
+        return self._current().__aenter__()
+
+    def __aexit__(self, *exc_info):
+        return self._current().__aexit__(*exc_info)
+
+    def __copy__(self):
+        return copy.copy(self._current())
+
+    def __deepcopy__(self, memo):
+        return copy.deepcopy(self._current(), memo)
