@@ -16,6 +16,7 @@ from cpython.dict cimport PyDict_GetItemWithError
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_DECREF
 
+import builtins
 import copy
 import math
 import operator
@@ -38,6 +39,8 @@ cdef extern from "Python.h":
 __all__ = ["Local", "LocalProxy", "LocalStack"]
 
 cdef str _UNBOUND = "object is not bound"
+# NOTE: CPython's next(), not the one Cython inlines, whose error says less.
+cdef object _next = builtins.next
 cdef object _SPECIAL_NAMES = local_py.SPECIAL_NAMES
 cdef object _special_attribute = local_py._special_attribute
 cdef object _forward_getattr = local_py._forward_getattr
@@ -315,25 +318,57 @@ cdef class LocalProxy:
         return self._current().__format__(format_spec)
 
     def __lt__(self, other):
-        return self._current() < other
+        try:
+            obj = self._current()
+        except Exception:
+            return NotImplemented
+        return obj < other
 
     def __le__(self, other):
-        return self._current() <= other
+        try:
+            obj = self._current()
+        except Exception:
+            return NotImplemented
+        return obj <= other
 
+    # NOTE: a proxy whose object cannot be found compares as NotImplemented,
+    # hashes and iterates with a TypeError and awaits with an AttributeError,
+    # whatever the cause: what CPython makes of werkzeug's proxy, whose
+    # dunders are descriptors that raise when read.
     def __eq__(self, other):
-        return self._current() == other
+        try:
+            obj = self._current()
+        except Exception:
+            return NotImplemented
+        return obj == other
 
     def __ne__(self, other):
-        return self._current() != other
+        try:
+            obj = self._current()
+        except Exception:
+            return NotImplemented
+        return obj != other
 
     def __gt__(self, other):
-        return self._current() > other
+        try:
+            obj = self._current()
+        except Exception:
+            return NotImplemented
+        return obj > other
 
     def __ge__(self, other):
-        return self._current() >= other
+        try:
+            obj = self._current()
+        except Exception:
+            return NotImplemented
+        return obj >= other
 
     def __hash__(self):
-        return hash(self._current())
+        try:
+            obj = self._current()
+        except Exception:
+            raise TypeError(f"unhashable type: '{type(self).__name__}'") from None
+        return hash(obj)
 
     def __instancecheck__(self, other):
         return isinstance(other, self._current())
@@ -360,10 +395,14 @@ cdef class LocalProxy:
         del self._current()[key]
 
     def __iter__(self):
-        return iter(self._current())
+        try:
+            obj = self._current()
+        except Exception:
+            raise TypeError(f"'{type(self).__name__}' object is not iterable") from None
+        return iter(obj)
 
     def __next__(self):
-        return next(self._current())
+        return _next(self._current())
 
     def __reversed__(self):
         return reversed(self._current())
@@ -554,13 +593,20 @@ cdef class LocalProxy:
         return self._current().__exit__(*exc_info)
 
     def __await__(self):
-        return self._current().__await__()
+        return self._async_method("__await__")()
 
     def __aiter__(self):
-        return self._current().__aiter__()
+        return self._async_method("__aiter__")()
 
     def __anext__(self):
-        return self._current().__anext__()
+        return self._async_method("__anext__")()
+
+    cdef object _async_method(self, str name):
+        try:
+            return getattr(self._current(), name)
+        except Exception:
+            raise AttributeError(
+                f"object {type(self).__name__} does not have {name} method") from None
 
     def __aenter__(self):
         return self._current().__aenter__()
