@@ -170,94 +170,109 @@ cdef enum _Kind:
     _CALL = 4
 
 
+@cython.final
+cdef class _Resolver:
+    """Finds what a proxy stands for, as werkzeug's constructor forms define
+    it. NOTE: a separate object, so that the bound method a proxy hands out
+    as ``_get_current_object`` refers to this, not to the proxy: no cycle."""
+
+    cdef object local
+    cdef _Kind kind
+    # The attribute to read from what local holds: None for the object
+    # itself; a str; or, for a dotted name, an attrgetter.
+    cdef object name
+    cdef bint dotted
+    cdef object message
+
+    cdef inline object _attribute(self, object obj):
+        if self.name is None:
+            return obj
+        if self.dotted:
+            return self.name(obj)
+        return getattr(obj, self.name)
+
+    cdef object resolve(self):
+        """The object, or ``RuntimeError``."""
+        cdef PyObject *value = NULL
+        cdef object obj
+        if self.kind == _VAR:
+            PyContextVar_Get(self.local, NULL, &value)
+            if value == NULL:
+                raise RuntimeError(self.message)
+            obj = <object>value
+            Py_DECREF(obj)
+            return self._attribute(obj)
+        if self.kind == _STACK:
+            if type(self.local) is LocalStack:
+                obj = (<LocalStack>self.local)._top()
+            else:
+                obj = self.local.top
+            if obj is None:
+                raise RuntimeError(self.message)
+            return self._attribute(obj)
+        if self.kind == _LOCAL:
+            if type(self.local) is Local and not self.dotted:
+                obj = (<Local>self.local)._lookup(self.name, False)
+                if obj is NotImplemented:
+                    raise RuntimeError(self.message)
+                return obj
+            try:
+                return self._attribute(self.local)
+            except AttributeError:
+                raise RuntimeError(self.message) from None
+        return self._attribute(self.local())
+
+    @cython.binding(False)
+    def current_object(self):
+        """Return the object the proxy stands for."""
+        return self.resolve()
+
+
 cdef class LocalProxy:
     """A proxy to the object a context-local holds: every operation on a
     LocalProxy, from attribute access to operators, ``with`` and ``await``,
     is forwarded to that object, found anew each time."""
 
-    cdef object _local
-    cdef _Kind _kind
-    # The attribute to read from what _local holds: None for the object
-    # itself; a str; or, for a dotted name, an attrgetter.
-    cdef object _name
-    cdef bint _dotted
-    cdef object _message
+    cdef _Resolver _resolver
     # _get_current_object, bound once: reading it allocates nothing.
     cdef object _bound_get
 
     def __init__(self, local, name=None, *, unbound_message=None):
-        self._message = _UNBOUND if unbound_message is None else unbound_message
+        cdef _Resolver resolver = _Resolver.__new__(_Resolver)
+        resolver.message = _UNBOUND if unbound_message is None else unbound_message
         if isinstance(local, Local):
             if name is None:
                 raise TypeError("'name' is required when proxying a 'Local' object.")
-            self._kind = _LOCAL
+            resolver.kind = _LOCAL
         elif isinstance(local, LocalStack):
-            self._kind = _STACK
+            resolver.kind = _STACK
         elif isinstance(local, ContextVar):
-            self._kind = _VAR
+            resolver.kind = _VAR
         elif callable(local):
-            self._kind = _CALL
+            resolver.kind = _CALL
         else:
             raise TypeError(f"Don't know how to proxy '{type(local)}'.")
-        self._local = local
-        self._dotted = False
+        resolver.local = local
+        resolver.dotted = False
         if name is not None:
             # As werkzeug does, with attrgetter: a non-str name fails here.
             getter = attrgetter(name)
             if PyUnicode_CheckExact(name) and PyUnicode_FindChar(
                     name, c'.', 0, PyUnicode_GET_LENGTH(name), 1) < 0:
-                self._name = name
+                resolver.name = name
             else:
-                self._name = getter
-                self._dotted = True
-        self._bound_get = self._current_object
+                resolver.name = getter
+                resolver.dotted = True
+        self._resolver = resolver
+        self._bound_get = resolver.current_object
 
     @classmethod
     def __class_getitem__(cls, item):
         return GenericAlias(cls, item)
 
-    cdef inline object _attribute(self, object obj):
-        if self._name is None:
-            return obj
-        if self._dotted:
-            return self._name(obj)
-        return getattr(obj, self._name)
-
-    cdef object _current(self):
+    cdef inline object _current(self):
         """The object this proxy stands for, or ``RuntimeError``."""
-        cdef PyObject *value = NULL
-        cdef object obj
-        if self._kind == _VAR:
-            PyContextVar_Get(self._local, NULL, &value)
-            if value == NULL:
-                raise RuntimeError(self._message)
-            obj = <object>value
-            Py_DECREF(obj)
-            return self._attribute(obj)
-        if self._kind == _STACK:
-            if type(self._local) is LocalStack:
-                obj = (<LocalStack>self._local)._top()
-            else:
-                obj = self._local.top
-            if obj is None:
-                raise RuntimeError(self._message)
-            return self._attribute(obj)
-        if self._kind == _LOCAL:
-            if type(self._local) is Local and not self._dotted:
-                obj = (<Local>self._local)._lookup(self._name, False)
-                if obj is NotImplemented:
-                    raise RuntimeError(self._message)
-                return obj
-            try:
-                return self._attribute(self._local)
-            except AttributeError:
-                raise RuntimeError(self._message) from None
-        return self._attribute(self._local())
-
-    @cython.binding(False)
-    def _current_object(self):
-        """Return the object this proxy stands for."""
-        return self._current()
+        return self._resolver.resolve()
 
     def __getattribute__(self, name):
         # PERF: a public name on a plain proxy is the object's: no lookup on
@@ -267,7 +282,7 @@ cdef class LocalProxy:
         if name == "_get_current_object":
             return self._bound_get
         if name == "_LocalProxy__wrapped":
-            return self._local
+            return self._resolver.local
         if name in _SPECIAL_NAMES:
             return _special_attribute(self, name)
         if name == "__getattr__":
