@@ -1,8 +1,10 @@
 """Turn one pytest-benchmark JSON run into a markdown table of ratios.
 
-Each group's rows are its benchmarks by median time; the ratio is the
-baseline's median (the ``werkzeug``/``flask``/``falcon`` row, else the slowest)
-over the row's, so "4.0x" means four times as fast as the baseline.
+Each group's rows are its benchmarks by median time per operation (a
+benchmark that runs its operation several times per call says how many in
+``extra_info["ops"]``; see ``_repeat.py``); the ratio is the baseline's median
+(the ``werkzeug``/``flask``/``falcon`` row, else the slowest) over the row's,
+so "4.0x" means four times as fast as the baseline.
 
     python benchmarks/ratios.py .benchmarks/run.json
 """
@@ -19,7 +21,10 @@ BASELINES = ("werkzeug", "flask", "falcon")
 def table(run: dict) -> str:
     groups: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for bench in run["benchmarks"]:
-        groups[bench["group"] or bench["name"]].append((bench["name"], bench["stats"]["median"]))
+        ops = bench.get("extra_info", {}).get("ops", 1)
+        groups[bench["group"] or bench["name"]].append(
+            (bench["name"], bench["stats"]["median"] / ops)
+        )
     lines = ["| group | benchmark | median | vs baseline |", "| --- | --- | ---: | ---: |"]
     for group, rows in groups.items():
         rows.sort(key=lambda row: row[1])

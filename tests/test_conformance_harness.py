@@ -44,9 +44,7 @@ def test_an_alias_and_its_submodules_are_the_same_module_objects(restore_imports
 
 
 def test_an_overlay_replaces_only_the_public_names_of_the_top_module():
-    module = tumbler_alias.overlay(
-        "probe", "werkzeug.datastructures", "tumbler.datastructures"
-    )
+    module = tumbler_alias.overlay("probe", "werkzeug.datastructures", "tumbler.datastructures")
     assert module.Headers is tumbler.datastructures.Headers
     assert module.EnvironHeaders is tumbler.datastructures.EnvironHeaders
     assert module.MultiDict is werkzeug.datastructures.MultiDict

@@ -24,11 +24,11 @@ def ds(impl):
     return header_classes(impl.module("headers"))
 
 
-def outcome(call):
-    """What a call did, comparable across implementations: its result in
-    plain types, or the type, args and message of what it raised."""
+def outcome(call, *args):
+    """What ``call(*args)`` did, comparable across implementations: its
+    result in plain types, or the type, args and message of what it raised."""
     try:
-        result = call()
+        result = call(*args)
     except Exception as exc:
         return "raised", type(exc), exc.args, str(exc)
     return "returned", plain(result)
@@ -701,10 +701,10 @@ def test_environ_headers_match_werkzeug(ds, environ, names):
     assert str(mine) == str(reference)
     for name in names:
         for call in (
-            lambda h: h[name],
-            lambda h: h.get(name),
-            lambda h: h.get(name, "d", int),
-            lambda h: name in h,
-            lambda h: h.getlist(name),
+            lambda h, name=name: h[name],
+            lambda h, name=name: h.get(name),
+            lambda h, name=name: h.get(name, "d", int),
+            lambda h, name=name: name in h,
+            lambda h, name=name: h.getlist(name),
         ):
-            assert outcome(lambda: call(mine)) == outcome(lambda: call(reference)), name
+            assert outcome(call, mine) == outcome(call, reference), name

@@ -170,7 +170,9 @@ EXPECTED = (TypeError, KeyError, ValueError, RuntimeError, AttributeError)
 
 
 @pytest.mark.parametrize(
-    ("label", "make"), [*header_cases(), *local_cases()], ids=lambda x: x if isinstance(x, str) else ""
+    ("label", "make"),
+    [*header_cases(), *local_cases()],
+    ids=lambda x: x if isinstance(x, str) else "",
 )
 def test_operations_keep_nothing(label, make):
     import tracemalloc

@@ -45,9 +45,9 @@ def fresh_context():
         var.reset(token)
 
 
-def outcome(call):
+def outcome(call, *args):
     try:
-        result = call()
+        result = call(*args)
     except Exception as exc:
         return "raised", type(exc), str(exc)
     return "returned", result
@@ -197,8 +197,8 @@ def test_unbound_proxies_behave_as_in_werkzeug(lc, form):
         lambda p: p.__add__,
         lambda p: setattr(p, "x", 1),
     ):
-        expected = outcome(lambda: operation(theirs))
-        got = outcome(lambda: operation(ours))
+        expected = outcome(operation, theirs)
+        got = outcome(operation, ours)
         if got[:2] == ("raised", TypeError) and "not supported between" in got[2]:
             # CPython names the type in this message by its C name, which for
             # an extension type includes the module
@@ -207,7 +207,11 @@ def test_unbound_proxies_behave_as_in_werkzeug(lc, form):
             assert got == expected
     # what CPython makes of a dunder that cannot be read: not a RuntimeError
     assert outcome(lambda: hash(ours)) == ("raised", TypeError, "unhashable type: 'LocalProxy'")
-    assert outcome(lambda: iter(ours)) == ("raised", TypeError, "'LocalProxy' object is not iterable")
+    assert outcome(lambda: iter(ours)) == (
+        "raised",
+        TypeError,
+        "'LocalProxy' object is not iterable",
+    )
     assert (ours == 1) is False and (ours != 1) is True
 
 
@@ -502,7 +506,7 @@ OPERATIONS = {
     "getitem_slice": lambda p: p[1:],
     "contains": lambda p: 1 in p,
     "add": lambda p: p + p,
-    "radd": lambda p: [9] + p if isinstance(p, list) else 9 + p,
+    "radd": lambda p: [9, *p] if isinstance(p, list) else 9 + p,
     "mul2": lambda p: p * 2,
     "rmul": lambda p: 2 * p,
     "mod": lambda p: p % 3,
@@ -549,6 +553,12 @@ VALUES = st.one_of(
 )
 
 
+def apply_to_copy(op, module, value):
+    """``op`` on a proxy to a fresh copy of ``value``: an operation may
+    change the object behind the proxy."""
+    return op(bound(module, copy.deepcopy(value)))
+
+
 def normal(result):
     if result[0] == "returned" and isinstance(result[1], (wz.LocalProxy, local_py.LocalProxy)):
         return "returned", "a proxy"
@@ -565,9 +575,8 @@ def test_proxied_operations_match_werkzeug(lc, value, names):
         # None gives the unbound function; its calls then fail on a missing
         # argument. There the pure twin, plain Python, is the oracle.
         oracle = local_py if value is None else wz
-        # a fresh copy behind each proxy, as an operation may change it
-        expected = normal(outcome(lambda: op(bound(oracle, copy.deepcopy(value)))))
-        got = normal(outcome(lambda: op(bound(lc, copy.deepcopy(value)))))
+        expected = normal(outcome(apply_to_copy, op, oracle, value))
+        got = normal(outcome(apply_to_copy, op, lc, value))
         if got[0] == "returned" and type(got[1]).__name__ == "LocalProxy":
             got = ("returned", "a proxy")
         assert got == expected, name
@@ -579,13 +588,15 @@ def test_every_special_name_is_forwarded_in_both_twins(lc):
     when called."""
     names = local_py.SPECIAL_NAMES
     assert names == {
-        name for name, attr in vars(local_py.LocalProxy).items() if type(attr).__name__ == "_Forwarded"
+        name
+        for name, attr in vars(local_py.LocalProxy).items()
+        if type(attr).__name__ == "_Forwarded"
     }
     samples = [[1, 2], 3, "ab", Thing()]
     for value in samples:
         for name in sorted(names):
-            expected = outcome(lambda: getattr(bound(wz, value), name))
-            got = outcome(lambda: getattr(bound(lc, value), name))
+            expected = outcome(getattr, bound(wz, value), name)
+            got = outcome(getattr, bound(lc, value), name)
             assert got[0] == expected[0], (value, name)
             if got[0] == "raised":
                 assert got == expected, (value, name)
@@ -601,9 +612,9 @@ def test_local_namespace(lc):
     assert (ns.a, ns.b) == (1, 2)
     assert sorted(ns) == [("a", 1), ("b", 2)]
     del ns.a
-    with pytest.raises(AttributeError, match="^a$"):
+    with pytest.raises(AttributeError, match=r"^a$"):
         ns.a  # noqa: B018
-    with pytest.raises(AttributeError, match="^a$"):
+    with pytest.raises(AttributeError, match=r"^a$"):
         del ns.a
     assert not hasattr(ns, "a")
     release_local(ns)
@@ -693,7 +704,13 @@ def test_64_threads_each_see_their_own(lc):
         ns.me = me
         stack.push(me)
         barrier.wait()  # everyone has set theirs before anyone reads
-        seen[me] = (var_proxy._get_current_object(), ns.me, ns_proxy + 0, stack.top, stack_proxy * 1)
+        seen[me] = (
+            var_proxy._get_current_object(),
+            ns.me,
+            ns_proxy + 0,
+            stack.top,
+            stack_proxy * 1,
+        )
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(64)]
     for thread in threads:
@@ -712,7 +729,14 @@ def test_1000_asyncio_tasks_each_see_their_own(lc):
         stack.push(me)
         await ready.wait()  # every task has set its values before any reads
         await asyncio.sleep(0)
-        return var_proxy + 0, ns.me, ns_proxy + 0, stack.top, stack_proxy + 0, len(stack._storage.get())
+        return (
+            var_proxy + 0,
+            ns.me,
+            ns_proxy + 0,
+            stack.top,
+            stack_proxy + 0,
+            len(stack._storage.get()),
+        )
 
     async def main():
         ready = asyncio.Event()

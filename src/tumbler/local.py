@@ -67,9 +67,7 @@ class LocalManager:
         """Wrap the WSGI ``app`` so that the locals are released once its
         response has been sent."""
 
-        def application(
-            environ: WSGIEnvironment, start_response: StartResponse
-        ) -> Iterable[bytes]:
+        def application(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
             return ClosingIterator(app(environ, start_response), self.cleanup)
 
         return application

@@ -171,7 +171,8 @@ class _Outcomes:
             for value in list(vars(module).values()):
                 for name, installed in INSTALLED.items():
                     if value is installed or (
-                        isinstance(value, type) and value in vars(installed).values()
+                        isinstance(value, type)
+                        and value in vars(installed).values()
                         and value.__module__.startswith("tumbler")
                     ):
                         self.used[name] = True

@@ -343,7 +343,6 @@ cdef object _with_options(object value, dict options):
     return headers_py._with_options(value, options)
 
 
-
 # NOTE: the compiled operations read self._list as a list, which it always
 # is unless a program replaced it; anything else is handed to headers_py.
 cdef object _Py = headers_py.HeadersStorage
@@ -351,8 +350,6 @@ cdef object _Py = headers_py.HeadersStorage
 
 class HeadersStorage:
     """The storage operations of ``Headers``, on ``self._list``."""
-
-    __slots__ = ()
 
     def __init__(self, defaults=None):
         """Start with no headers, then ``extend`` with ``defaults``."""
@@ -581,8 +578,6 @@ cdef object _MISSING = object()
 
 class EnvironHeadersStorage:
     """The read operations of ``EnvironHeaders``, on ``self.environ``."""
-
-    __slots__ = ()
 
     def __init__(self, environ):
         """Read the headers of ``environ``, a WSGI environ."""

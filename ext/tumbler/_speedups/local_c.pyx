@@ -29,6 +29,8 @@ from tumbler._speedups import local_py
 
 cdef extern from "Python.h":
     int PyContextVar_Get(object var, PyObject *default_value, PyObject **value) except -1
+    object PyContextVar_Set(object var, object value)
+    bint PyContextVar_CheckExact(object obj)
     bint PyUnicode_CheckExact(object obj)
     Py_ssize_t PyUnicode_GET_LENGTH(object text)
     Py_UCS4 PyUnicode_READ_CHAR(object text, Py_ssize_t index)
@@ -44,6 +46,30 @@ cdef object _next = builtins.next
 cdef object _SPECIAL_NAMES = local_py.SPECIAL_NAMES
 cdef object _special_attribute = local_py._special_attribute
 cdef object _forward_getattr = local_py._forward_getattr
+
+
+cdef object _UNSET = object()
+
+
+cdef inline object _value(object var, object default):
+    """What the ``ContextVar`` ``var`` holds in this context, else
+    ``default``; read with the C API when ``var`` is a plain ContextVar."""
+    cdef PyObject *value = NULL
+    if not PyContextVar_CheckExact(var):
+        return var.get(default)
+    PyContextVar_Get(var, NULL, &value)
+    if value == NULL:
+        return default
+    obj = <object>value
+    Py_DECREF(obj)
+    return obj
+
+
+cdef inline void _store(object var, object value) except *:
+    if PyContextVar_CheckExact(var):
+        PyContextVar_Set(var, value)
+    else:
+        var.set(value)
 
 
 cdef inline bint _public(object name):
@@ -79,7 +105,9 @@ cdef class Local:
         """The attribute ``name`` from the namespace; if it is not there,
         ``AttributeError`` (``strict``) or ``NotImplemented``."""
         cdef PyObject *value
-        values = self._Local__storage.get({})
+        values = _value(self._Local__storage, _UNSET)
+        if values is _UNSET:
+            values = {}
         if type(values) is dict:
             value = PyDict_GetItemWithError(values, name)
             if value != NULL:
@@ -135,21 +163,23 @@ cdef class LocalStack:
 
     def push(self, obj):
         """Push ``obj`` and return the new stack."""
-        stack = [*self._storage.get([]), obj]
-        self._storage.set(stack)
+        stack = _value(self._storage, _UNSET)
+        stack = [] if stack is _UNSET else stack.copy()
+        stack.append(obj)
+        _store(self._storage, stack)
         return stack
 
     def pop(self):
         """Pop the top item and return it; ``None`` if the stack is empty."""
-        stack = self._storage.get([])
-        if not stack:
+        stack = _value(self._storage, _UNSET)
+        if stack is _UNSET or not stack:
             return None
-        self._storage.set(stack[:-1])
+        _store(self._storage, stack[:-1])
         return stack[-1]
 
     cdef object _top(self):
-        stack = self._storage.get([])
-        return stack[-1] if stack else None
+        stack = _value(self._storage, _UNSET)
+        return None if stack is _UNSET or not stack else stack[-1]
 
     @property
     def top(self):

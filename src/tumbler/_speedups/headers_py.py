@@ -99,18 +99,43 @@ def header_value(value: Any) -> str:
     return value
 
 
+# PERF: header names a program looks up, and environ keys a server sends, are
+# few and repeat on every request: each plain str is mapped once, then found in
+# a dict. The caches stop growing at _CACHE_SIZE, so names sent by an attacker
+# cannot grow them without bound. A str subclass is never cached: werkzeug
+# calls its methods, which it may override.
+_CACHE_SIZE = 1024
+_ENVIRON_KEYS: dict[str, str] = {}
+_HEADER_NAMES: dict[str, str] = {}
+
+
+def _cached_environ_key(name: str) -> str:
+    key = _ENVIRON_KEYS.get(name) if type(name) is str else None
+    if key is None:
+        key = environ_key(name)
+        if type(name) is str and len(_ENVIRON_KEYS) < _CACHE_SIZE:
+            _ENVIRON_KEYS[name] = key
+    return key
+
+
 def _environ_items(environ: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """The headers of a WSGI environ, in its order, in one walk: werkzeug's
     rule, which skips an empty ``CONTENT_TYPE`` or ``CONTENT_LENGTH`` (servers
     set them for every request) but keeps every other empty header."""
-    return [
-        (key[5:].replace("_", "-").title(), value)
-        if key.startswith("HTTP_")
-        else (key.replace("_", "-").title(), value)
-        for key, value in environ.items()
-        if (key.startswith("HTTP_") and key not in _PREFIXED_UNPREFIXED)
-        or (key in _UNPREFIXED and value)
-    ]
+    items = []
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            if key in _PREFIXED_UNPREFIXED:
+                continue
+            name = _HEADER_NAMES.get(key) if type(key) is str else None
+            if name is None:
+                name = key[5:].replace("_", "-").title()
+                if type(key) is str and len(_HEADER_NAMES) < _CACHE_SIZE:
+                    _HEADER_NAMES[key] = name
+            items.append((name, value))
+        elif key in _UNPREFIXED and value:
+            items.append((key.replace("_", "-").title(), value))
+    return items
 
 
 def _with_options(value: Any, options: dict[str, Any]) -> str:
@@ -142,8 +167,6 @@ def _missing_key(key: Any) -> BadRequestKeyError:
 
 class HeadersStorage:
     """The storage operations of ``Headers``, on ``self._list``."""
-
-    __slots__ = ()
 
     _list: list[tuple[str, str]]
 
@@ -195,12 +218,16 @@ class HeadersStorage:
         :param type: converts each value; a value it rejects with
             ``ValueError`` is left out.
         """
-        return _collect(self._list, key.lower(), type)
+        ikey = key.lower()
+        if type is None:
+            return [v for k, v in self._list if k.lower() == ikey]
+        return _collect(self._list, ikey, type)
 
     def __contains__(self, key: str) -> bool:
         """Say whether there is a header ``key``, in any case."""
         ikey = key.lower()
-        for k, _ in self._list:
+        # PERF: a loop, not any() over a generator, which costs a frame.
+        for k, _ in self._list:  # noqa: SIM110
             if k.lower() == ikey:
                 return True
         return False
@@ -249,7 +276,14 @@ class HeadersStorage:
         else:
             items.append((key, value))
             return
-        items[index + 1 :] = [item for item in rest if item[0].lower() != ikey]
+        # PERF: the rest is rebuilt only if another header of the name is in
+        # it, which is rare.
+        for item in rest:
+            if item[0].lower() == ikey:
+                break
+        else:
+            return
+        items[index + 1 :] = [item for item in items[index + 1 :] if item[0].lower() != ikey]
 
     def remove(self, key: str) -> None:
         """Remove every header ``key``, in any case; none is no error."""
@@ -269,8 +303,6 @@ class HeadersStorage:
 class EnvironHeadersStorage:
     """The read operations of ``EnvironHeaders``, on ``self.environ``."""
 
-    __slots__ = ()
-
     environ: Mapping[str, Any]
     _list: list[tuple[str, str]]
 
@@ -288,7 +320,7 @@ class EnvironHeadersStorage:
         """
         if not isinstance(key, str):
             raise _missing_key(key)
-        return self.environ[environ_key(key)]
+        return self.environ[_cached_environ_key(key)]
 
     def get(self, key: str, default: Any = None, type: Callable[[str], T] | None = None) -> Any:
         """Return the value of the header ``key``, or ``default``.
@@ -299,7 +331,7 @@ class EnvironHeadersStorage:
         if not isinstance(key, str):
             return default
         try:
-            value = self.environ[environ_key(key)]
+            value = self.environ[_cached_environ_key(key)]
         except KeyError:
             return default
         if type is None:
@@ -324,7 +356,7 @@ class EnvironHeadersStorage:
         if not isinstance(key, str):
             return False
         try:
-            self.environ[environ_key(key)]
+            self.environ[_cached_environ_key(key)]
         except KeyError:
             return False
         return True

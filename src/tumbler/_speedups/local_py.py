@@ -29,7 +29,6 @@ __all__ = ["Local", "LocalProxy", "LocalStack"]
 
 T = TypeVar("T")
 
-_get = object.__getattribute__
 _set = object.__setattr__
 
 _UNBOUND = "object is not bound"
@@ -54,9 +53,11 @@ class Local:
             context_var = ContextVar(f"tumbler.Local<{id(self)}>.storage")
         _set(self, "_Local__storage", context_var)
 
+    _Local__storage: ContextVar[dict[str, Any]]
+
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         """Yield the ``(name, value)`` attributes set in this context."""
-        return iter(_get(self, "_Local__storage").get({}).items())
+        return iter(self._Local__storage.get({}).items())
 
     def __call__(self, name: str, *, unbound_message: str | None = None) -> LocalProxy[Any]:
         """Return a proxy to the attribute ``name`` of this namespace.
@@ -68,22 +69,22 @@ class Local:
 
     def __release_local__(self) -> None:
         """Forget every attribute set in this context."""
-        _get(self, "_Local__storage").set({})
+        self._Local__storage.set({})
 
     def __getattr__(self, name: str) -> Any:
-        values = _get(self, "_Local__storage").get({})
+        values = self._Local__storage.get({})
         if name in values:
             return values[name]
         raise AttributeError(name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        storage = _get(self, "_Local__storage")
+        storage = self._Local__storage
         values = storage.get({}).copy()
         values[name] = value
         storage.set(values)
 
     def __delattr__(self, name: str) -> None:
-        storage = _get(self, "_Local__storage")
+        storage = self._Local__storage
         values = storage.get({})
         if name not in values:
             raise AttributeError(name)
@@ -116,22 +117,24 @@ class LocalStack(Generic[T]):
 
     def push(self, obj: T) -> list[T]:
         """Push ``obj`` and return the new stack."""
-        stack = [*self._storage.get([]), obj]
-        self._storage.set(stack)
+        storage = self._storage
+        stack = [*storage.get(()), obj]
+        storage.set(stack)
         return stack
 
     def pop(self) -> T | None:
         """Pop the top item and return it; ``None`` if the stack is empty."""
-        stack = self._storage.get([])
+        storage = self._storage
+        stack = storage.get(())
         if not stack:
             return None
-        self._storage.set(stack[:-1])
+        storage.set(stack[:-1])
         return stack[-1]
 
     @property
     def top(self) -> T | None:
         """The top item; ``None`` if the stack is empty."""
-        stack = self._storage.get([])
+        stack = self._storage.get(())
         return stack[-1] if stack else None
 
     def __call__(
@@ -276,7 +279,7 @@ _FORWARDED: dict[str, tuple[Callable[..., Any] | None, Callable[[Any], Any] | No
     "__deepcopy__": (copy.deepcopy, None),
 }
 #: The binary operators, each with its reflected and its in-place form.
-_BINARY = {
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "add": operator.add,
     "sub": operator.sub,
     "mul": operator.mul,
@@ -298,8 +301,10 @@ for _name, _op in _BINARY.items():
 #: In-place operators: applied to the object, they return the proxy.
 _IN_PLACE = {
     f"__i{name}__": getattr(operator, f"i{name}")
-    for name in ("add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "pow")
-    + ("lshift", "rshift", "and", "xor", "or")
+    for name in (
+        *("add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "pow"),
+        *("lshift", "rshift", "and", "xor", "or"),
+    )
 }
 #: Plain attributes rather than methods: unbound, the fallback is the value.
 _ATTRIBUTES: dict[str, Callable[[Any], Any]] = {
@@ -347,7 +352,7 @@ class _Forwarded:
     operator or a protocol (``len(p)``, ``p + 1``, ``with p``), it is read
     the same way, so both follow werkzeug's semantics exactly."""
 
-    __slots__ = ("name", "class_value")
+    __slots__ = ("class_value", "name")
 
     def __init__(self, class_value: Any = None) -> None:
         self.class_value = class_value
@@ -413,8 +418,8 @@ class LocalProxy(Generic[T]):
         """A proxy cannot be pickled: pickle ``_get_current_object()``."""
         raise TypeError(f"cannot pickle {type(self).__name__!r} object")
 
-    __doc__ = _Forwarded(class_value=__doc__)  # type: ignore[assignment]
-    __class__ = _Forwarded()  # type: ignore[assignment]
+    __doc__ = _Forwarded(class_value=__doc__)
+    __class__ = _Forwarded()
     __wrapped__ = _Forwarded()
     __repr__ = _Forwarded()
     __str__ = _Forwarded()

@@ -47,32 +47,32 @@ class Headers(HeadersStorage, _wz.Headers):  # type: ignore[misc]
         one header per item) or an iterable of ``(name, value)`` pairs.
     """
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
         mine = {(item[0].lower(), *item[1:]) for item in self._list}
-        return mine == {(item[0].lower(), *item[1:]) for item in other._list}  # type: ignore[attr-defined]
+        return mine == {(item[0].lower(), *item[1:]) for item in other._list}
 
     def get_all(self, name: str) -> list[str]:
         """Return every value of the header ``name``: ``getlist`` under the
         name :mod:`wsgiref`'s ``Headers`` gives it."""
-        return self.getlist(name)  # type: ignore[no-any-return]
+        return self.getlist(name)
 
-    def items(self, lower: bool = False) -> Iterator[tuple[str, str]]:  # type: ignore[override]
+    def items(self, lower: bool = False) -> Iterator[tuple[str, str]]:
         """Yield the ``(name, value)`` items; with ``lower``, names in lower
         case."""
         for key, value in self:
             yield (key.lower() if lower else key), value
 
-    def keys(self, lower: bool = False) -> Iterator[str]:  # type: ignore[override]
+    def keys(self, lower: bool = False) -> Iterator[str]:
         """Yield the names, repeated ones as often as they appear; with
         ``lower``, in lower case."""
         for key, _ in self.items(lower):
             yield key
 
-    def values(self) -> Iterator[str]:  # type: ignore[override]
+    def values(self) -> Iterator[str]:
         """Yield the values in order."""
         for _, value in self.items():
             yield value
@@ -98,7 +98,7 @@ class Headers(HeadersStorage, _wz.Headers):  # type: ignore[misc]
         else:
             del self._list[key]
 
-    def pop(self, key: str | int | None = None, default: Any = _missing) -> Any:  # type: ignore[override]
+    def pop(self, key: str | int | None = None, default: Any = _missing) -> Any:
         """Remove and return the last item (no ``key``), the item at an index
         (an ``int``), or the first value of the header ``key`` after removing
         every header of that name.
@@ -167,7 +167,7 @@ class Headers(HeadersStorage, _wz.Headers):  # type: ignore[misc]
         """
         if key not in self:
             self.setlist(key, default)
-        return self.getlist(key)  # type: ignore[no-any-return]
+        return self.getlist(key)
 
     def __setitem__(self, key: str | int | slice, value: Any) -> None:
         """Set the header ``key`` (a ``str``) as ``set`` does, or replace the
@@ -192,7 +192,8 @@ class Headers(HeadersStorage, _wz.Headers):  # type: ignore[misc]
         """
         if arg is not None:
             if isinstance(arg, (_wz.Headers, MultiDict)):
-                for key in arg.keys():
+                # NOTE: keys(), not iteration, which yields (name, value) pairs.
+                for key in arg.keys():  # noqa: SIM118
                     self.setlist(key, arg.getlist(key))
             elif isinstance(arg, cabc.Mapping):
                 for key, value in arg.items():
@@ -217,7 +218,7 @@ class Headers(HeadersStorage, _wz.Headers):  # type: ignore[misc]
             return NotImplemented
         merged = self.copy()
         merged.update(other)
-        return merged  # type: ignore[no-any-return]
+        return merged
 
     def __ior__(self, other: Any) -> Self:
         """Update with the mapping or iterable of pairs ``other``."""
@@ -227,7 +228,7 @@ class Headers(HeadersStorage, _wz.Headers):  # type: ignore[misc]
         return self
 
     def __copy__(self) -> Self:
-        return self.copy()  # type: ignore[no-any-return]
+        return self.copy()
 
     def __str__(self) -> str:
         """The headers as an HTTP header block, ending in an empty line."""
@@ -255,7 +256,7 @@ class EnvironHeaders(EnvironHeadersStorage, Headers, _wz.EnvironHeaders):  # typ
     :param environ: the WSGI environ.
     """
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __eq__(self, other: object) -> bool:
         """Two are equal if they read the same environ."""
@@ -293,10 +294,10 @@ class EnvironHeaders(EnvironHeadersStorage, Headers, _wz.EnvironHeaders):  # typ
     def remove(self, key: Any) -> NoReturn:
         _immutable(self)
 
-    def extend(self, arg: Any, /, **kwargs: Any) -> NoReturn:
+    def extend(self, arg: Any, /, **kwargs: Any) -> NoReturn:  # type: ignore[override]
         _immutable(self)
 
-    def update(self, arg: Any, /, **kwargs: Any) -> NoReturn:
+    def update(self, arg: Any, /, **kwargs: Any) -> NoReturn:  # type: ignore[override]
         _immutable(self)
 
     def __ior__(self, other: Any) -> NoReturn:
