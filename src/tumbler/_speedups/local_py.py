@@ -29,6 +29,7 @@ __all__ = ["Local", "LocalProxy", "LocalStack"]
 
 T = TypeVar("T")
 
+_get = object.__getattribute__
 _set = object.__setattr__
 
 _UNBOUND = "object is not bound"
@@ -57,7 +58,7 @@ class Local:
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         """Yield the ``(name, value)`` attributes set in this context."""
-        return iter(self._Local__storage.get({}).items())
+        return iter(_get(self, "_Local__storage").get({}).items())
 
     def __call__(self, name: str, *, unbound_message: str | None = None) -> LocalProxy[Any]:
         """Return a proxy to the attribute ``name`` of this namespace.
@@ -69,22 +70,35 @@ class Local:
 
     def __release_local__(self) -> None:
         """Forget every attribute set in this context."""
-        self._Local__storage.set({})
+        _get(self, "_Local__storage").set({})
 
-    def __getattr__(self, name: str) -> Any:
-        values = self._Local__storage.get({})
+    def __getattribute__(self, name: str) -> Any:
+        # PERF: a public name on a plain Local is in the namespace or nowhere:
+        # no failed lookup on the class first, and no AttributeError raised
+        # and caught before the namespace is read. Anything else is looked up
+        # on the object first, as werkzeug's __getattr__ has it.
+        if name[:1] != "_" and type(self) is Local:
+            values = _get(self, "_Local__storage").get({})
+            if name in values:
+                return values[name]
+            raise AttributeError(name)
+        try:
+            return _get(self, name)
+        except AttributeError:
+            pass
+        values = _get(self, "_Local__storage").get({})
         if name in values:
             return values[name]
         raise AttributeError(name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        storage = self._Local__storage
+        storage = _get(self, "_Local__storage")
         values = storage.get({}).copy()
         values[name] = value
         storage.set(values)
 
     def __delattr__(self, name: str) -> None:
-        storage = self._Local__storage
+        storage = _get(self, "_Local__storage")
         values = storage.get({})
         if name not in values:
             raise AttributeError(name)
