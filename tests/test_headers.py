@@ -644,7 +644,7 @@ def apply(h, op):
     return outcome(lambda: calls[name](*args))
 
 
-@settings(max_examples=200)
+@settings(deadline=None)
 @given(initial=PAIRS, ops=st.lists(operations(), max_size=12))
 def test_headers_match_werkzeug(ds, initial, ops):
     ours = outcome(lambda: ds.Headers(initial))
@@ -687,7 +687,7 @@ ENVIRON_VALUES = st.one_of(
 )
 
 
-@settings(max_examples=200)
+@settings(deadline=None)
 @given(
     environ=st.dictionaries(ENVIRON_KEYS, ENVIRON_VALUES, max_size=12),
     names=st.lists(st.one_of(NAMES, ENVIRON_KEYS), max_size=6),

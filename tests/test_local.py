@@ -565,7 +565,7 @@ def normal(result):
     return result
 
 
-@settings(max_examples=150)
+@settings(deadline=None)
 @given(value=VALUES, names=st.lists(st.sampled_from(sorted(OPERATIONS)), min_size=1, max_size=6))
 def test_proxied_operations_match_werkzeug(lc, value, names):
     for name in names:

@@ -41,6 +41,7 @@ cdef extern from "Python.h":
 __all__ = ["Local", "LocalProxy", "LocalStack"]
 
 cdef str _UNBOUND = "object is not bound"
+cdef str _GET_CURRENT_OBJECT = "_get_current_object"
 # NOTE: CPython's next(), not the one Cython inlines, whose error says less.
 cdef object _next = builtins.next
 cdef object _SPECIAL_NAMES = local_py.SPECIAL_NAMES
@@ -305,6 +306,10 @@ cdef class LocalProxy:
         return self._resolver.resolve()
 
     def __getattribute__(self, name):
+        # PERF: _get_current_object is compared by identity first: the name
+        # in the caller's code is the same interned string as this one.
+        if <PyObject *>name == <PyObject *>_GET_CURRENT_OBJECT:
+            return self._bound_get
         # PERF: a public name on a plain proxy is the object's: no lookup on
         # the proxy first, and no AttributeError raised and caught.
         if type(self) is LocalProxy and _public(name):
