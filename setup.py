@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent
 
 #: One compiled core per unit, ext/tumbler/_speedups/<unit>_c.pyx; the tests
 #: hold this equal to tumbler._speedups.MODULES and to the files in ext/.
-UNITS = ("headers", "matcher")
+UNITS = ("headers", "local", "matcher")
 
 
 def load_switch() -> ModuleType:

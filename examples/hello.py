@@ -1,5 +1,6 @@
-"""A small WSGI app that echoes the request's headers as tumbler's headers
-core reads them from the WSGI environ, and says which cores are compiled.
+"""A small WSGI app that echoes the request's headers as tumbler's
+``EnvironHeaders`` reads them from the WSGI environ, and says which cores are
+compiled.
 
 It stands in for a Flask-style app until tumbler's framework layer exists.
 Serve it on 127.0.0.1 with werkzeug's development server::
@@ -15,19 +16,13 @@ from typing import Any
 
 from werkzeug.serving import run_simple
 
-from tumbler._speedups.headers import header_name
 from tumbler.cli import version_text
+from tumbler.datastructures import EnvironHeaders
 
 
 def app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
     """Answer every request with the versions and the request's headers."""
-    # As werkzeug does, an empty Content-Type or Content-Length (servers set
-    # them for every request) is no header; any other empty header is one.
-    headers = [
-        f"{name}: {value}"
-        for key, value in environ.items()
-        if (name := header_name(key)) is not None and (value or key.startswith("HTTP_"))
-    ]
+    headers = [f"{name}: {value}" for name, value in EnvironHeaders(environ)]
     body = "\n".join([version_text(), "", "Your request's headers:", *sorted(headers), ""]).encode()
     start_response(
         "200 OK",

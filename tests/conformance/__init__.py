@@ -1,4 +1,3 @@
-"""Upstream test suites run against tumbler: werkzeug's (and later Flask's)
-own tests, from the released sdist of the installed version, with their
-modules aliased to tumbler's. Run them with ``python -m tests.conformance``.
-"""
+"""Other projects' test suites run against tumbler: see ``suites`` for the
+table, ``tumbler_alias`` for the pytest plugin that swaps the modules, and
+``__main__`` for the runner (``python -m tests.conformance``)."""

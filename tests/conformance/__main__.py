@@ -1,157 +1,127 @@
-"""Run upstream test suites against tumbler and report how many pass.
+"""Run the conformance suites and say how much of each passes.
 
-    python -m tests.conformance [--cache DIR] [SUITE ...]
+    python -m tests.conformance [SUITE ...] [--cache DIR]
 
-For each suite: download the sdist of the installed upstream version with pip
-(never committed; cached in ``.conformance/``), copy its test file into a
-clean directory with upstream's warnings-as-errors setting, and run it through
-the alias plugin. The run fails when a test fails that is not listed in
-``KNOWN_FAILURES`` with its reason, when a listed test passes (the list must
-stay true), or when fewer than ``REQUIRED`` of the tests pass.
+For each suite (all by default) this downloads the sdist of the installed
+version of its project with pip, once, into the cache (``.conformance_cache``
+at the root of the tree, which git ignores), runs the selected tests with
+pytest and the ``tumbler_alias`` plugin, and prints ``N passed / M total
+(P%)`` with every test that did not pass and why. It exits non-zero if a suite
+passes less than ``PASS_RATE`` of its tests, or if a test's outcome differs
+from the expected-failure table either way.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
+import json
 import os
-import shutil
 import subprocess
 import sys
 import tarfile
-import xml.etree.ElementTree as ElementTree
-from dataclasses import dataclass, field
+import tempfile
+from importlib.metadata import version
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-REQUIRED = 0.98
+from tests.conformance.suites import PASS_RATE, SUITES, Suite
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
 
 
-@dataclass(frozen=True)
-class Suite:
-    """One upstream test file, and the aliases it runs under."""
-
-    distribution: str
-    path: str
-    aliases: dict[str, str]
-    #: Test ids (``file::name[param]``) expected to fail, with the reason.
-    known_failures: dict[str, str] = field(default_factory=dict)
-
-
-SUITES = {
-    "routing": Suite(
-        "werkzeug",
-        "tests/test_routing.py",
-        {"werkzeug.routing": "tumbler.routing"},
-    ),
-}
-
-
-def sdist(distribution: str, cache: Path) -> Path:
-    """Download and unpack the sdist of the installed ``distribution``;
-    return the unpacked directory."""
-    version = importlib.metadata.version(distribution)
-    target = cache / f"{distribution}-{version}"
-    if target.is_dir():
-        return target
-    cache.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--quiet",
-            "--no-deps",
-            "--no-binary",
-            ":all:",
-            "--dest",
-            str(cache),
-            f"{distribution}=={version}",
-        ],
-        check=True,
+def sdist(project: str, cache: Path) -> Path:
+    """The extracted sdist of the installed ``project``, downloaded once."""
+    wanted = version(project)
+    tree = cache / f"{project}-{wanted}"
+    if (tree / "tests").is_dir():
+        return tree
+    downloads = cache / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
+    command += ["--no-binary", ":all:", "-d", str(downloads), f"{project}=={wanted}"]
+    subprocess.run(command, check=True)
+    archive = next(
+        path
+        for path in downloads.iterdir()
+        if path.name.lower().startswith(f"{project}-{wanted}".lower())
+        and path.name.endswith(".tar.gz")
     )
-    archive = next(cache.glob(f"{distribution}-{version}.tar.gz"))
     with tarfile.open(archive) as tar:
-        if hasattr(tarfile, "data_filter"):
-            tar.extractall(cache, filter="data")
-        else:  # Python < 3.10.12 / 3.11.4 has no extraction filters
-            tar.extractall(cache)
-    return target
+        tar.extractall(cache, filter="data")
+    extracted = next(p for p in cache.iterdir() if p.name.lower() == tree.name.lower())
+    return extracted
 
 
-def run(name: str, suite: Suite, cache: Path) -> bool:
-    """Run one suite; print its tally and failures; say whether it passed."""
-    source = sdist(suite.distribution, cache) / suite.path
-    workdir = cache / f"run-{name}"
-    shutil.rmtree(workdir, ignore_errors=True)
-    workdir.mkdir()
-    shutil.copy(source, workdir)
-    (workdir / "pytest.ini").write_text("[pytest]\nfilterwarnings =\n    error\n")
-    report = workdir / "report.xml"
-    env = dict(os.environ)
-    env["TUMBLER_ALIASES"] = ",".join(f"{k}={v}" for k, v in suite.aliases.items())
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "tests.conformance.alias",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            f"--junitxml={report}",
-            Path(suite.path).name,
-        ],
-        cwd=workdir,
-        env=env,
-        check=False,
-    )
-    outcomes = _outcomes(report, Path(suite.path).name)
-    failed = {test for test, outcome in outcomes.items() if outcome != "passed"}
-    passed = len(outcomes) - len(failed)
-    rate = passed / len(outcomes) if outcomes else 0.0
-    print(
-        f"{name}: {suite.distribution} {suite.path}: {passed} passed of {len(outcomes)}"
-        f" ({rate:.1%})"
-    )
-    for test in sorted(failed):
-        reason = suite.known_failures.get(test, "UNEXPECTED")
-        print(f"  {outcomes[test]}: {test}: {reason}")
-    unexpected = failed - suite.known_failures.keys()
-    fixed = suite.known_failures.keys() - failed
-    for test in sorted(fixed):
-        print(f"  listed as failing but passed (update KNOWN_FAILURES): {test}")
-    return rate >= REQUIRED and not unexpected and not fixed and bool(outcomes)
-
-
-def _outcomes(report: Path, filename: str) -> dict[str, str]:
-    """Each test's outcome (passed, failed, error, skipped) from a JUnit XML report."""
-    outcomes = {}
-    for case in ElementTree.parse(report).iter("testcase"):
-        test = f"{filename}::{case.get('name')}"
-        outcome = "passed"
-        for child in case:
-            if child.tag in {"failure", "error", "skipped"}:
-                outcome = child.tag
-        outcomes[test] = outcome
+def run(suite: Suite, cache: Path) -> dict[str, str]:
+    """Run ``suite``; each test's node id and outcome."""
+    tree = sdist(suite.project, cache)
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "outcomes.json"
+        command = [sys.executable, "-m", "pytest", "-p", "tumbler_alias", "-p", "no:cacheprovider"]
+        command += ["-q", "--no-header", "-rN", "--tb=line", f"--tumbler-report={report}"]
+        command += [f"--tumbler-alias={name}={to}" for name, to in suite.aliases.items()]
+        command += [] if suite.conftest else ["--noconftest"]
+        command += ["--rootdir", str(tree), *suite.tests]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), str(ROOT)]))
+        result = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
+        if not report.exists():
+            sys.stdout.write(result.stdout + result.stderr)
+            raise SystemExit(f"{suite.name}: pytest ran no tests (exit {result.returncode})")
+        recorded = json.loads(report.read_text())
+    unused = [name for name, used in recorded["aliases_used"].items() if not used]
+    if unused or set(recorded["aliases_used"]) != set(suite.aliases):
+        raise SystemExit(f"{suite.name}: no test module imported tumbler's {unused}")
+    outcomes: dict[str, str] = recorded["outcomes"]
+    failed_lines = [line for line in result.stdout.splitlines() if line.startswith(str(tree))]
+    for line in failed_lines:
+        print(f"    {line.removeprefix(str(tree) + os.sep)}")
     return outcomes
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("suites", nargs="*", metavar="SUITE", help=", ".join(SUITES))
-    parser.add_argument("--cache", type=Path, default=ROOT / ".conformance")
-    arguments = parser.parse_args()
-    names = arguments.suites or list(SUITES)
-    unknown = set(names) - SUITES.keys()
+def report(suite: Suite, outcomes: dict[str, str]) -> tuple[int, int, list[str]]:
+    """Print the suite's count; return passed, total and the mismatches with
+    the expected-failure table."""
+    passed = sum(outcome == "passed" for outcome in outcomes.values())
+    total = len(outcomes)
+    share = passed / total if total else 0.0
+    print(f"{suite.name}: {passed} passed / {total} total ({share:.1%})")
+    mismatches = []
+    for nodeid, outcome in sorted(outcomes.items()):
+        reason = suite.expected_failures.get(nodeid)
+        if outcome != "passed":
+            print(f"  {outcome}: {nodeid}" + (f" -- {reason}" if reason else " -- UNEXPECTED"))
+            if reason is None:
+                mismatches.append(f"{nodeid} {outcome}, and is not an expected failure")
+        elif reason is not None:
+            mismatches.append(f"{nodeid} passed, but is listed as failing: {reason}")
+    for nodeid in sorted(set(suite.expected_failures) - set(outcomes)):
+        mismatches.append(f"{nodeid} is listed as failing, but did not run")
+    return passed, total, mismatches
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.conformance", description=__doc__)
+    parser.add_argument("suites", nargs="*", metavar="SUITE", help="default: every suite")
+    parser.add_argument("--cache", type=Path, default=ROOT / ".conformance_cache")
+    args = parser.parse_args(argv)
+    known = {suite.name: suite for suite in SUITES}
+    unknown = [name for name in args.suites if name not in known]
     if unknown:
-        parser.error(f"unknown suites {sorted(unknown)}; there are {sorted(SUITES)}")
-    results = [run(name, SUITES[name], arguments.cache) for name in names]
-    return 0 if all(results) else 1
+        parser.error(f"unknown suite(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    from tumbler._speedups import report as cores
+
+    print(f"conformance against tumbler with cores {cores()}")
+    failures = []
+    for name in args.suites or list(known):
+        suite = known[name]
+        passed, total, mismatches = report(suite, run(suite, args.cache))
+        if not total or passed / total < PASS_RATE:
+            failures.append(f"{suite.name}: {passed}/{total} is below {PASS_RATE:.0%}")
+        failures += [f"{suite.name}: {mismatch}" for mismatch in mismatches]
+    for failure in failures:
+        print(f"FAIL {failure}")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

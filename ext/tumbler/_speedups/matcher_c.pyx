@@ -1,4 +1,4 @@
-# cython: language_level=3, boundscheck=False, wraparound=False
+# cython: language_level=3, boundscheck=False, wraparound=False, auto_pickle=False
 """Compiled twin of ``tumbler._speedups.matcher_py``: the routing state
 machine and the per-rule URL builder. ``matcher_py`` holds the documentation;
 the search here is the same, step for step.

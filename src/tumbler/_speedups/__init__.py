@@ -12,7 +12,7 @@ import importlib
 
 #: The accelerated units. setup.py builds one extension per unit and the tests
 #: check that this, setup.py and ext/ agree.
-MODULES = ("headers", "matcher")
+MODULES = ("headers", "local", "matcher")
 
 
 def report() -> dict[str, str]:

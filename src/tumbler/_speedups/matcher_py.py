@@ -228,10 +228,19 @@ class StateMachine:
     """
 
     def __init__(self, merge_slashes: bool) -> None:
-        self.merge_slashes = merge_slashes
+        self._merge_slashes = merge_slashes
         self._root = _State()
         # PERF: fully static paths, by domain then path, for one-lookup hits.
         self._static: dict[str, dict[str, _State]] = {}
+
+    @property
+    def merge_slashes(self) -> bool:
+        """Whether a miss on a path with ``//`` is searched again, merged."""
+        return self._merge_slashes
+
+    @merge_slashes.setter
+    def merge_slashes(self, value: bool) -> None:
+        self._merge_slashes = value
 
     def add(self, rule: Any, converters: Iterable[tuple[str, Callable[[str], Any] | None]]) -> None:
         """Add a bound rule.
@@ -449,41 +458,39 @@ class BuildEntry:
         own ``suitable_for`` and ``build`` (a subclass overrides them).
     """
 
-    __slots__ = ("arguments", "builder", "defaults", "methods", "rule", "websocket")
-
     def __init__(self, rule: Any, builder: RuleBuilder | None) -> None:
-        self.rule = rule
-        self.builder = builder
-        self.methods = rule.methods
-        self.arguments = frozenset(rule.arguments)
-        self.defaults = rule.defaults or None
+        self._rule = rule
+        self._builder = builder
+        self._methods = rule.methods
+        self._arguments = frozenset(rule.arguments)
+        self._defaults = rule.defaults or None
         self.websocket = rule.websocket
 
     def suitable(self, values: Mapping[str, Any], method: str | None) -> bool:
         """``Rule.suitable_for``."""
-        if method is not None and self.methods is not None and method not in self.methods:
+        if method is not None and self._methods is not None and method not in self._methods:
             return False
-        defaults = self.defaults
+        defaults = self._defaults
         if defaults is None:
-            return self.arguments.issubset(values)
-        for key in self.arguments:
+            return self._arguments.issubset(values)
+        for key in self._arguments:
             if key not in values and key not in defaults:
                 return False
         return not any(key in values and value != values[key] for key, value in defaults.items())
 
     def build(self, values: Mapping[str, Any], method: str | None, append_unknown: bool) -> Any:
         """The rule's ``(domain part, path)``, or ``None`` if it does not fit."""
-        if self.builder is None:
-            if not self.rule.suitable_for(values, method):
+        if self._builder is None:
+            if not self._rule.suitable_for(values, method):
                 return None
-            return self.rule.build(values, append_unknown)
+            return self._rule.build(values, append_unknown)
         # PERF: the common rule (every method, no defaults) needs one test.
-        if self.methods is None and self.defaults is None:
-            if not self.arguments.issubset(values):
+        if self._methods is None and self._defaults is None:
+            if not self._arguments.issubset(values):
                 return None
         elif not self.suitable(values, method):
             return None
-        return self.builder.build(values, append_unknown)
+        return self._builder.build(values, append_unknown)
 
 
 def partial_build(

@@ -1,0 +1,1 @@
+"""Benchmarks of tumbler beside werkzeug (pytest-benchmark); not shipped."""

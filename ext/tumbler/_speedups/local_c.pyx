@@ -1,0 +1,671 @@
+# cython: language_level=3, auto_pickle=False
+"""Compiled twin of ``tumbler._speedups.local_py``: context-local storage and
+the proxy that reads it, as extension types. ``local_py`` holds the
+documentation.
+
+PERF: ``proxy.attr`` is the hot path of every Flask app (``request.method``,
+``g.user``). Here it is one C ``tp_getattro``: the ``ContextVar`` is read with
+``PyContextVar_Get`` and the attribute with ``PyObject_GetAttr``, with no
+Python frame, no failed lookup on the proxy and no exception raised. What is
+rare (a proxy's dunder read as an attribute, a dotted name) is handed to
+``local_py``, so that the twins agree by construction.
+"""
+
+cimport cython
+from cpython.dict cimport PyDict_GetItemWithError
+from cpython.object cimport PyObject
+from cpython.ref cimport Py_DECREF
+
+import builtins
+import copy
+import math
+import operator
+from contextvars import ContextVar
+from functools import partial
+from operator import attrgetter
+from types import GenericAlias
+
+from tumbler._speedups import local_py
+
+cdef extern from "Python.h":
+    int PyContextVar_Get(object var, PyObject *default_value, PyObject **value) except -1
+    object PyContextVar_Set(object var, object value)
+    bint PyContextVar_CheckExact(object obj)
+    bint PyUnicode_CheckExact(object obj)
+    Py_ssize_t PyUnicode_GET_LENGTH(object text)
+    Py_UCS4 PyUnicode_READ_CHAR(object text, Py_ssize_t index)
+    Py_ssize_t PyUnicode_FindChar(object text, Py_UCS4 ch, Py_ssize_t start,
+                                  Py_ssize_t end, int direction) except -2
+    object PyObject_GenericGetAttr(object obj, object name)
+
+__all__ = ["Local", "LocalProxy", "LocalStack"]
+
+cdef str _UNBOUND = "object is not bound"
+cdef str _GET_CURRENT_OBJECT = "_get_current_object"
+# NOTE: CPython's next(), not the one Cython inlines, whose error says less.
+cdef object _next = builtins.next
+cdef object _SPECIAL_NAMES = local_py.SPECIAL_NAMES
+cdef object _special_attribute = local_py._special_attribute
+cdef object _forward_getattr = local_py._forward_getattr
+
+
+cdef object _UNSET = object()
+
+
+cdef inline object _value(object var, object default):
+    """What the ``ContextVar`` ``var`` holds in this context, else
+    ``default``; read with the C API when ``var`` is a plain ContextVar."""
+    cdef PyObject *value = NULL
+    if not PyContextVar_CheckExact(var):
+        return var.get(default)
+    PyContextVar_Get(var, NULL, &value)
+    if value == NULL:
+        return default
+    obj = <object>value
+    Py_DECREF(obj)
+    return obj
+
+
+cdef inline void _store(object var, object value) except *:
+    if PyContextVar_CheckExact(var):
+        PyContextVar_Set(var, value)
+    else:
+        var.set(value)
+
+
+cdef inline bint _public(object name):
+    """Whether ``name`` is a plain ``str`` that does not start with ``_``."""
+    return (PyUnicode_CheckExact(name) and PyUnicode_GET_LENGTH(name) > 0
+            and PyUnicode_READ_CHAR(name, 0) != c'_')
+
+
+cdef class Local:
+    """A namespace of context-local attributes, held as a ``dict`` in a
+    ``ContextVar``."""
+
+    cdef readonly object _Local__storage
+
+    def __init__(self, context_var=None):
+        if context_var is None:
+            context_var = ContextVar(f"tumbler.Local<{id(self)}>.storage")
+        self._Local__storage = context_var
+
+    def __iter__(self):
+        """Yield the ``(name, value)`` attributes set in this context."""
+        return iter(self._Local__storage.get({}).items())
+
+    def __call__(self, name, *, unbound_message=None):
+        """Return a proxy to the attribute ``name`` of this namespace."""
+        return LocalProxy(self, name, unbound_message=unbound_message)
+
+    def __release_local__(self):
+        """Forget every attribute set in this context."""
+        self._Local__storage.set({})
+
+    cdef object _lookup(self, object name, bint strict):
+        """The attribute ``name`` from the namespace; if it is not there,
+        ``AttributeError`` (``strict``) or ``NotImplemented``."""
+        cdef PyObject *value
+        values = _value(self._Local__storage, _UNSET)
+        if values is _UNSET:
+            values = {}
+        if type(values) is dict:
+            value = PyDict_GetItemWithError(values, name)
+            if value != NULL:
+                return <object>value
+        elif name in values:
+            return values[name]
+        if strict:
+            raise AttributeError(name)
+        return NotImplemented
+
+    def __getattribute__(self, name):
+        # PERF: a public name on a plain Local is in the namespace or nowhere.
+        if type(self) is Local and _public(name):
+            return self._lookup(name, True)
+        try:
+            return PyObject_GenericGetAttr(self, name)
+        except AttributeError:
+            return self._lookup(name, True)
+
+    def __setattr__(self, name, value):
+        storage = self._Local__storage
+        values = storage.get({}).copy()
+        values[name] = value
+        storage.set(values)
+
+    def __delattr__(self, name):
+        storage = self._Local__storage
+        values = storage.get({})
+        if name not in values:
+            raise AttributeError(name)
+        values = values.copy()
+        del values[name]
+        storage.set(values)
+
+
+cdef class LocalStack:
+    """A context-local stack, held as a ``list`` in a ``ContextVar``."""
+
+    cdef public object _storage
+
+    def __init__(self, context_var=None):
+        if context_var is None:
+            context_var = ContextVar(f"tumbler.LocalStack<{id(self)}>.storage")
+        self._storage = context_var
+
+    @classmethod
+    def __class_getitem__(cls, item):
+        return GenericAlias(cls, item)
+
+    def __release_local__(self):
+        """Empty the stack in this context."""
+        self._storage.set([])
+
+    def push(self, obj):
+        """Push ``obj`` and return the new stack."""
+        stack = _value(self._storage, _UNSET)
+        stack = [] if stack is _UNSET else stack.copy()
+        stack.append(obj)
+        _store(self._storage, stack)
+        return stack
+
+    def pop(self):
+        """Pop the top item and return it; ``None`` if the stack is empty."""
+        stack = _value(self._storage, _UNSET)
+        if stack is _UNSET or not stack:
+            return None
+        _store(self._storage, stack[:-1])
+        return stack[-1]
+
+    cdef object _top(self):
+        stack = _value(self._storage, _UNSET)
+        return None if stack is _UNSET or not stack else stack[-1]
+
+    @property
+    def top(self):
+        """The top item; ``None`` if the stack is empty."""
+        return self._top()
+
+    def __call__(self, name=None, *, unbound_message=None):
+        """Return a proxy to the top item or, with ``name``, to that
+        attribute of it."""
+        return LocalProxy(self, name, unbound_message=unbound_message)
+
+
+# How a proxy finds its object: the constructor forms.
+cdef enum _Kind:
+    _VAR = 1
+    _STACK = 2
+    _LOCAL = 3
+    _CALL = 4
+
+
+@cython.final
+cdef class _Resolver:
+    """Finds what a proxy stands for, as werkzeug's constructor forms define
+    it. NOTE: a separate object, so that the bound method a proxy hands out
+    as ``_get_current_object`` refers to this, not to the proxy: no cycle."""
+
+    cdef object local
+    cdef _Kind kind
+    # The attribute to read from what local holds: None for the object
+    # itself; a str; or, for a dotted name, an attrgetter.
+    cdef object name
+    cdef bint dotted
+    cdef object message
+
+    cdef inline object _attribute(self, object obj):
+        if self.name is None:
+            return obj
+        if self.dotted:
+            return self.name(obj)
+        return getattr(obj, self.name)
+
+    cdef object resolve(self):
+        """The object, or ``RuntimeError``."""
+        cdef PyObject *value = NULL
+        cdef object obj
+        if self.kind == _VAR:
+            PyContextVar_Get(self.local, NULL, &value)
+            if value == NULL:
+                raise RuntimeError(self.message)
+            obj = <object>value
+            Py_DECREF(obj)
+            return self._attribute(obj)
+        if self.kind == _STACK:
+            if type(self.local) is LocalStack:
+                obj = (<LocalStack>self.local)._top()
+            else:
+                obj = self.local.top
+            if obj is None:
+                raise RuntimeError(self.message)
+            return self._attribute(obj)
+        if self.kind == _LOCAL:
+            if type(self.local) is Local and not self.dotted:
+                obj = (<Local>self.local)._lookup(self.name, False)
+                if obj is NotImplemented:
+                    raise RuntimeError(self.message)
+                return obj
+            try:
+                return self._attribute(self.local)
+            except AttributeError:
+                raise RuntimeError(self.message) from None
+        return self._attribute(self.local())
+
+    @cython.binding(False)
+    def current_object(self):
+        """Return the object the proxy stands for."""
+        return self.resolve()
+
+
+cdef class LocalProxy:
+    """A proxy to the object a context-local holds: every operation on a
+    LocalProxy, from attribute access to operators, ``with`` and ``await``,
+    is forwarded to that object, found anew each time."""
+
+    cdef _Resolver _resolver
+    # _get_current_object, bound once: reading it allocates nothing.
+    cdef object _bound_get
+
+    def __init__(self, local, name=None, *, unbound_message=None):
+        cdef _Resolver resolver = _Resolver.__new__(_Resolver)
+        resolver.message = _UNBOUND if unbound_message is None else unbound_message
+        if isinstance(local, Local):
+            if name is None:
+                raise TypeError("'name' is required when proxying a 'Local' object.")
+            resolver.kind = _LOCAL
+        elif isinstance(local, LocalStack):
+            resolver.kind = _STACK
+        elif isinstance(local, ContextVar):
+            resolver.kind = _VAR
+        elif callable(local):
+            resolver.kind = _CALL
+        else:
+            raise TypeError(f"Don't know how to proxy '{type(local)}'.")
+        resolver.local = local
+        resolver.dotted = False
+        if name is not None:
+            # As werkzeug does, with attrgetter: a non-str name fails here.
+            getter = attrgetter(name)
+            if PyUnicode_CheckExact(name) and PyUnicode_FindChar(
+                    name, c'.', 0, PyUnicode_GET_LENGTH(name), 1) < 0:
+                resolver.name = name
+            else:
+                resolver.name = getter
+                resolver.dotted = True
+        self._resolver = resolver
+        self._bound_get = resolver.current_object
+
+    @classmethod
+    def __class_getitem__(cls, item):
+        return GenericAlias(cls, item)
+
+    cdef inline object _current(self):
+        """The object this proxy stands for, or ``RuntimeError``."""
+        return self._resolver.resolve()
+
+    def __getattribute__(self, name):
+        # PERF: _get_current_object is compared by identity first: the name
+        # in the caller's code is the same interned string as this one.
+        if <PyObject *>name == <PyObject *>_GET_CURRENT_OBJECT:
+            return self._bound_get
+        # PERF: a public name on a plain proxy is the object's: no lookup on
+        # the proxy first, and no AttributeError raised and caught.
+        if type(self) is LocalProxy and _public(name):
+            return getattr(self._current(), name)
+        if name == "_get_current_object":
+            return self._bound_get
+        if name == "_LocalProxy__wrapped":
+            return self._resolver.local
+        if name in _SPECIAL_NAMES:
+            return _special_attribute(self, name)
+        if name == "__getattr__":
+            return partial(_forward_getattr, self)
+        try:
+            return PyObject_GenericGetAttr(self, name)
+        except AttributeError:
+            return getattr(self._current(), name)
+
+    def __setattr__(self, name, value):
+        setattr(self._current(), name, value)
+
+    def __delattr__(self, name):
+        delattr(self._current(), name)
+
+    def __reduce_ex__(self, protocol):
+        """A proxy cannot be pickled: pickle ``_get_current_object()``."""
+        raise TypeError(f"cannot pickle {type(self).__name__!r} object")
+
+    def __repr__(self):
+        try:
+            obj = self._current()
+        except RuntimeError:
+            return f"<{type(self).__name__} unbound>"
+        return repr(obj)
+
+    def __bool__(self):
+        try:
+            obj = self._current()
+        except RuntimeError:
+            return False
+        return bool(obj)
+
+    def __dir__(self):
+        try:
+            obj = self._current()
+        except RuntimeError:
+            return []
+        return dir(obj)
+
+    def __str__(self):
+        return str(self._current())
+
+    def __bytes__(self):
+        return bytes(self._current())
+
+    def __format__(self, format_spec):
+        return self._current().__format__(format_spec)
+
+    def __lt__(self, other):
+        try:
+            obj = self._current()
+        except Exception:
+            return NotImplemented
+        return obj < other
+
+    def __le__(self, other):
+        try:
+            obj = self._current()
+        except Exception:
+            return NotImplemented
+        return obj <= other
+
+    # NOTE: a proxy whose object cannot be found compares as NotImplemented,
+    # hashes and iterates with a TypeError and awaits with an AttributeError,
+    # whatever the cause: what CPython makes of werkzeug's proxy, whose
+    # dunders are descriptors that raise when read.
+    def __eq__(self, other):
+        try:
+            obj = self._current()
+        except Exception:
+            return NotImplemented
+        return obj == other
+
+    def __ne__(self, other):
+        try:
+            obj = self._current()
+        except Exception:
+            return NotImplemented
+        return obj != other
+
+    def __gt__(self, other):
+        try:
+            obj = self._current()
+        except Exception:
+            return NotImplemented
+        return obj > other
+
+    def __ge__(self, other):
+        try:
+            obj = self._current()
+        except Exception:
+            return NotImplemented
+        return obj >= other
+
+    def __hash__(self):
+        try:
+            obj = self._current()
+        except Exception:
+            raise TypeError(f"unhashable type: '{type(self).__name__}'") from None
+        return hash(obj)
+
+    def __instancecheck__(self, other):
+        return isinstance(other, self._current())
+
+    def __subclasscheck__(self, other):
+        return issubclass(other, self._current())
+
+    def __call__(self, *args, **kwargs):
+        return self._current()(*args, **kwargs)
+
+    def __len__(self):
+        return len(self._current())
+
+    def __length_hint__(self):
+        return operator.length_hint(self._current())
+
+    def __getitem__(self, key):
+        return self._current()[key]
+
+    def __setitem__(self, key, value):
+        self._current()[key] = value
+
+    def __delitem__(self, key):
+        del self._current()[key]
+
+    def __iter__(self):
+        try:
+            obj = self._current()
+        except Exception:
+            raise TypeError(f"'{type(self).__name__}' object is not iterable") from None
+        return iter(obj)
+
+    def __next__(self):
+        return _next(self._current())
+
+    def __reversed__(self):
+        return reversed(self._current())
+
+    def __contains__(self, item):
+        return item in self._current()
+
+    def __add__(self, other):
+        return self._current() + other
+
+    def __sub__(self, other):
+        return self._current() - other
+
+    def __mul__(self, other):
+        return self._current() * other
+
+    def __matmul__(self, other):
+        return self._current() @ other
+
+    def __truediv__(self, other):
+        return self._current() / other
+
+    def __floordiv__(self, other):
+        return self._current() // other
+
+    def __mod__(self, other):
+        return self._current() % other
+
+    def __divmod__(self, other):
+        return divmod(self._current(), other)
+
+    def __pow__(self, other, modulo):
+        obj = self._current()
+        return pow(obj, other) if modulo is None else pow(obj, other, modulo)
+
+    def __lshift__(self, other):
+        return self._current() << other
+
+    def __rshift__(self, other):
+        return self._current() >> other
+
+    def __and__(self, other):
+        return self._current() & other
+
+    def __xor__(self, other):
+        return self._current() ^ other
+
+    def __or__(self, other):
+        return self._current() | other
+
+    def __radd__(self, other):
+        return other + self._current()
+
+    def __rsub__(self, other):
+        return other - self._current()
+
+    def __rmul__(self, other):
+        return other * self._current()
+
+    def __rmatmul__(self, other):
+        return other @ self._current()
+
+    def __rtruediv__(self, other):
+        return other / self._current()
+
+    def __rfloordiv__(self, other):
+        return other // self._current()
+
+    def __rmod__(self, other):
+        return other % self._current()
+
+    def __rdivmod__(self, other):
+        return divmod(other, self._current())
+
+    def __rpow__(self, other, modulo):
+        return pow(other, self._current())
+
+    def __rlshift__(self, other):
+        return other << self._current()
+
+    def __rrshift__(self, other):
+        return other >> self._current()
+
+    def __rand__(self, other):
+        return other & self._current()
+
+    def __rxor__(self, other):
+        return other ^ self._current()
+
+    def __ror__(self, other):
+        return other | self._current()
+
+    # In place: the object's in-place operator runs, and the name stays bound
+    # to the proxy, whatever the operator returned.
+    def __iadd__(self, other):
+        operator.iadd(self._current(), other)
+        return self
+
+    def __isub__(self, other):
+        operator.isub(self._current(), other)
+        return self
+
+    def __imul__(self, other):
+        operator.imul(self._current(), other)
+        return self
+
+    def __imatmul__(self, other):
+        operator.imatmul(self._current(), other)
+        return self
+
+    def __itruediv__(self, other):
+        operator.itruediv(self._current(), other)
+        return self
+
+    def __ifloordiv__(self, other):
+        operator.ifloordiv(self._current(), other)
+        return self
+
+    def __imod__(self, other):
+        operator.imod(self._current(), other)
+        return self
+
+    def __ipow__(self, other, modulo):
+        operator.ipow(self._current(), other)
+        return self
+
+    def __ilshift__(self, other):
+        operator.ilshift(self._current(), other)
+        return self
+
+    def __irshift__(self, other):
+        operator.irshift(self._current(), other)
+        return self
+
+    def __iand__(self, other):
+        operator.iand(self._current(), other)
+        return self
+
+    def __ixor__(self, other):
+        operator.ixor(self._current(), other)
+        return self
+
+    def __ior__(self, other):
+        operator.ior(self._current(), other)
+        return self
+
+    def __neg__(self):
+        return -self._current()
+
+    def __pos__(self):
+        return +self._current()
+
+    def __abs__(self):
+        return abs(self._current())
+
+    def __invert__(self):
+        return ~self._current()
+
+    def __complex__(self):
+        return complex(self._current())
+
+    def __int__(self):
+        return int(self._current())
+
+    def __float__(self):
+        return float(self._current())
+
+    def __index__(self):
+        return operator.index(self._current())
+
+    def __round__(self, ndigits=None):
+        obj = self._current()
+        return round(obj) if ndigits is None else round(obj, ndigits)
+
+    def __trunc__(self):
+        return math.trunc(self._current())
+
+    def __floor__(self):
+        return math.floor(self._current())
+
+    def __ceil__(self):
+        return math.ceil(self._current())
+
+    def __enter__(self):
+        return self._current().__enter__()
+
+    def __exit__(self, *exc_info):
+        return self._current().__exit__(*exc_info)
+
+    def __await__(self):
+        return self._async_method("__await__")()
+
+    def __aiter__(self):
+        return self._async_method("__aiter__")()
+
+    def __anext__(self):
+        return self._async_method("__anext__")()
+
+    cdef object _async_method(self, str name):
+        try:
+            return getattr(self._current(), name)
+        except Exception:
+            raise AttributeError(
+                f"object {type(self).__name__} does not have {name} method") from None
+
+    def __aenter__(self):
+        return self._current().__aenter__()
+
+    def __aexit__(self, *exc_info):
+        return self._current().__aexit__(*exc_info)
+
+    def __copy__(self):
+        return copy.copy(self._current())
+
+    def __deepcopy__(self, memo):
+        return copy.deepcopy(self._current(), memo)

@@ -1,0 +1,70 @@
+"""The conformance suites: other projects' own tests, run against tumbler.
+
+Each suite is a set of tests from the sdist of the *installed* version of a
+project (downloaded at test time, never committed), run with some of that
+project's modules replaced by tumbler's. To add one, add a ``Suite`` to
+``SUITES``; ``python -m tests.conformance`` runs every suite, and
+``scripts/test`` runs it with the cores compiled and again as pure Python.
+
+An alias maps a module name to what the tests get when they import it:
+
+- ``"tumbler.routing"``: that module itself, for the name and every
+  submodule under it (``werkzeug.routing.rules`` is ``tumbler.routing.rules``);
+- ``"werkzeug.datastructures+tumbler.datastructures"``: an overlay, a copy of
+  the first module with the public names of the second put over it, for a
+  module tumbler replaces only in part.
+
+``expected_failures`` maps a test's node id to the reason it fails; the runner
+reports a listed test that passes, or an unlisted one that fails, as a
+mismatch, so the list stays true.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Suite:
+    #: The suite's name on the command line.
+    name: str
+    #: The distribution whose sdist holds the tests, at its installed version.
+    project: str
+    #: What to run: node ids relative to the sdist's root.
+    tests: tuple[str, ...]
+    #: module name -> replacement (see the module docstring).
+    aliases: dict[str, str]
+    #: node id -> why it fails against tumbler.
+    expected_failures: dict[str, str] = field(default_factory=dict)
+    #: Whether the sdist's conftest.py files are loaded. werkzeug's starts a
+    #: live-server fixture and needs test-only packages the selected tests do
+    #: not use, so its suites run without it.
+    conftest: bool = False
+
+
+SUITES = (
+    Suite(
+        name="werkzeug-headers",
+        project="werkzeug",
+        tests=(
+            "tests/test_datastructures.py::TestHeaders",
+            "tests/test_datastructures.py::TestEnvironHeaders",
+        ),
+        aliases={"werkzeug.datastructures": "werkzeug.datastructures+tumbler.datastructures"},
+    ),
+    Suite(
+        name="werkzeug-local",
+        project="werkzeug",
+        tests=("tests/test_local.py",),
+        aliases={"werkzeug.local": "tumbler.local"},
+    ),
+    Suite(
+        name="werkzeug-routing",
+        project="werkzeug",
+        tests=("tests/test_routing.py",),
+        aliases={"werkzeug.routing": "tumbler.routing"},
+    ),
+)
+
+#: A suite passes at this share of its tests or more.
+PASS_RATE = 0.98
