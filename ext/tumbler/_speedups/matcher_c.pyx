@@ -549,24 +549,20 @@ cdef tuple _pieces(pieces):
 
 
 cdef object _BASE = None
+# Characters that stay unquoted in a path segment: converters.UNQUOTED.
+cdef bint _SAFE_TABLE[128]
 
 
 cdef object _base_converter():
     # NOTE: imported on first use: tumbler.routing imports this module.
     global _BASE
+    cdef int code
     if _BASE is None:
-        from tumbler.routing.converters import BaseConverter
+        from tumbler.routing.converters import UNQUOTED, BaseConverter
+        for code in range(128):
+            _SAFE_TABLE[code] = chr(code) in UNQUOTED
         _BASE = BaseConverter
     return _BASE
-
-
-# Characters that stay unquoted in a path segment (WHATWG, as werkzeug).
-cdef bytes _SAFE = (
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~!$&'()*+,/:;=@"
-)
-cdef bint _SAFE_TABLE[128]
-for _code in range(128):
-    _SAFE_TABLE[_code] = _code in _SAFE
 
 
 cdef bint _needs_no_quoting(str text):
