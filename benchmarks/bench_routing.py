@@ -138,8 +138,10 @@ def fill(path, number):
 @functools.cache
 def requests(name, kind):
     """``DISTINCT`` ``(path, method)`` pairs of one kind for a table:
-    ``static``, ``params`` (1-3 parameters), ``404``, ``405``, ``hits`` (any
-    route) or ``mix`` (GitHub: 30% static, 50% parameters, 10% 404, 10% 405).
+    ``static``, ``params`` (1-3 parameters), ``404``, ``405``, ``hits``
+    (static and parameter hits in turn, so that tables of every size are
+    asked the same mix) or ``mix`` (GitHub: 30% static, 50% parameters, 10%
+    404, 10% 405).
     """
     rows = table(name)
     chooser = random.Random(f"{name}-{kind}")
@@ -161,9 +163,12 @@ def requests(name, kind):
             # A static table has fewer paths than DISTINCT: repeats cannot be avoided.
             method, path = static[number % len(static)]
             made.append((path, method))
-        elif kind in {"params", "hits"}:
-            method, path = chooser.choice(params if kind == "params" else rows)
+        elif kind == "params" or (kind == "hits" and number % 2):
+            method, path = chooser.choice(params)
             made.append((fill(path, number), method))
+        elif kind == "hits":
+            method, path = chooser.choice(static)
+            made.append((path, method))
         elif kind == "404":
             method, path = chooser.choice(rows)
             made.append((fill(path, number) + f"/missing{number}", method))

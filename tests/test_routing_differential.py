@@ -136,3 +136,37 @@ def test_rules_werkzeug_cannot_build_are_rejected(Map, string, options):
     # ... and tumbler's error is a ValueError that names the rule.
     with pytest.raises(ValueError, match=f"URL rule {string!r}"):
         Map([tb.Rule(string, endpoint="x", **options)])
+
+
+# Many static siblings (the compiled kernel hashes them) and few, with keys and
+# requests of every character width: a segment is compared where it lies in
+# the request's text, which may be wider than the key.
+WIDE = ["a", "é", "€", "😀", "x€", "e\u0301"]
+
+
+@differential
+@given(
+    siblings=st.integers(min_value=1, max_value=40),
+    segment=st.sampled_from(WIDE) | st.text(max_size=6),
+    tail=st.sampled_from([*WIDE, ""]),
+    method=st.sampled_from(["GET", "POST"]),
+)
+def test_static_siblings_of_any_width_match_alike(Map, siblings, segment, tail, method):
+    names = [f"s{number}" for number in range(siblings)] + WIDE
+    case = Case(
+        {},
+        [("Rule", f"/k/{name}", {"endpoint": name, "methods": ["GET"]}) for name in names]
+        + [("Rule", f"/k/{name}/<v>", {"endpoint": f"{name}+"}) for name in names]
+        + [("Rule", "/k/<v>/end", {"endpoint": "dynamic"})],
+        [
+            Request(Bind(), path, method)
+            for path in (
+                f"/k/{segment}",
+                f"/k/{segment}/{tail}",
+                f"/k/{segment}/end",
+                f"/k/{segment}{tail}",
+                f"/k/s{siblings - 1}/{tail}",
+            )
+        ],
+    )
+    assert_agrees(case, Map)

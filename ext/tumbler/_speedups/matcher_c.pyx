@@ -4,20 +4,30 @@ machine and the per-rule URL builder. ``matcher_py`` holds the documentation;
 the search here is the same, step for step.
 
 PERF: states, edges and rule entries are C structs behind cdef classes; the
-path is split once and walked by index; matched texts go on one list that is
-truncated on backtracking; the built-in converters' checks are C loops over
-the string's characters; a miss is a return code, not an exception.
+path is never split: the search walks the parts' offsets in one text, finds
+static children by comparing characters in place, and runs the built-in
+converters' checks as C loops over the characters; matched texts go on one
+list that is truncated on backtracking; a miss is a return code, not an
+exception.
 """
 
 import re
 
 cimport cython
+from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.unicode cimport (
     Py_UNICODE_ISDECIMAL,
-    PyUnicode_FindChar,
+    PyUnicode_DATA,
     PyUnicode_GET_LENGTH,
+    PyUnicode_KIND,
+    PyUnicode_READ,
     PyUnicode_READ_CHAR,
+    PyUnicode_Substring,
 )
+from libc.string cimport memcmp
+
+cdef extern from "Python.h":
+    ctypedef size_t Py_uhash_t
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -105,47 +115,122 @@ cdef class _State:
     cdef dict static
     cdef list dynamic
     cdef list rules
-    # PERF: a state with few static children keeps them in two tuples too,
-    # scanned by length and content: a freshly split segment has no hash
-    # yet, and hashing it costs more than a few comparisons. None: use the dict.
-    cdef tuple few_keys
-    cdef tuple few_states
+    # PERF: the static children are found without cutting the segment out of
+    # the path: a few are scanned by length and content; more go in an
+    # open-addressing table of their hashes (computed over the characters, so
+    # a slice of the path hashes the same), whose slots index keys/states.
+    cdef tuple keys
+    cdef tuple states
+    cdef Py_ssize_t *slots
+    cdef Py_uhash_t *hashes
+    cdef Py_ssize_t mask
 
     def __init__(self):
         self.static = {}
         self.dynamic = []
         self.rules = []
-        self.few_keys = ()
-        self.few_states = ()
+        self.keys = ()
+        self.states = ()
 
-    cdef inline _State child(self, str segment):
-        cdef Py_ssize_t index
-        cdef Py_ssize_t size
+    def __dealloc__(self):
+        PyMem_Free(self.slots)
+        PyMem_Free(self.hashes)
+
+    cdef inline _State child(self, _Search search, Py_ssize_t start, Py_ssize_t end):
+        """The static child for ``search.text[start:end]``, or ``None``."""
+        cdef Py_ssize_t size = end - start
+        cdef Py_ssize_t index, slot
+        cdef Py_uhash_t hashed
         cdef str key
-        if self.few_keys is None:
-            return self.static.get(segment)
-        size = PyUnicode_GET_LENGTH(segment)
-        for index in range(len(self.few_keys)):
-            key = <str>self.few_keys[index]
-            if PyUnicode_GET_LENGTH(key) == size and key == segment:
-                return <_State>self.few_states[index]
-        return None
+        if self.keys is None:  # added to since the last settle()
+            return self.static.get(PyUnicode_Substring(search.text, start, end))
+        if self.slots == NULL:
+            for index in range(len(self.keys)):
+                key = <str>self.keys[index]
+                if PyUnicode_GET_LENGTH(key) == size and _same(key, search, start):
+                    return <_State>self.states[index]
+            return None
+        hashed = _hash(search.kind, search.data, start, end)
+        slot = <Py_ssize_t>(hashed & <Py_uhash_t>self.mask)
+        while True:
+            index = self.slots[slot]
+            if index < 0:
+                return None
+            key = <str>self.keys[index]
+            if (
+                self.hashes[index] == hashed
+                and PyUnicode_GET_LENGTH(key) == size
+                and _same(key, search, start)
+            ):
+                return <_State>self.states[index]
+            slot = (slot + 1) & self.mask
 
     cdef add_static(self, str content, _State following):
         self.static[content] = following
-        self.few_keys = None  # until update() decides again
+        self.keys = None  # until update() settles the state again
 
-    cdef void settle(self):
-        if len(self.static) <= _FEW:
-            self.few_keys = tuple(self.static.keys())
-            self.few_states = tuple(self.static.values())
-        else:
-            self.few_keys = None
-            self.few_states = None
+    cdef settle(self):
+        """Lay out the static children for ``child``."""
+        cdef Py_ssize_t count = len(self.static)
+        cdef Py_ssize_t size = 1
+        cdef Py_ssize_t index, slot
+        cdef str key
+        self.keys = tuple(self.static.keys())
+        self.states = tuple(self.static.values())
+        PyMem_Free(self.slots)
+        PyMem_Free(self.hashes)
+        self.slots = NULL
+        self.hashes = NULL
+        if count <= _FEW:
+            return
+        while size < 2 * count:
+            size *= 2
+        self.slots = <Py_ssize_t *>PyMem_Malloc(size * sizeof(Py_ssize_t))
+        self.hashes = <Py_uhash_t *>PyMem_Malloc(count * sizeof(Py_uhash_t))
+        if self.slots == NULL or self.hashes == NULL:
+            raise MemoryError()
+        self.mask = size - 1
+        for slot in range(size):
+            self.slots[slot] = -1
+        for index in range(count):
+            key = <str>self.keys[index]
+            self.hashes[index] = _hash(
+                PyUnicode_KIND(key), PyUnicode_DATA(key), 0, PyUnicode_GET_LENGTH(key)
+            )
+            slot = <Py_ssize_t>(self.hashes[index] & <Py_uhash_t>self.mask)
+            while self.slots[slot] >= 0:
+                slot = (slot + 1) & self.mask
+            self.slots[slot] = index
 
 
 cdef enum:
     _FEW = 8
+
+
+cdef inline Py_uhash_t _hash(int kind, const void *data, Py_ssize_t start,
+                             Py_ssize_t end) noexcept:
+    """FNV-1a over the characters of ``data[start:end]``, whatever their width."""
+    cdef Py_uhash_t hashed = <Py_uhash_t>14695981039346656037ULL
+    cdef Py_ssize_t index
+    for index in range(start, end):
+        hashed ^= <Py_uhash_t>PyUnicode_READ(kind, data, index)
+        hashed *= <Py_uhash_t>1099511628211ULL
+    return hashed
+
+
+cdef inline bint _same(str key, _Search search, Py_ssize_t start) noexcept:
+    """Whether ``key`` is ``search.text[start:start + len(key)]``."""
+    cdef Py_ssize_t size = PyUnicode_GET_LENGTH(key)
+    cdef int kind = PyUnicode_KIND(key)
+    cdef const void *data = PyUnicode_DATA(key)
+    cdef Py_ssize_t index
+    if kind == search.kind:
+        return memcmp(data, <const char *>search.data + start * kind, size * kind) == 0
+    for index in range(size):
+        if PyUnicode_READ(kind, data, index) != PyUnicode_READ(search.kind, search.data,
+                                                               start + index):
+            return False
+    return True
 
 
 cdef class _Edge:
@@ -184,27 +269,33 @@ cdef class _Edge:
         self.pattern = part.pattern
         self.groups = part.groups
 
-    cdef bint _accepts(self, str target) except -1:
-        """The direct checks of the built-in kinds (not ``_REGEX``)."""
-        cdef Py_ssize_t size = PyUnicode_GET_LENGTH(target)
-        cdef Py_ssize_t index = 0
+    cdef bint accepts(self, int kind, const void *data, Py_ssize_t start,
+                      Py_ssize_t end) noexcept:
+        """The direct checks of the built-in kinds but ``_REGEX`` and
+        ``_CHOICE``, on ``data[start:end]``."""
+        cdef Py_ssize_t size = end - start
+        cdef Py_ssize_t index = start
         cdef Py_ssize_t digits
         cdef Py_UCS4 char
         if self.kind == _SEGMENT:
             if size < self.low or (self.high >= 0 and size > self.high):
                 return False
-            return PyUnicode_FindChar(target, u"/", 0, size, 1) == -1
-        if self.kind == _CHOICE:
-            return target in self.choices
+            for index in range(start, end):
+                if PyUnicode_READ(kind, data, index) == u"/":
+                    return False
+            return True
         if self.kind == _REST:
-            if size == 0 or PyUnicode_READ_CHAR(target, 0) == u"/":
+            if size == 0 or PyUnicode_READ(kind, data, start) == u"/":
                 return False
-            return PyUnicode_FindChar(target, u"\n", 1, size, 1) == -1
+            for index in range(start + 1, end):
+                if PyUnicode_READ(kind, data, index) == u"\n":
+                    return False
+            return True
         if self.kind == _UUID:
             if size != 36:
                 return False
             for index in range(36):
-                char = PyUnicode_READ_CHAR(target, index)
+                char = PyUnicode_READ(kind, data, start + index)
                 if index == 8 or index == 13 or index == 18 or index == 23:
                     if char != u"-":
                         return False
@@ -214,24 +305,24 @@ cdef class _Edge:
                     return False
             return True
         # _DIGITS and _FLOAT: [-]digits[.digits]
-        if self.signed and size > 0 and PyUnicode_READ_CHAR(target, 0) == u"-":
-            index = 1
+        if self.signed and size > 0 and PyUnicode_READ(kind, data, start) == u"-":
+            index += 1
         digits = 0
-        while index < size and Py_UNICODE_ISDECIMAL(PyUnicode_READ_CHAR(target, index)):
+        while index < end and Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, index)):
             index += 1
             digits += 1
         if digits == 0:
             return False
         if self.kind == _DIGITS:
-            return index == size
-        if index == size or PyUnicode_READ_CHAR(target, index) != u".":
+            return index == end
+        if index == end or PyUnicode_READ(kind, data, index) != u".":
             return False
         index += 1
         digits = 0
-        while index < size and Py_UNICODE_ISDECIMAL(PyUnicode_READ_CHAR(target, index)):
+        while index < end and Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, index)):
             index += 1
             digits += 1
-        return digits > 0 and index == size
+        return digits > 0 and index == end
 
 
 # PERF: one per miss-or-dynamic match; the freelist spares malloc, and it
@@ -245,6 +336,10 @@ cdef class _Search:
     cdef bint websocket_mismatch
     cdef list values
     cdef _Entry found
+    # The text searched, domain + "/" + path, and its characters.
+    cdef str text
+    cdef int kind
+    cdef const void *data
 
     @staticmethod
     cdef _Search start(str method, bint websocket):
@@ -271,21 +366,59 @@ cdef class _Search:
                 return entry
         return None
 
-    cdef int run(self, _State state, list parts, Py_ssize_t index) except -1:
-        cdef Py_ssize_t size = len(parts)
-        cdef Py_ssize_t after, mark
+    cdef int search(self, _State root, str domain, str path) except -1:
+        """Search ``[domain, *path.split("/")]`` from ``root``.
+
+        PERF: the parts are not cut out: ``starts[i]`` is where part ``i``
+        begins in ``self.text`` and part ``i`` ends one before ``starts[i + 1]``.
+        """
+        cdef Py_ssize_t stack[_STACK]
+        cdef Py_ssize_t *starts = stack
+        cdef Py_ssize_t size = 2
+        cdef Py_ssize_t first = PyUnicode_GET_LENGTH(domain) + 1
+        cdef Py_ssize_t index, length
+        self.text = domain + u"/" + path
+        self.kind = PyUnicode_KIND(self.text)
+        self.data = PyUnicode_DATA(self.text)
+        length = PyUnicode_GET_LENGTH(self.text)
+        for index in range(first, length):
+            if PyUnicode_READ(self.kind, self.data, index) == u"/":
+                size += 1
+        if size >= _STACK:
+            starts = <Py_ssize_t *>PyMem_Malloc((size + 1) * sizeof(Py_ssize_t))
+            if starts == NULL:
+                raise MemoryError()
+        try:
+            starts[0] = 0
+            starts[1] = first
+            size = 2
+            for index in range(first, length):
+                if PyUnicode_READ(self.kind, self.data, index) == u"/":
+                    starts[size] = index + 1
+                    size += 1
+            starts[size] = length + 1
+            return self.run(root, starts, size, 0)
+        finally:
+            if starts != stack:
+                PyMem_Free(starts)
+
+    cdef int run(self, _State state, Py_ssize_t *starts, Py_ssize_t size,
+                 Py_ssize_t index) except -1:
+        cdef Py_ssize_t start, end, stop, mark, after
+        cdef Py_ssize_t slashed[2]
+        cdef Py_ssize_t *rest
+        cdef Py_ssize_t rest_size
         cdef _State following
         cdef _Edge edge
         cdef _Entry entry
-        cdef str segment, target
-        cdef list rest
+        cdef str target
         cdef int outcome
         if index == size:
             entry = self.pick(state, False)
             if entry is not None:
                 self.found = entry
                 return _FOUND
-            following = state.child(u"")
+            following = state.static.get(u"")
             if following is not None:
                 for entry in following.rules:
                     if entry.fits(self.method, self.websocket):
@@ -294,45 +427,60 @@ cdef class _Search:
                         self.found = entry
                         return _FOUND
             return _MISS
-        segment = parts[index]
-        following = state.child(segment)
+        start = starts[index]
+        end = starts[index + 1] - 1
+        following = state.child(self, start, end)
         if following is not None:
-            outcome = self.run(following, parts, index + 1)
+            outcome = self.run(following, starts, size, index + 1)
             if outcome != _MISS:
                 return outcome
         mark = len(self.values)
         for edge in state.dynamic:
+            rest = starts
+            rest_size = size
             if edge.final:
-                rest = parts
+                stop = starts[size] - 1  # the rest of the parts, "/"-joined
                 after = size
-                target = u"/".join(parts[index:])
             else:
-                rest = parts
+                stop = end
                 after = index + 1
-                target = segment
             if edge.kind == _REGEX:
+                target = PyUnicode_Substring(self.text, start, stop)
                 found = edge.pattern.match(target)
                 if found is None:
                     continue
                 for name in edge.groups:
                     self.values.append(found.group(name))
                 if edge.suffixed and found.group(edge.pattern.groups) == u"/":
-                    rest = [u""]
+                    # One empty part is left: the one after the text's end.
+                    slashed[0] = PyUnicode_GET_LENGTH(self.text)
+                    slashed[1] = slashed[0] + 1
+                    rest = slashed
+                    rest_size = 1
                     after = 0
-            elif edge._accepts(target):
+            elif edge.kind == _CHOICE:
+                target = PyUnicode_Substring(self.text, start, stop)
+                if target not in edge.choices:
+                    continue
                 self.values.append(target)
+            elif edge.accepts(self.kind, self.data, start, stop):
+                self.values.append(PyUnicode_Substring(self.text, start, stop))
             else:
                 continue
-            outcome = self.run(edge.target, rest, after)
+            outcome = self.run(edge.target, rest, rest_size, after)
             if outcome != _MISS:
                 return outcome
             del self.values[mark:]
-        if index == size - 1 and PyUnicode_GET_LENGTH(segment) == 0:
+        if index == size - 1 and start == end:
             entry = self.pick(state, True)
             if entry is not None:
                 self.found = entry
                 return _FOUND
         return _MISS
+
+
+cdef enum:
+    _STACK = 64  # parts searched without a heap allocation
 
 
 cdef class StateMachine:
@@ -427,34 +575,21 @@ cdef class StateMachine:
                             {} if entry.defaults is None else entry.defaults.copy()
                         )
         search = _Search.start(method_text, wants_websocket)
-        parts = _parts(domain, path)
-        outcome = search.run(self._root, parts, 0)
+        outcome = search.search(self._root, domain, path)
         if outcome == _SLASH:
             return REDIRECT, f"{path}/", None
         if outcome == _MISS:
             # NOTE: without "//" the second search would repeat the first.
             if self.merge_slashes and u"//" in path:
                 merged = _SLASHES.sub(u"/", path)
-                parts = _parts(domain, merged)
                 del search.values[:]
-                outcome = search.run(self._root, parts, 0)
+                outcome = search.search(self._root, domain, merged)
                 if outcome == _SLASH:
                     return REDIRECT, f"{merged}/", None
                 if outcome == _FOUND and search.found.rule.merge_slashes is not False:
                     return REDIRECT, merged, None
             return _no_match(search)
         return _convert(search)
-
-
-cdef list _parts(str domain, str path):
-    """``[domain, *path.split("/")]``."""
-    cdef list parts
-    if PyUnicode_FindChar(domain, u"/", 0, PyUnicode_GET_LENGTH(domain), 1) == -1:
-        # PERF: one split, no second list.
-        return (domain + u"/" + path).split(u"/")
-    parts = path.split(u"/")
-    parts.insert(0, domain)
-    return parts
 
 
 cdef tuple _convert(_Search search):
