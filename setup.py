@@ -91,6 +91,8 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
             f"tumbler._speedups.{unit}_c",
             [f"ext/tumbler/_speedups/{unit}_c.pyx"],
             optional=not required,
+            # PERF: a traceback entry need not look up whether to show C lines.
+            define_macros=[("CYTHON_CLINE_IN_TRACEBACK", "0")],
         )
         for unit in UNITS
     ]

@@ -340,6 +340,7 @@ cdef class _Search:
     cdef str text
     cdef int kind
     cdef const void *data
+    cdef bint doubled  # whether the path has "//"
 
     @staticmethod
     cdef _Search start(str method, bint websocket):
@@ -381,9 +382,12 @@ cdef class _Search:
         self.kind = PyUnicode_KIND(self.text)
         self.data = PyUnicode_DATA(self.text)
         length = PyUnicode_GET_LENGTH(self.text)
+        self.doubled = False
         for index in range(first, length):
             if PyUnicode_READ(self.kind, self.data, index) == u"/":
                 size += 1
+                if index > first and PyUnicode_READ(self.kind, self.data, index - 1) == u"/":
+                    self.doubled = True
         if size >= _STACK:
             starts = <Py_ssize_t *>PyMem_Malloc((size + 1) * sizeof(Py_ssize_t))
             if starts == NULL:
@@ -580,7 +584,7 @@ cdef class StateMachine:
             return REDIRECT, f"{path}/", None
         if outcome == _MISS:
             # NOTE: without "//" the second search would repeat the first.
-            if self.merge_slashes and u"//" in path:
+            if self.merge_slashes and search.doubled:
                 merged = _SLASHES.sub(u"/", path)
                 del search.values[:]
                 outcome = search.search(self._root, domain, merged)
@@ -890,8 +894,8 @@ def match(adapter, path_info=None, method=None, return_rule=False, query_args=No
     if path_info is None:
         path_info = _field(fields, adapter, u"path_info")
     method = method or _field(fields, adapter, u"default_method")
-    if not (type(method) is str and (<str>method).isupper()):
-        method = method.upper()  # PERF: only when it changes anything
+    if not (type(method) is str and _upper_ascii(method)):
+        method = method.upper()
     if websocket is None:
         websocket = _field(fields, adapter, u"websocket")
     subdomain = _field(fields, adapter, u"subdomain")
@@ -912,7 +916,17 @@ def match(adapter, path_info=None, method=None, return_rule=False, query_args=No
             if target is not None:
                 raise RequestRedirect(target)
         return (entry.rule if return_rule else entry.endpoint), extra
-    return _miss(adapter, status, found, extra, query_args)
+    raise _miss(adapter, status, found, extra, query_args)
+
+
+cdef bint _upper_ascii(str text) noexcept:
+    """Whether ``text`` is ASCII with no lowercase letter, so that ``upper()``
+    would return it as it is. PERF: cheaper than ``str.isupper``."""
+    cdef Py_UCS4 char
+    for char in text:
+        if char >= 128 or u"a" <= char <= u"z":
+            return False
+    return True
 
 
 cdef object _path_part(path_info):
@@ -938,18 +952,21 @@ cdef object _match_slow(adapter, matcher, domain, path, method, websocket, retur
             if target is not None:
                 raise RequestRedirect(target)
         return (found if return_rule else found.endpoint), extra
-    return _miss(adapter, status, found, extra, query_args)
+    raise _miss(adapter, status, found, extra, query_args)
 
 
 cdef object _miss(adapter, status, found, extra, query_args):
-    """Raise what a redirect or a miss means."""
+    """What a redirect or a miss raises.
+
+    PERF: returned for the caller to raise: each C function an exception
+    leaves adds a traceback entry, which costs more than the exception."""
     if status == REDIRECT:
-        raise RequestRedirect(adapter._slash_redirect(found, query_args))
+        return RequestRedirect(adapter._slash_redirect(found, query_args))
     if found:
-        raise _http_error(MethodNotAllowed, list(found))
+        return _http_error(MethodNotAllowed, list(found))
     if extra:
-        raise WebsocketMismatch()
-    raise _http_error(NotFound, None)
+        return WebsocketMismatch()
+    return _http_error(NotFound, None)
 
 
 cdef extern from "Python.h":
