@@ -9,6 +9,7 @@ with readable cases).
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -627,6 +628,30 @@ def test_update_sorts_once_and_is_idempotent(Map):
     url_map.update()
     url_map.update()
     assert url_map.bind("e.com").match("/1") == ("n", {"n": 1})
+
+
+def test_rules_of_a_map_share_equal_parts(Map):
+    first, second = Map([Rule("/a/<x>", endpoint="a"), Rule("/b/<y>", endpoint="b")]).iter_rules()
+    other = next(Map([Rule("/a/<x>", endpoint="a")]).iter_rules())
+    # The parts: the domain, the empty text before the first "/", "a" or "b", <x> or <y>.
+    assert first._parts[0] is first._parts[1] is second._parts[0]
+    assert first._parts[2] is not second._parts[2]
+    assert first._parts[3] is second._parts[3]  # <x> and <y>: one regex, one weight
+    assert first._parts[3] == other._parts[3] and first._parts[3] is not other._parts[3]
+
+
+def test_a_converter_weight_need_not_be_hashable(Map):
+    class Listed(BaseConverter):
+        weight: ClassVar[list[int]] = [100]
+
+    class Heavier(BaseConverter):
+        weight: ClassVar[list[int]] = [100, 1]
+
+    rules = [Rule("/<heavier:h>", endpoint="h"), Rule("/<listed:x>/<listed:y>", endpoint="l")]
+    rules += [Rule("/<listed:z>", endpoint="z")]
+    adapter = Map(rules, converters={"listed": Listed, "heavier": Heavier}).bind("e.com")
+    assert adapter.match("/1") == ("z", {"z": "1"})
+    assert adapter.match("/1/2") == ("l", {"x": "1", "y": "2"})
 
 
 def test_http_exceptions_are_werkzeugs():

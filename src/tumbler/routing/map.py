@@ -23,7 +23,7 @@ from werkzeug.wsgi import get_host
 from .._speedups import matcher as kernel
 from .converters import DEFAULT_CONVERTERS, BaseConverter, python_converter, quote_segment
 from .exceptions import RequestRedirect
-from .rules import Rule, RuleFactory, encode_query
+from .rules import Rule, RuleFactory, SharedParts, encode_query
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
@@ -72,6 +72,8 @@ class Map:
         self._rules_by_endpoint: dict[Any, list[Rule]] = {}
         # Each endpoint's rules as the kernel builds them; see _build_plan.
         self._plans: dict[Any, tuple[Any, ...]] = {}
+        #: The parts of the rules, shared among them (see ``rules.SharedParts``).
+        self._shared_parts: SharedParts = {}
         self._remap = True
         self._remap_lock = self.lock_class()
         self.default_subdomain = default_subdomain

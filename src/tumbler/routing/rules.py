@@ -151,6 +151,7 @@ class RulePart:
     """
 
     __slots__ = (
+        "_key",
         "argument",
         "content",
         "final",
@@ -177,6 +178,9 @@ class RulePart:
         self.static = static
         self.suffixed = suffixed
         self.weight = weight
+        # PERF: made once; the matcher compares keys for every dynamic part
+        # it adds, and its edges keep the key.
+        self._key = (content, final, static, suffixed, weight)
         #: How the matcher tests the part, and the test's argument.
         self.kind, self.argument = kernel.KIND_REGEX, None
         #: The compiled regex, for the parts that need one.
@@ -193,7 +197,7 @@ class RulePart:
 
     def key(self) -> tuple[str, bool, bool, bool, Weighting]:
         """What makes two parts the same part."""
-        return (self.content, self.final, self.static, self.suffixed, self.weight)
+        return self._key
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RulePart) and self.key() == other.key()
@@ -205,26 +209,6 @@ class RulePart:
             f"RulePart(content={self.content!r}, final={self.final}, static={self.static},"
             f" suffixed={self.suffixed}, weight={self.weight!r})"
         )
-
-
-class StaticPart(RulePart):
-    """A part of plain text: only its content varies, so everything else is
-    a class attribute. PERF: most parts of most rules are static, and map
-    start-up makes one per segment of every rule."""
-
-    __slots__ = ()
-
-    def __init__(self, content: str) -> None:
-        self.content = content
-
-    final = False
-    static = True
-    suffixed = False
-    weight = _NO_WEIGHT
-    kind = kernel.KIND_REGEX
-    argument = None
-    pattern = None
-    groups: tuple[str, ...] = ()
 
 
 class DuplicateVariableError(SyntaxError, ValueError):
@@ -359,16 +343,33 @@ class RuleTemplateFactory(RuleFactory):
 _SLASH = (False, "/")
 _KEPT_SLASH = object()
 
+#: A map's parts, shared by its rules: a static part by its text, a dynamic
+#: part by its ``key()``. Equal parts are interchangeable (the matcher merges
+#: them into one state anyway), and parts are never changed once made.
+#: PERF: a map of many rules would otherwise keep one object per segment of
+#: every rule alive, and each full collection of the cyclic GC walks them all.
+SharedParts = dict[Any, "RulePart"]
 
-def _rule_part(tokens: list[Any], final: bool) -> RulePart:
+
+def _static_part(shared: SharedParts, content: str) -> RulePart:
+    """The static part of ``content``, from ``shared`` or made and put there."""
+    part = shared.get(content)
+    if part is None:
+        part = shared[content] = RulePart(content, False, True, False, _NO_WEIGHT)
+    return part
+
+
+def _rule_part(tokens: list[Any], final: bool, dynamic: bool, shared: SharedParts) -> RulePart:
     """The part made of ``tokens`` (see ``Rule._parse_rule``), as werkzeug
-    makes it: static text as it is; otherwise a regex of the escaped text and
-    one named group per converter, anchored, with its weight.
+    makes it: static text as it is; otherwise (``dynamic``: a converter is
+    among the tokens) a regex of the escaped text and one named group per
+    converter, anchored, with its weight. An equal part already in ``shared``
+    is returned instead of a new one.
 
     PERF: the regex and the weight are worked out only for dynamic parts.
     """
-    if all(type(token) is str for token in tokens):
-        return StaticPart("".join(tokens))
+    if not dynamic:
+        return _static_part(shared, "".join(tokens))
     content = ""
     static_weights: list[tuple[int, int]] = []
     argument_weights: list[Any] = []
@@ -389,8 +390,20 @@ def _rule_part(tokens: list[Any], final: bool) -> RulePart:
     weight = Weighting(
         -len(static_weights), tuple(static_weights), -len(argument_weights), tuple(argument_weights)
     )
-    alone = regex if len(argument_weights) == 1 and not static_weights else None
-    return RulePart(content + r"\Z", final, False, suffixed, weight, alone, len(argument_weights))
+    content += r"\Z"
+    key: tuple[Any, ...] | None = (content, final, False, suffixed, weight)
+    try:
+        part = shared.get(key)
+    except TypeError:
+        # NOTE: a custom converter's weight need only be comparable (werkzeug
+        # sorts by it); an unhashable one gives a part of its own.
+        key = part = None
+    if part is None:
+        alone = regex if len(argument_weights) == 1 and not static_weights else None
+        part = RulePart(content, final, False, suffixed, weight, alone, len(argument_weights))
+        if key is not None:
+            shared[key] = part
+    return part
 
 
 _SLASHES = re.compile("/{2,}")
@@ -559,15 +572,18 @@ class Rule(RuleFactory):
     def _parse_rule(self, rule: str) -> list[RulePart]:
         """Cut ``rule`` into parts, recording the trace (for building and
         equality) and the converters as it goes."""
+        shared = self.map._shared_parts
         if "<" not in rule:
             # PERF: placeholder-free text (most rules, most domains) is its
             # segments; start-up time is dominated by this.
-            return self._parse_static(rule)
+            return self._parse_static(rule, shared)
         parts: list[RulePart] = []
         trace = self._trace
         # The tokens of the part being read: static text, (variable,
-        # converter) pairs, and _KEPT_SLASH for a slash inside a final part.
+        # converter) pairs, and _KEPT_SLASH for a slash inside a final part;
+        # whether a converter is among them.
         tokens: list[Any] = []
+        dynamic = False
         final = False
         for token in parse_rule(rule):
             if token == "/":
@@ -575,8 +591,9 @@ class Rule(RuleFactory):
                 if final:
                     tokens.append(_KEPT_SLASH)
                     continue
-                parts.append(_rule_part(tokens, final))
+                parts.append(_rule_part(tokens, final, dynamic, shared))
                 tokens = []
+                dynamic = False
             elif isinstance(token, str):
                 trace.append((False, token))
                 tokens.append(token)
@@ -587,23 +604,24 @@ class Rule(RuleFactory):
                 final = final or not converter.part_isolating
                 tokens.append((token.variable, converter))
                 trace.append((True, token.variable))
-        last = _rule_part(tokens, final)
+                dynamic = True
+        last = _rule_part(tokens, final, dynamic, shared)
         parts.append(last)
         if last.suffixed:
-            parts.append(StaticPart(""))
+            parts.append(_static_part(shared, ""))
         return parts
 
-    def _parse_static(self, rule: str) -> list[RulePart]:
+    def _parse_static(self, rule: str, shared: SharedParts) -> list[RulePart]:
         """``_parse_rule`` for text without placeholders: one static part per
         segment."""
         trace = self._trace
         segments = rule.split("/")
         for index, segment in enumerate(segments):
             if index:
-                trace.append((False, "/"))
+                trace.append(_SLASH)
             if segment:
                 trace.append((False, segment))
-        return [StaticPart(segment) for segment in segments]
+        return [_static_part(shared, segment) for segment in segments]
 
     def compile(self) -> None:
         """Cut the rule into parts and prepare its builder."""
@@ -613,7 +631,11 @@ class Rule(RuleFactory):
         self._converters = {}
         path = merge_slashes(self.rule) if self.merge_slashes else self.rule
         try:
-            self._parts = [StaticPart("")] if domain == "" else self._parse_rule(domain)
+            self._parts = (
+                [_static_part(self.map._shared_parts, "")]
+                if domain == ""
+                else self._parse_rule(domain)
+            )
             self._trace.append((False, "|"))
             self._parts.extend(self._parse_rule(path))
         except re.error as exc:
