@@ -101,6 +101,10 @@ cdef class _Entry:
         return (self.methods is None or method in self.methods) and self.websocket == websocket
 
 
+# What a state's rules and dynamic edges are until it gets one (see matcher_py).
+cdef list _NONE = []
+
+
 cdef class _State:
     cdef dict static
     cdef list dynamic
@@ -113,8 +117,8 @@ cdef class _State:
 
     def __init__(self):
         self.static = {}
-        self.dynamic = []
-        self.rules = []
+        self.dynamic = _NONE
+        self.rules = _NONE
         self.few_keys = ()
         self.few_states = ()
 
@@ -342,12 +346,14 @@ cdef class StateMachine:
     cdef _State _root
     cdef dict _static
     cdef list _entries
+    cdef dict _method_sets
 
     def __init__(self, merge_slashes):
         self.merge_slashes = merge_slashes
         self._root = _State()
         self._static = {}
         self._entries = []
+        self._method_sets = {}
 
     def add(self, rule, converters):
         """Add a bound rule."""
@@ -369,10 +375,18 @@ cdef class StateMachine:
                     break
             else:
                 following = _State()
-                state.dynamic.append(_Edge(part, following))
+                if state.dynamic:
+                    state.dynamic.append(_Edge(part, following))
+                else:
+                    state.dynamic = [_Edge(part, following)]
                 state = following
         entry = _Entry(rule, converters)
-        state.rules.append(entry)
+        if entry.methods is not None:
+            entry.methods = self._method_sets.setdefault(entry.methods, entry.methods)
+        if state.rules:
+            state.rules.append(entry)
+        else:
+            state.rules = [entry]
         self._entries.append(entry)
         if all(part.static for part in rule._parts):
             path = u"/".join([part.content for part in rule._parts[1:]])

@@ -97,13 +97,20 @@ class _Entry:
         return (self.methods is None or method in self.methods) and self.websocket == websocket
 
 
+#: The rules and the dynamic edges of every state that has none: one empty
+#: list, shared and never appended to (``StateMachine.add`` gives a state its
+#: own list with its first item). PERF: most states have no rules or no
+#: dynamic edges, and a map keeps every list it makes alive.
+_NONE: list[Any] = []
+
+
 class _State:
     __slots__ = ("dynamic", "rules", "static")
 
     def __init__(self) -> None:
         self.static: dict[str, _State] = {}
-        self.dynamic: list[tuple[Any, _State]] = []
-        self.rules: list[_Entry] = []
+        self.dynamic: list[tuple[Any, _State]] = _NONE
+        self.rules: list[_Entry] = _NONE
 
 
 class _SlashRequired(Exception):
@@ -232,6 +239,8 @@ class StateMachine:
         self._root = _State()
         # PERF: fully static paths, by domain then path, for one-lookup hits.
         self._static: dict[str, dict[str, _State]] = {}
+        # PERF: one frozenset per distinct set of methods, shared by the rules.
+        self._method_sets: dict[frozenset[str], frozenset[str]] = {}
 
     @property
     def merge_slashes(self) -> bool:
@@ -251,7 +260,10 @@ class StateMachine:
         state = self._root
         for part in rule._parts:
             if part.static:
-                state = state.static.setdefault(part.content, _State())
+                following = state.static.get(part.content)
+                if following is None:
+                    following = state.static[part.content] = _State()
+                state = following
                 continue
             key = part.key()
             for known, following in state.dynamic:
@@ -260,9 +272,18 @@ class StateMachine:
                     break
             else:
                 following = _State()
-                state.dynamic.append((part, following))
+                if state.dynamic:
+                    state.dynamic.append((part, following))
+                else:
+                    state.dynamic = [(part, following)]
                 state = following
-        state.rules.append(_Entry(rule, converters))
+        entry = _Entry(rule, converters)
+        if entry.methods is not None:
+            entry.methods = self._method_sets.setdefault(entry.methods, entry.methods)
+        if state.rules:
+            state.rules.append(entry)
+        else:
+            state.rules = [entry]
         if all(part.static for part in rule._parts):
             path = "/".join(part.content for part in rule._parts[1:])
             self._static.setdefault(rule._parts[0].content, {})[path] = state
