@@ -360,6 +360,10 @@ cdef class StateMachine:
         cdef _State state = self._root
         cdef _State following
         cdef _Edge edge
+        cdef bint all_static
+        cdef dict paths
+        # PERF: whether every part is static, found on the way.
+        all_static = True
         for part in rule._parts:
             if part.static:
                 following = state.static.get(part.content)
@@ -368,6 +372,7 @@ cdef class StateMachine:
                     state.add_static(part.content, following)
                 state = following
                 continue
+            all_static = False
             key = part.key()
             for edge in state.dynamic:
                 if edge.key == key:
@@ -388,9 +393,12 @@ cdef class StateMachine:
         else:
             state.rules = [entry]
         self._entries.append(entry)
-        if all(part.static for part in rule._parts):
+        if all_static:
             path = u"/".join([part.content for part in rule._parts[1:]])
-            self._static.setdefault(rule._parts[0].content, {})[path] = state
+            paths = self._static.get(rule._parts[0].content)
+            if paths is None:
+                paths = self._static[rule._parts[0].content] = {}
+            paths[path] = state
 
     def update(self):
         """Order every state's dynamic edges by weight."""

@@ -258,6 +258,8 @@ class StateMachine:
         variable's name and ``to_python`` (``None`` for identity).
         """
         state = self._root
+        # PERF: whether every part is static, found on the way.
+        all_static = True
         for part in rule._parts:
             if part.static:
                 following = state.static.get(part.content)
@@ -265,6 +267,7 @@ class StateMachine:
                     following = state.static[part.content] = _State()
                 state = following
                 continue
+            all_static = False
             key = part.key()
             for known, following in state.dynamic:
                 if known.key() == key:
@@ -284,9 +287,12 @@ class StateMachine:
             state.rules.append(entry)
         else:
             state.rules = [entry]
-        if all(part.static for part in rule._parts):
+        if all_static:
             path = "/".join(part.content for part in rule._parts[1:])
-            self._static.setdefault(rule._parts[0].content, {})[path] = state
+            paths = self._static.get(rule._parts[0].content)
+            if paths is None:
+                paths = self._static[rule._parts[0].content] = {}
+            paths[path] = state
 
     def update(self) -> None:
         """Order every state's dynamic edges by weight.

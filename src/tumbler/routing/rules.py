@@ -178,9 +178,7 @@ class RulePart:
         self.static = static
         self.suffixed = suffixed
         self.weight = weight
-        # PERF: made once; the matcher compares keys for every dynamic part
-        # it adds, and its edges keep the key.
-        self._key = (content, final, static, suffixed, weight)
+        self._key: tuple[str, bool, bool, bool, Weighting] | None = None
         #: How the matcher tests the part, and the test's argument.
         self.kind, self.argument = kernel.KIND_REGEX, None
         #: The compiled regex, for the parts that need one.
@@ -189,6 +187,11 @@ class RulePart:
         self.groups: tuple[str, ...] = ()
         if static:
             return
+        # PERF: a dynamic part's key is made once: the matcher compares keys
+        # for every dynamic part it adds, and its edges keep them. A static
+        # part's is made when asked (the matcher files those by content);
+        # kept, it would be one more object per part for the cycle collector.
+        self._key = self.key()
         self.groups = tuple(_group(index) for index in range(converters))
         if regex is not None and not suffixed:
             self.kind, self.argument = fast_kind(regex, final)
@@ -197,7 +200,7 @@ class RulePart:
 
     def key(self) -> tuple[str, bool, bool, bool, Weighting]:
         """What makes two parts the same part."""
-        return self._key
+        return self._key or (self.content, self.final, self.static, self.suffixed, self.weight)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RulePart) and self.key() == other.key()
@@ -412,7 +415,9 @@ _CONSTANT_NAMES = frozenset({"None", "True", "False"})
 
 def merge_slashes(path: str) -> str:
     """Collapse each run of slashes in ``path`` into one."""
-    return _SLASHES.sub("/", path)
+    # PERF: most paths have no run to collapse; finding none is cheaper than
+    # the substitution.
+    return _SLASHES.sub("/", path) if "//" in path else path
 
 
 class Rule(RuleFactory):
@@ -558,7 +563,10 @@ class Rule(RuleFactory):
         return encode_query(items)
 
     def _make_converter(self, placeholder: Placeholder) -> BaseConverter:
-        args, kwargs = parse_converter_args(placeholder.arguments or "")
+        # PERF: most placeholders have no arguments to read ("" reads as none).
+        args, kwargs = (
+            parse_converter_args(placeholder.arguments) if placeholder.arguments else ((), {})
+        )
         try:
             return self.get_converter(
                 placeholder.variable, placeholder.converter or "default", args, kwargs
