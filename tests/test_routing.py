@@ -640,6 +640,25 @@ def test_rules_of_a_map_share_equal_parts(Map):
     assert first._parts[3] == other._parts[3] and first._parts[3] is not other._parts[3]
 
 
+def test_built_in_converters_without_arguments_are_shared_in_a_map(Map):
+    class Mine(BaseConverter):
+        pass
+
+    rules = [Rule("/<a>/<int:b>/<int(max=9):c>/<mine:d>", endpoint="x")]
+    rules += [Rule("/y/<e>/<int:f>/<string:g>/<mine:h>", endpoint="y")]
+    url_map = Map(rules, converters={"mine": Mine})
+    first, second = (rule._converters for rule in url_map.iter_rules())
+    assert first["a"] is second["e"] is second["g"]
+    assert first["b"] is second["f"]
+    assert first["c"] is not first["b"]  # made with arguments
+    assert first["d"] is not second["h"]  # not a built-in class
+    other = next(Map([Rule("/<a>", endpoint="x")]).iter_rules())
+    assert other._converters["a"] is not first["a"]  # nothing is shared across maps
+    adapter = url_map.bind("e.com")
+    assert adapter.match("/1/2/3/4") == ("x", {"a": "1", "b": 2, "c": 3, "d": "4"})
+    assert adapter.build("y", {"e": "é", "f": 5, "g": "s", "h": "t"}) == "/y/%C3%A9/5/s/t"
+
+
 def test_a_converter_weight_need_not_be_hashable(Map):
     class Listed(BaseConverter):
         weight: ClassVar[list[int]] = [100]

@@ -74,6 +74,9 @@ class Map:
         self._plans: dict[Any, tuple[Any, ...]] = {}
         #: The parts of the rules, shared among them (see ``rules.SharedParts``).
         self._shared_parts: SharedParts = {}
+        #: The built-in converters without arguments, one per class, shared by
+        #: the placeholders (see ``Rule.get_converter``).
+        self._shared_converters: dict[type[BaseConverter], BaseConverter] = {}
         self._remap = True
         self._remap_lock = self.lock_class()
         self.default_subdomain = default_subdomain
