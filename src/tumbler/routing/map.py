@@ -23,7 +23,7 @@ from werkzeug.wsgi import get_host
 from .._speedups import matcher as kernel
 from .converters import DEFAULT_CONVERTERS, BaseConverter, python_converter, quote_segment
 from .exceptions import RequestRedirect
-from .rules import Rule, RuleFactory, SharedParts, encode_query
+from .rules import Rule, RuleFactory, SharedPieces, encode_query
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
@@ -72,8 +72,8 @@ class Map:
         self._rules_by_endpoint: dict[Any, list[Rule]] = {}
         # Each endpoint's rules as the kernel builds them; see _build_plan.
         self._plans: dict[Any, tuple[Any, ...]] = {}
-        #: The parts of the rules, shared among them (see ``rules.SharedParts``).
-        self._shared_parts: SharedParts = {}
+        #: What the rules share (see ``rules.SharedPieces``).
+        self._shared_pieces: SharedPieces = {}
         #: The built-in converters without arguments, one per class, shared by
         #: the placeholders (see ``Rule.get_converter``).
         self._shared_converters: dict[type[BaseConverter], BaseConverter] = {}

@@ -344,25 +344,34 @@ class RuleTemplateFactory(RuleFactory):
 
 
 _SLASH = (False, "/")
+_BAR = (False, "|")
 _KEPT_SLASH = object()
 
-#: A map's parts, shared by its rules: a static part by its text, a dynamic
-#: part by its ``key()``. Equal parts are interchangeable (the matcher merges
-#: them into one state anyway), and parts are never changed once made.
+#: What a map's rules share: a static part by its text, a dynamic part by its
+#: ``key()``, a trace entry ``(dynamic, text)`` by itself. Equal parts are
+#: interchangeable (the matcher merges them into one state anyway), and parts
+#: and entries are never changed once made.
 #: PERF: a map of many rules would otherwise keep one object per segment of
-#: every rule alive, and each full collection of the cyclic GC walks them all.
-SharedParts = dict[Any, "RulePart"]
+#: every rule alive, and each full collection of the cyclic GC walks them all;
+#: and every new object moves the GC nearer to its next collection.
+SharedPieces = dict[Any, Any]
 
 
-def _static_part(shared: SharedParts, content: str) -> RulePart:
+def _static_part(shared: SharedPieces, content: str) -> RulePart:
     """The static part of ``content``, from ``shared`` or made and put there."""
-    part = shared.get(content)
+    part: RulePart | None = shared.get(content)
     if part is None:
         part = shared[content] = RulePart(content, False, True, False, _NO_WEIGHT)
     return part
 
 
-def _rule_part(tokens: list[Any], final: bool, dynamic: bool, shared: SharedParts) -> RulePart:
+def _trace_entry(shared: SharedPieces, dynamic: bool, text: str) -> tuple[bool, str]:
+    """The trace entry ``(dynamic, text)``, from ``shared`` or put there."""
+    entry = (dynamic, text)
+    return shared.setdefault(entry, entry)  # type: ignore[no-any-return]
+
+
+def _rule_part(tokens: list[Any], final: bool, dynamic: bool, shared: SharedPieces) -> RulePart:
     """The part made of ``tokens`` (see ``Rule._parse_rule``), as werkzeug
     makes it: static text as it is; otherwise (``dynamic``: a converter is
     among the tokens) a regex of the escaped text and one named group per
@@ -595,7 +604,7 @@ class Rule(RuleFactory):
     def _parse_rule(self, rule: str) -> list[RulePart]:
         """Cut ``rule`` into parts, recording the trace (for building and
         equality) and the converters as it goes."""
-        shared = self.map._shared_parts
+        shared = self.map._shared_pieces
         if "<" not in rule:
             # PERF: placeholder-free text (most rules, most domains) is its
             # segments; start-up time is dominated by this.
@@ -618,7 +627,7 @@ class Rule(RuleFactory):
                 tokens = []
                 dynamic = False
             elif isinstance(token, str):
-                trace.append((False, token))
+                trace.append(_trace_entry(shared, False, token))
                 tokens.append(token)
             else:
                 converter = self._make_converter(token)
@@ -626,7 +635,7 @@ class Rule(RuleFactory):
                 self.arguments.add(token.variable)
                 final = final or not converter.part_isolating
                 tokens.append((token.variable, converter))
-                trace.append((True, token.variable))
+                trace.append(_trace_entry(shared, True, token.variable))
                 dynamic = True
         last = _rule_part(tokens, final, dynamic, shared)
         parts.append(last)
@@ -634,7 +643,7 @@ class Rule(RuleFactory):
             parts.append(_static_part(shared, ""))
         return parts
 
-    def _parse_static(self, rule: str, shared: SharedParts) -> list[RulePart]:
+    def _parse_static(self, rule: str, shared: SharedPieces) -> list[RulePart]:
         """``_parse_rule`` for text without placeholders: one static part per
         segment."""
         trace = self._trace
@@ -643,23 +652,28 @@ class Rule(RuleFactory):
             if index:
                 trace.append(_SLASH)
             if segment:
-                trace.append((False, segment))
+                trace.append(_trace_entry(shared, False, segment))
         return [_static_part(shared, segment) for segment in segments]
 
     def compile(self) -> None:
         """Cut the rule into parts and prepare its builder."""
         assert self.map is not None, "rule not bound"
         domain = (self.host if self.map.host_matching else self.subdomain) or ""
-        self._trace = []
+        # PERF: the first compile fills the lists made in __init__: replaced,
+        # each would be one more new object per rule for the cycle collector
+        # to take through its generations. A compile again starts new ones.
+        if self._trace:
+            self._trace = []
+        if self._parts:
+            self._parts = []
         self._converters = {}
         path = merge_slashes(self.rule) if self.merge_slashes else self.rule
         try:
-            self._parts = (
-                [_static_part(self.map._shared_parts, "")]
-                if domain == ""
-                else self._parse_rule(domain)
-            )
-            self._trace.append((False, "|"))
+            if domain == "":
+                self._parts.append(_static_part(self.map._shared_pieces, ""))
+            else:
+                self._parts.extend(self._parse_rule(domain))
+            self._trace.append(_BAR)
             self._parts.extend(self._parse_rule(path))
         except re.error as exc:
             # NOTE: werkzeug compiles a part's regex when a match first reaches
