@@ -101,8 +101,10 @@ cdef class _Entry:
         return (self.methods is None or method in self.methods) and self.websocket == websocket
 
 
-# What a state's rules and dynamic edges are until it gets one (see matcher_py).
+# What a state's rules, dynamic and static edges are until it gets one (see
+# matcher_py).
 cdef list _NONE = []
+cdef dict _NO_STATIC = {}
 
 
 cdef class _State:
@@ -116,7 +118,7 @@ cdef class _State:
     cdef tuple few_states
 
     def __init__(self):
-        self.static = {}
+        self.static = _NO_STATIC
         self.dynamic = _NONE
         self.rules = _NONE
         self.few_keys = ()
@@ -136,7 +138,10 @@ cdef class _State:
         return None
 
     cdef add_static(self, str content, _State following):
-        self.static[content] = following
+        if self.static:
+            self.static[content] = following
+        else:
+            self.static = {content: following}
         self.few_keys = None  # until update() decides again
 
     cdef void settle(self):

@@ -99,16 +99,18 @@ class _Entry:
 
 #: The rules and the dynamic edges of every state that has none: one empty
 #: list, shared and never appended to (``StateMachine.add`` gives a state its
-#: own list with its first item). PERF: most states have no rules or no
-#: dynamic edges, and a map keeps every list it makes alive.
+#: own list with its first item); the same for the static edges, with a dict.
+#: PERF: most states have no rules, no dynamic edges or no static edges, and
+#: a map keeps every container it makes alive.
 _NONE: list[Any] = []
+_NO_STATIC: dict[str, Any] = {}
 
 
 class _State:
     __slots__ = ("dynamic", "rules", "static")
 
     def __init__(self) -> None:
-        self.static: dict[str, _State] = {}
+        self.static: dict[str, _State] = _NO_STATIC
         self.dynamic: list[tuple[Any, _State]] = _NONE
         self.rules: list[_Entry] = _NONE
 
@@ -264,7 +266,11 @@ class StateMachine:
             if part.static:
                 following = state.static.get(part.content)
                 if following is None:
-                    following = state.static[part.content] = _State()
+                    following = _State()
+                    if state.static:
+                        state.static[part.content] = following
+                    else:
+                        state.static = {part.content: following}
                 state = following
                 continue
             all_static = False
