@@ -659,6 +659,20 @@ def test_built_in_converters_without_arguments_are_shared_in_a_map(Map):
     assert adapter.build("y", {"e": "é", "f": 5, "g": "s", "h": "t"}) == "/y/%C3%A9/5/s/t"
 
 
+def test_a_converter_need_not_be_hashable(Map):
+    class Unhashable(BaseConverter):
+        def __eq__(self, other):
+            return isinstance(other, Unhashable)
+
+        def to_python(self, value):
+            return value.upper()
+
+    rules = [Rule("/a/<u:x>", endpoint="a"), Rule("/b/<u:x>", endpoint="b")]
+    adapter = Map(rules, converters={"u": Unhashable}).bind("e.com")
+    assert adapter.match("/a/q") == ("a", {"x": "Q"})
+    assert adapter.match("/b/r") == ("b", {"x": "R"})
+
+
 def test_a_converter_weight_need_not_be_hashable(Map):
     class Listed(BaseConverter):
         weight: ClassVar[list[int]] = [100]

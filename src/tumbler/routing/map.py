@@ -23,7 +23,7 @@ from werkzeug.wsgi import get_host
 from .._speedups import matcher as kernel
 from .converters import DEFAULT_CONVERTERS, BaseConverter, python_converter, quote_segment
 from .exceptions import RequestRedirect
-from .rules import Rule, RuleFactory, SharedPieces, encode_query
+from .rules import Rule, RuleFactory, SharedPieces, encode_query, share
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
@@ -125,11 +125,14 @@ class Map:
         for rule in rulefactory.get_rules(self):
             rule.bind(self)
             if not rule.build_only:
-                converters = [
-                    (name, python_converter(converter))
-                    for name, converter in rule._converters.items()
-                ]
-                self._matcher.add(rule, converters)
+                converters = tuple(
+                    [
+                        (name, python_converter(converter))
+                        for name, converter in rule._converters.items()
+                    ]
+                )
+                # PERF: most rules' lists are alike (see SharedPieces).
+                self._matcher.add(rule, share(self._shared_pieces, converters))
             self._rules_by_endpoint.setdefault(rule.endpoint, []).append(rule)
         self._remap = True
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from string import Template
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import urlencode
 
 from werkzeug.datastructures import iter_multi_items
@@ -348,13 +348,15 @@ _BAR = (False, "|")
 _KEPT_SLASH = object()
 
 #: What a map's rules share: a static part by its text, a dynamic part by its
-#: ``key()``, a trace entry ``(dynamic, text)`` by itself. Equal parts are
-#: interchangeable (the matcher merges them into one state anyway), and parts
-#: and entries are never changed once made.
+#: ``key()``, a trace entry ``(dynamic, text)`` and the tuple of ``(name,
+#: to_python)`` pairs the matcher is given (``Map.add``) by themselves. Equal
+#: parts are interchangeable (the matcher merges them into one state anyway),
+#: and none of these is changed once made.
 #: PERF: a map of many rules would otherwise keep one object per segment of
 #: every rule alive, and each full collection of the cyclic GC walks them all;
 #: and every new object moves the GC nearer to its next collection.
 SharedPieces = dict[Any, Any]
+_Piece = TypeVar("_Piece")
 
 
 def _static_part(shared: SharedPieces, content: str) -> RulePart:
@@ -365,10 +367,16 @@ def _static_part(shared: SharedPieces, content: str) -> RulePart:
     return part
 
 
-def _trace_entry(shared: SharedPieces, dynamic: bool, text: str) -> tuple[bool, str]:
-    """The trace entry ``(dynamic, text)``, from ``shared`` or put there."""
-    entry = (dynamic, text)
-    return shared.setdefault(entry, entry)  # type: ignore[no-any-return]
+def share(shared: SharedPieces, piece: _Piece) -> _Piece:
+    """The piece equal to ``piece`` in ``shared``, or ``piece``, put there.
+
+    NOTE: a piece holding a custom converter (or its weight) that cannot be
+    hashed is its own.
+    """
+    try:
+        return shared.setdefault(piece, piece)  # type: ignore[no-any-return]
+    except TypeError:
+        return piece
 
 
 def _rule_part(tokens: list[Any], final: bool, dynamic: bool, shared: SharedPieces) -> RulePart:
@@ -627,7 +635,7 @@ class Rule(RuleFactory):
                 tokens = []
                 dynamic = False
             elif isinstance(token, str):
-                trace.append(_trace_entry(shared, False, token))
+                trace.append(share(shared, (False, token)))
                 tokens.append(token)
             else:
                 converter = self._make_converter(token)
@@ -635,7 +643,7 @@ class Rule(RuleFactory):
                 self.arguments.add(token.variable)
                 final = final or not converter.part_isolating
                 tokens.append((token.variable, converter))
-                trace.append(_trace_entry(shared, True, token.variable))
+                trace.append(share(shared, (True, token.variable)))
                 dynamic = True
         last = _rule_part(tokens, final, dynamic, shared)
         parts.append(last)
@@ -652,7 +660,7 @@ class Rule(RuleFactory):
             if index:
                 trace.append(_SLASH)
             if segment:
-                trace.append(_trace_entry(shared, False, segment))
+                trace.append(share(shared, (False, segment)))
         return [_static_part(shared, segment) for segment in segments]
 
     def compile(self) -> None:
