@@ -379,17 +379,12 @@ def share(shared: SharedPieces, piece: _Piece) -> _Piece:
         return piece
 
 
-def _rule_part(tokens: list[Any], final: bool, dynamic: bool, shared: SharedPieces) -> RulePart:
-    """The part made of ``tokens`` (see ``Rule._parse_rule``), as werkzeug
-    makes it: static text as it is; otherwise (``dynamic``: a converter is
-    among the tokens) a regex of the escaped text and one named group per
-    converter, anchored, with its weight. An equal part already in ``shared``
-    is returned instead of a new one.
-
-    PERF: the regex and the weight are worked out only for dynamic parts.
+def _rule_part(tokens: list[Any], final: bool, shared: SharedPieces) -> RulePart:
+    """The dynamic part made of ``tokens`` (see ``Rule._parse_rule``, a
+    converter is among them), as werkzeug makes it: a regex of the escaped
+    text and one named group per converter, anchored, with its weight. An
+    equal part already in ``shared`` is returned instead of a new one.
     """
-    if not dynamic:
-        return _static_part(shared, "".join(tokens))
     content = ""
     static_weights: list[tuple[int, int]] = []
     argument_weights: list[Any] = []
@@ -621,7 +616,8 @@ class Rule(RuleFactory):
         trace = self._trace
         # The tokens of the part being read: static text, (variable,
         # converter) pairs, and _KEPT_SLASH for a slash inside a final part;
-        # whether a converter is among them.
+        # whether a converter is among them. PERF: the part of no converter
+        # is its one text token, or none, and is made as it is.
         tokens: list[Any] = []
         dynamic = False
         final = False
@@ -631,9 +627,12 @@ class Rule(RuleFactory):
                 if final:
                     tokens.append(_KEPT_SLASH)
                     continue
-                parts.append(_rule_part(tokens, final, dynamic, shared))
-                tokens = []
-                dynamic = False
+                if dynamic:
+                    parts.append(_rule_part(tokens, False, shared))
+                    dynamic = False
+                else:
+                    parts.append(_static_part(shared, tokens[0] if tokens else ""))
+                tokens.clear()
             elif isinstance(token, str):
                 trace.append(share(shared, (False, token)))
                 tokens.append(token)
@@ -645,7 +644,10 @@ class Rule(RuleFactory):
                 tokens.append((token.variable, converter))
                 trace.append(share(shared, (True, token.variable)))
                 dynamic = True
-        last = _rule_part(tokens, final, dynamic, shared)
+        if not dynamic:
+            parts.append(_static_part(shared, tokens[0] if tokens else ""))
+            return parts
+        last = _rule_part(tokens, final, shared)
         parts.append(last)
         if last.suffixed:
             parts.append(_static_part(shared, ""))
