@@ -416,7 +416,8 @@ cdef class StateMachine:
         while pending:
             state = pending.pop()
             state.settle()
-            state.dynamic.sort(key=_weight)
+            if len(state.dynamic) > 1:  # PERF: most states have no choice to order
+                state.dynamic.sort(key=_weight)
             pending.extend(state.static.values())
             for edge in state.dynamic:
                 pending.append(edge.target)

@@ -308,7 +308,8 @@ class StateMachine:
         pending = [self._root]
         while pending:
             state = pending.pop()
-            state.dynamic.sort(key=lambda edge: edge[0].weight)
+            if len(state.dynamic) > 1:  # PERF: most states have no choice to order
+                state.dynamic.sort(key=lambda edge: edge[0].weight)
             pending.extend(state.static.values())
             pending.extend(following for _, following in state.dynamic)
 

@@ -230,14 +230,20 @@ class Map:
             if not self._remap:
                 return
             for rules in self._rules_by_endpoint.values():
-                rules.sort(key=lambda rule: rule.build_compare_key())
+                # PERF: most endpoints have one rule: nothing to sort, and no
+                # rule before it to provide its defaults.
+                if len(rules) > 1:
+                    rules.sort(key=lambda rule: rule.build_compare_key())
                 providers: list[Rule] = []
                 for rule in rules:
                     # PERF: the matcher asks for a redirect only where one can be.
-                    rule._may_redirect = (
+                    rule._may_redirect = bool(
                         rule.alias
                         or rule.redirect_to is not None
-                        or any(other.provides_defaults_for(rule) for other in providers)
+                        or (
+                            providers
+                            and any(other.provides_defaults_for(rule) for other in providers)
+                        )
                     )
                     if rule.defaults and not rule.build_only:
                         providers.append(rule)
