@@ -76,7 +76,7 @@ def _tokens(parse, rule):
         return str(exc)
 
 
-@given(st.text(alphabet="<>/():=,'\"\n ab1_", max_size=40))
+@given(st.text(alphabet="<>/():=,'\"\n ab1_Z\u00e9\u0661", max_size=40))
 @settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
 def test_rule_tokens_are_the_whole_scans(rule):
     assert _tokens(parse_rule, rule) == _tokens(lambda text: _scan(text, 0), rule)
