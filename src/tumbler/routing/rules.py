@@ -370,8 +370,8 @@ def _static_part(shared: SharedPieces, content: str) -> RulePart:
 def share(shared: SharedPieces, piece: _Piece) -> _Piece:
     """The piece equal to ``piece`` in ``shared``, or ``piece``, put there.
 
-    NOTE: a piece holding a custom converter (or its weight) that cannot be
-    hashed is its own.
+    NOTE: a piece holding something that cannot be hashed (a custom
+    converter's ``to_python`` may be such a thing) is its own.
     """
     try:
         return shared.setdefault(piece, piece)  # type: ignore[no-any-return]
