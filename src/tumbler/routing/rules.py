@@ -689,7 +689,8 @@ class Rule(RuleFactory):
             # NOTE: werkzeug compiles a part's regex when a match first reaches
             # it; tumbler compiles it now, so a bad one fails here, named.
             raise ValueError(f"URL rule {self.rule!r} makes an invalid regex: {exc}") from exc
-        self._check_variables()
+        if self._converters:  # PERF: no placeholder, no variable to check
+            self._check_variables()
         # PERF: made on the first build; a map is ready to match without it.
         # Unless a default fills a placeholder: its to_url runs now, as in
         # werkzeug, so that a bad default fails here, when the rule is added.
