@@ -9,6 +9,7 @@ with readable cases).
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -627,6 +628,63 @@ def test_update_sorts_once_and_is_idempotent(Map):
     url_map.update()
     url_map.update()
     assert url_map.bind("e.com").match("/1") == ("n", {"n": 1})
+
+
+def test_rules_of_a_map_share_equal_parts(Map):
+    first, second = Map([Rule("/a/<x>", endpoint="a"), Rule("/b/<y>", endpoint="b")]).iter_rules()
+    other = next(Map([Rule("/a/<x>", endpoint="a")]).iter_rules())
+    # The parts: the domain, the empty text before the first "/", "a" or "b", <x> or <y>.
+    assert first._parts[0] is first._parts[1] is second._parts[0]
+    assert first._parts[2] is not second._parts[2]
+    assert first._parts[3] is second._parts[3]  # <x> and <y>: one regex, one weight
+    assert first._parts[3] == other._parts[3] and first._parts[3] is not other._parts[3]
+
+
+def test_built_in_converters_without_arguments_are_shared_in_a_map(Map):
+    class Mine(BaseConverter):
+        pass
+
+    rules = [Rule("/<a>/<int:b>/<int(max=9):c>/<mine:d>", endpoint="x")]
+    rules += [Rule("/y/<e>/<int:f>/<string:g>/<mine:h>", endpoint="y")]
+    url_map = Map(rules, converters={"mine": Mine})
+    first, second = (rule._converters for rule in url_map.iter_rules())
+    assert first["a"] is second["e"] is second["g"]
+    assert first["b"] is second["f"]
+    assert first["c"] is not first["b"]  # made with arguments
+    assert first["d"] is not second["h"]  # not a built-in class
+    other = next(Map([Rule("/<a>", endpoint="x")]).iter_rules())
+    assert other._converters["a"] is not first["a"]  # nothing is shared across maps
+    adapter = url_map.bind("e.com")
+    assert adapter.match("/1/2/3/4") == ("x", {"a": "1", "b": 2, "c": 3, "d": "4"})
+    assert adapter.build("y", {"e": "é", "f": 5, "g": "s", "h": "t"}) == "/y/%C3%A9/5/s/t"
+
+
+def test_a_converter_need_not_be_hashable(Map):
+    class Unhashable(BaseConverter):
+        def __eq__(self, other):
+            return isinstance(other, Unhashable)
+
+        def to_python(self, value):
+            return value.upper()
+
+    rules = [Rule("/a/<u:x>", endpoint="a"), Rule("/b/<u:x>", endpoint="b")]
+    adapter = Map(rules, converters={"u": Unhashable}).bind("e.com")
+    assert adapter.match("/a/q") == ("a", {"x": "Q"})
+    assert adapter.match("/b/r") == ("b", {"x": "R"})
+
+
+def test_a_converter_weight_need_not_be_hashable(Map):
+    class Listed(BaseConverter):
+        weight: ClassVar[list[int]] = [100]
+
+    class Heavier(BaseConverter):
+        weight: ClassVar[list[int]] = [100, 1]
+
+    rules = [Rule("/<heavier:h>", endpoint="h"), Rule("/<listed:x>/<listed:y>", endpoint="l")]
+    rules += [Rule("/<listed:z>", endpoint="z")]
+    adapter = Map(rules, converters={"listed": Listed, "heavier": Heavier}).bind("e.com")
+    assert adapter.match("/1") == ("z", {"z": "1"})
+    assert adapter.match("/1/2") == ("l", {"x": "1", "y": "2"})
 
 
 def test_http_exceptions_are_werkzeugs():

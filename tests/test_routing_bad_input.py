@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from tests.routing_cases import CONVERTERS, PLACEHOLDERS, examples
 from tumbler.routing import MethodNotAllowed, NotFound, RequestRedirect, Rule
+from tumbler.routing.parser import _scan, parse_rule
 
 
 @pytest.mark.parametrize(
@@ -65,6 +66,33 @@ def test_unknown_converter_is_named(Map):
 )
 def test_bad_converter_arguments_say_what_is_wrong(Map, rule, error, says):
     with pytest.raises(error, match=says.replace("(", r"\(")):
+        Map([Rule(rule, endpoint="x")])
+
+
+def _tokens(parse, rule):
+    try:
+        return list(parse(rule))
+    except ValueError as exc:
+        return str(exc)
+
+
+@given(st.text(alphabet="<>/():=,'\"\n ab1_Z\u00e9\u0661", max_size=40))
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+def test_rule_tokens_are_the_whole_scans(rule):
+    assert _tokens(parse_rule, rule) == _tokens(lambda text: _scan(text, 0), rule)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    ["/a/<any('x/y', z):v>/b", "/<re('[^/]+/x'):p>/<q>", "/a/<b>/<c", "//<x>//", "/<int(\n):x>/y"],
+)
+def test_rule_tokens_with_slashed_arguments_and_errors(rule):
+    assert _tokens(parse_rule, rule) == _tokens(lambda text: _scan(text, 0), rule)
+
+
+@pytest.mark.parametrize("rule", ["/<int(foo=1):f><1x>", "/<int(foo=1):f>/<1x>"])
+def test_a_bad_converter_is_reported_before_a_later_malformed_placeholder(Map, rule):
+    with pytest.raises(TypeError, match="foo"):
         Map([Rule(rule, endpoint="x")])
 
 

@@ -111,6 +111,12 @@ cdef class _Entry:
         return (self.methods is None or method in self.methods) and self.websocket == websocket
 
 
+# What a state's rules, dynamic and static edges are until it gets one (see
+# matcher_py).
+cdef list _NONE = []
+cdef dict _NO_STATIC = {}
+
+
 cdef class _State:
     cdef dict static
     cdef list dynamic
@@ -126,9 +132,9 @@ cdef class _State:
     cdef Py_ssize_t mask
 
     def __init__(self):
-        self.static = {}
-        self.dynamic = []
-        self.rules = []
+        self.static = _NO_STATIC
+        self.dynamic = _NONE
+        self.rules = _NONE
         self.keys = ()
         self.states = ()
 
@@ -166,7 +172,10 @@ cdef class _State:
             slot = (slot + 1) & self.mask
 
     cdef add_static(self, str content, _State following):
-        self.static[content] = following
+        if self.static:
+            self.static[content] = following
+        else:
+            self.static = {content: following}
         self.keys = None  # until update() settles the state again
 
     cdef settle(self):
@@ -494,18 +503,24 @@ cdef class StateMachine:
     cdef _State _root
     cdef dict _static
     cdef list _entries
+    cdef dict _method_sets
 
     def __init__(self, merge_slashes):
         self.merge_slashes = merge_slashes
         self._root = _State()
         self._static = {}
         self._entries = []
+        self._method_sets = {}
 
     def add(self, rule, converters):
         """Add a bound rule."""
         cdef _State state = self._root
         cdef _State following
         cdef _Edge edge
+        cdef bint all_static
+        cdef dict paths
+        # PERF: whether every part is static, found on the way.
+        all_static = True
         for part in rule._parts:
             if part.static:
                 following = state.static.get(part.content)
@@ -514,6 +529,7 @@ cdef class StateMachine:
                     state.add_static(part.content, following)
                 state = following
                 continue
+            all_static = False
             key = part.key()
             for edge in state.dynamic:
                 if edge.key == key:
@@ -521,14 +537,25 @@ cdef class StateMachine:
                     break
             else:
                 following = _State()
-                state.dynamic.append(_Edge(part, following))
+                if state.dynamic:
+                    state.dynamic.append(_Edge(part, following))
+                else:
+                    state.dynamic = [_Edge(part, following)]
                 state = following
         entry = _Entry(rule, converters)
-        state.rules.append(entry)
+        if entry.methods is not None:
+            entry.methods = self._method_sets.setdefault(entry.methods, entry.methods)
+        if state.rules:
+            state.rules.append(entry)
+        else:
+            state.rules = [entry]
         self._entries.append(entry)
-        if all(part.static for part in rule._parts):
+        if all_static:
             path = u"/".join([part.content for part in rule._parts[1:]])
-            self._static.setdefault(rule._parts[0].content, {})[path] = state
+            paths = self._static.get(rule._parts[0].content)
+            if paths is None:
+                paths = self._static[rule._parts[0].content] = {}
+            paths[path] = state
 
     def update(self):
         """Order every state's dynamic edges by weight."""
@@ -540,8 +567,10 @@ cdef class StateMachine:
             entry.refresh()
         while pending:
             state = pending.pop()
-            state.settle()
-            state.dynamic.sort(key=_weight)
+            if state.keys is None:  # PERF: only states added to since
+                state.settle()
+            if len(state.dynamic) > 1:  # PERF: most states have no choice to order
+                state.dynamic.sort(key=_weight)
             pending.extend(state.static.values())
             for edge in state.dynamic:
                 pending.append(edge.target)

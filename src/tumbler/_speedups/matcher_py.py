@@ -97,13 +97,22 @@ class _Entry:
         return (self.methods is None or method in self.methods) and self.websocket == websocket
 
 
+#: The rules and the dynamic edges of every state that has none: one empty
+#: list, shared and never appended to (``StateMachine.add`` gives a state its
+#: own list with its first item); the same for the static edges, with a dict.
+#: PERF: most states have no rules, no dynamic edges or no static edges, and
+#: a map keeps every container it makes alive.
+_NONE: list[Any] = []
+_NO_STATIC: dict[str, Any] = {}
+
+
 class _State:
     __slots__ = ("dynamic", "rules", "static")
 
     def __init__(self) -> None:
-        self.static: dict[str, _State] = {}
-        self.dynamic: list[tuple[Any, _State]] = []
-        self.rules: list[_Entry] = []
+        self.static: dict[str, _State] = _NO_STATIC
+        self.dynamic: list[tuple[Any, _State]] = _NONE
+        self.rules: list[_Entry] = _NONE
 
 
 class _SlashRequired(Exception):
@@ -232,6 +241,8 @@ class StateMachine:
         self._root = _State()
         # PERF: fully static paths, by domain then path, for one-lookup hits.
         self._static: dict[str, dict[str, _State]] = {}
+        # PERF: one frozenset per distinct set of methods, shared by the rules.
+        self._method_sets: dict[frozenset[str], frozenset[str]] = {}
 
     @property
     def merge_slashes(self) -> bool:
@@ -249,10 +260,20 @@ class StateMachine:
         variable's name and ``to_python`` (``None`` for identity).
         """
         state = self._root
+        # PERF: whether every part is static, found on the way.
+        all_static = True
         for part in rule._parts:
             if part.static:
-                state = state.static.setdefault(part.content, _State())
+                following = state.static.get(part.content)
+                if following is None:
+                    following = _State()
+                    if state.static:
+                        state.static[part.content] = following
+                    else:
+                        state.static = {part.content: following}
+                state = following
                 continue
+            all_static = False
             key = part.key()
             for known, following in state.dynamic:
                 if known.key() == key:
@@ -260,12 +281,24 @@ class StateMachine:
                     break
             else:
                 following = _State()
-                state.dynamic.append((part, following))
+                if state.dynamic:
+                    state.dynamic.append((part, following))
+                else:
+                    state.dynamic = [(part, following)]
                 state = following
-        state.rules.append(_Entry(rule, converters))
-        if all(part.static for part in rule._parts):
+        entry = _Entry(rule, converters)
+        if entry.methods is not None:
+            entry.methods = self._method_sets.setdefault(entry.methods, entry.methods)
+        if state.rules:
+            state.rules.append(entry)
+        else:
+            state.rules = [entry]
+        if all_static:
             path = "/".join(part.content for part in rule._parts[1:])
-            self._static.setdefault(rule._parts[0].content, {})[path] = state
+            paths = self._static.get(rule._parts[0].content)
+            if paths is None:
+                paths = self._static[rule._parts[0].content] = {}
+            paths[path] = state
 
     def update(self) -> None:
         """Order every state's dynamic edges by weight.
@@ -275,7 +308,8 @@ class StateMachine:
         pending = [self._root]
         while pending:
             state = pending.pop()
-            state.dynamic.sort(key=lambda edge: edge[0].weight)
+            if len(state.dynamic) > 1:  # PERF: most states have no choice to order
+                state.dynamic.sort(key=lambda edge: edge[0].weight)
             pending.extend(state.static.values())
             pending.extend(following for _, following in state.dynamic)
 

@@ -23,7 +23,7 @@ from werkzeug.wsgi import get_host
 from .._speedups import matcher as kernel
 from .converters import DEFAULT_CONVERTERS, BaseConverter, python_converter, quote_segment
 from .exceptions import RequestRedirect
-from .rules import Rule, RuleFactory, encode_query
+from .rules import Rule, RuleFactory, SharedPieces, encode_query, share
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
@@ -72,6 +72,11 @@ class Map:
         self._rules_by_endpoint: dict[Any, list[Rule]] = {}
         # Each endpoint's rules as the kernel builds them; see _build_plan.
         self._plans: dict[Any, tuple[Any, ...]] = {}
+        #: What the rules share (see ``rules.SharedPieces``).
+        self._shared_pieces: SharedPieces = {}
+        #: The built-in converters without arguments, one per class, shared by
+        #: the placeholders (see ``Rule.get_converter``).
+        self._shared_converters: dict[type[BaseConverter], BaseConverter] = {}
         self._remap = True
         self._remap_lock = self.lock_class()
         self.default_subdomain = default_subdomain
@@ -120,11 +125,14 @@ class Map:
         for rule in rulefactory.get_rules(self):
             rule.bind(self)
             if not rule.build_only:
-                converters = [
-                    (name, python_converter(converter))
-                    for name, converter in rule._converters.items()
-                ]
-                self._matcher.add(rule, converters)
+                converters = tuple(
+                    [
+                        (name, python_converter(converter))
+                        for name, converter in rule._converters.items()
+                    ]
+                )
+                # PERF: most rules' lists are alike (see SharedPieces).
+                self._matcher.add(rule, share(self._shared_pieces, converters))
             self._rules_by_endpoint.setdefault(rule.endpoint, []).append(rule)
         self._remap = True
 
@@ -222,14 +230,20 @@ class Map:
             if not self._remap:
                 return
             for rules in self._rules_by_endpoint.values():
-                rules.sort(key=lambda rule: rule.build_compare_key())
+                # PERF: most endpoints have one rule: nothing to sort, and no
+                # rule before it to provide its defaults.
+                if len(rules) > 1:
+                    rules.sort(key=lambda rule: rule.build_compare_key())
                 providers: list[Rule] = []
                 for rule in rules:
                     # PERF: the matcher asks for a redirect only where one can be.
-                    rule._may_redirect = (
+                    rule._may_redirect = bool(
                         rule.alias
                         or rule.redirect_to is not None
-                        or any(other.provides_defaults_for(rule) for other in providers)
+                        or (
+                            providers
+                            and any(other.provides_defaults_for(rule) for other in providers)
+                        )
                     )
                     if rule.defaults and not rule.build_only:
                         providers.append(rule)

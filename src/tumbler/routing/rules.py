@@ -14,13 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from string import Template
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import urlencode
 
 from werkzeug.datastructures import iter_multi_items
 
 from .._speedups import matcher as kernel
-from .converters import BaseConverter, quote_segment
+from .converters import DEFAULT_CONVERTERS, BaseConverter, quote_segment
 from .parser import Placeholder, parse_converter_args, parse_rule
 
 if TYPE_CHECKING:
@@ -151,6 +151,7 @@ class RulePart:
     """
 
     __slots__ = (
+        "_key",
         "argument",
         "content",
         "final",
@@ -177,6 +178,7 @@ class RulePart:
         self.static = static
         self.suffixed = suffixed
         self.weight = weight
+        self._key: tuple[str, bool, bool, bool, Weighting] | None = None
         #: How the matcher tests the part, and the test's argument.
         self.kind, self.argument = kernel.KIND_REGEX, None
         #: The compiled regex, for the parts that need one.
@@ -185,6 +187,11 @@ class RulePart:
         self.groups: tuple[str, ...] = ()
         if static:
             return
+        # PERF: a dynamic part's key is made once: the matcher compares keys
+        # for every dynamic part it adds, and its edges keep them. A static
+        # part's is made when asked (the matcher files those by content);
+        # kept, it would be one more object per part for the cycle collector.
+        self._key = self.key()
         self.groups = tuple(_group(index) for index in range(converters))
         if regex is not None and not suffixed:
             self.kind, self.argument = fast_kind(regex, final)
@@ -193,7 +200,7 @@ class RulePart:
 
     def key(self) -> tuple[str, bool, bool, bool, Weighting]:
         """What makes two parts the same part."""
-        return (self.content, self.final, self.static, self.suffixed, self.weight)
+        return self._key or (self.content, self.final, self.static, self.suffixed, self.weight)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RulePart) and self.key() == other.key()
@@ -205,26 +212,6 @@ class RulePart:
             f"RulePart(content={self.content!r}, final={self.final}, static={self.static},"
             f" suffixed={self.suffixed}, weight={self.weight!r})"
         )
-
-
-class StaticPart(RulePart):
-    """A part of plain text: only its content varies, so everything else is
-    a class attribute. PERF: most parts of most rules are static, and map
-    start-up makes one per segment of every rule."""
-
-    __slots__ = ()
-
-    def __init__(self, content: str) -> None:
-        self.content = content
-
-    final = False
-    static = True
-    suffixed = False
-    weight = _NO_WEIGHT
-    kind = kernel.KIND_REGEX
-    argument = None
-    pattern = None
-    groups: tuple[str, ...] = ()
 
 
 class DuplicateVariableError(SyntaxError, ValueError):
@@ -357,18 +344,47 @@ class RuleTemplateFactory(RuleFactory):
 
 
 _SLASH = (False, "/")
+_BAR = (False, "|")
 _KEPT_SLASH = object()
 
+#: What a map's rules share: a static part by its text, a dynamic part by its
+#: ``key()``, a trace entry ``(dynamic, text)`` and the tuple of ``(name,
+#: to_python)`` pairs the matcher is given (``Map.add``) by themselves. Equal
+#: parts are interchangeable (the matcher merges them into one state anyway),
+#: and none of these is changed once made.
+#: PERF: a map of many rules would otherwise keep one object per segment of
+#: every rule alive, and each full collection of the cyclic GC walks them all;
+#: and every new object moves the GC nearer to its next collection.
+SharedPieces = dict[Any, Any]
+_Piece = TypeVar("_Piece")
 
-def _rule_part(tokens: list[Any], final: bool) -> RulePart:
-    """The part made of ``tokens`` (see ``Rule._parse_rule``), as werkzeug
-    makes it: static text as it is; otherwise a regex of the escaped text and
-    one named group per converter, anchored, with its weight.
 
-    PERF: the regex and the weight are worked out only for dynamic parts.
+def _static_part(shared: SharedPieces, content: str) -> RulePart:
+    """The static part of ``content``, from ``shared`` or made and put there."""
+    part: RulePart | None = shared.get(content)
+    if part is None:
+        part = shared[content] = RulePart(content, False, True, False, _NO_WEIGHT)
+    return part
+
+
+def share(shared: SharedPieces, piece: _Piece) -> _Piece:
+    """The piece equal to ``piece`` in ``shared``, or ``piece``, put there.
+
+    NOTE: a piece holding something that cannot be hashed (a custom
+    converter's ``to_python`` may be such a thing) is its own.
     """
-    if all(type(token) is str for token in tokens):
-        return StaticPart("".join(tokens))
+    try:
+        return shared.setdefault(piece, piece)  # type: ignore[no-any-return]
+    except TypeError:
+        return piece
+
+
+def _rule_part(tokens: list[Any], final: bool, shared: SharedPieces) -> RulePart:
+    """The dynamic part made of ``tokens`` (see ``Rule._parse_rule``, a
+    converter is among them), as werkzeug makes it: a regex of the escaped
+    text and one named group per converter, anchored, with its weight. An
+    equal part already in ``shared`` is returned instead of a new one.
+    """
     content = ""
     static_weights: list[tuple[int, int]] = []
     argument_weights: list[Any] = []
@@ -389,17 +405,38 @@ def _rule_part(tokens: list[Any], final: bool) -> RulePart:
     weight = Weighting(
         -len(static_weights), tuple(static_weights), -len(argument_weights), tuple(argument_weights)
     )
-    alone = regex if len(argument_weights) == 1 and not static_weights else None
-    return RulePart(content + r"\Z", final, False, suffixed, weight, alone, len(argument_weights))
+    content += r"\Z"
+    key: tuple[Any, ...] | None = (content, final, False, suffixed, weight)
+    try:
+        part = shared.get(key)
+    except TypeError:
+        # NOTE: a custom converter's weight need only be comparable (werkzeug
+        # sorts by it); an unhashable one gives a part of its own.
+        key = part = None
+    if part is None:
+        alone = regex if len(argument_weights) == 1 and not static_weights else None
+        part = RulePart(content, final, False, suffixed, weight, alone, len(argument_weights))
+        if key is not None:
+            shared[key] = part
+    return part
 
 
+#: The converter classes of which a map makes one instance for all its
+#: placeholders without arguments (werkzeug makes one per placeholder): the
+#: built-in ones, whose instances hold nothing but the map and what the
+#: arguments set, and change nothing after they are made, so that sharing one
+#: cannot change an answer. PERF: one object per placeholder fewer to make,
+#: and to keep for the cycle collector to walk.
+_SHAREABLE_CONVERTERS = frozenset(DEFAULT_CONVERTERS.values())
 _SLASHES = re.compile("/{2,}")
 _CONSTANT_NAMES = frozenset({"None", "True", "False"})
 
 
 def merge_slashes(path: str) -> str:
     """Collapse each run of slashes in ``path`` into one."""
-    return _SLASHES.sub("/", path)
+    # PERF: most paths have no run to collapse; finding none is cheaper than
+    # the substitution.
+    return _SLASHES.sub("/", path) if "//" in path else path
 
 
 class Rule(RuleFactory):
@@ -536,7 +573,15 @@ class Rule(RuleFactory):
         """
         if converter_name not in self.map.converters:
             raise LookupError(f"the converter {converter_name!r} does not exist")
-        return self.map.converters[converter_name](self.map, *args, **kwargs)
+        converter_class = self.map.converters[converter_name]
+        if args or kwargs or converter_class not in _SHAREABLE_CONVERTERS:
+            return converter_class(self.map, *args, **kwargs)
+        # PERF: see _SHAREABLE_CONVERTERS.
+        shared = self.map._shared_converters
+        converter = shared.get(converter_class)
+        if converter is None:
+            converter = shared[converter_class] = converter_class(self.map)
+        return converter
 
     def _encode_query_vars(self, query_vars: Mapping[str, Any]) -> str:
         items: Iterable[tuple[str, Any]] = iter_multi_items(query_vars)
@@ -545,7 +590,10 @@ class Rule(RuleFactory):
         return encode_query(items)
 
     def _make_converter(self, placeholder: Placeholder) -> BaseConverter:
-        args, kwargs = parse_converter_args(placeholder.arguments or "")
+        # PERF: most placeholders have no arguments to read ("" reads as none).
+        args, kwargs = (
+            parse_converter_args(placeholder.arguments) if placeholder.arguments else ((), {})
+        )
         try:
             return self.get_converter(
                 placeholder.variable, placeholder.converter or "default", args, kwargs
@@ -559,15 +607,19 @@ class Rule(RuleFactory):
     def _parse_rule(self, rule: str) -> list[RulePart]:
         """Cut ``rule`` into parts, recording the trace (for building and
         equality) and the converters as it goes."""
+        shared = self.map._shared_pieces
         if "<" not in rule:
             # PERF: placeholder-free text (most rules, most domains) is its
             # segments; start-up time is dominated by this.
-            return self._parse_static(rule)
+            return self._parse_static(rule, shared)
         parts: list[RulePart] = []
         trace = self._trace
         # The tokens of the part being read: static text, (variable,
-        # converter) pairs, and _KEPT_SLASH for a slash inside a final part.
+        # converter) pairs, and _KEPT_SLASH for a slash inside a final part;
+        # whether a converter is among them. PERF: the part of no converter
+        # is its one text token, or none, and is made as it is.
         tokens: list[Any] = []
+        dynamic = False
         final = False
         for token in parse_rule(rule):
             if token == "/":
@@ -575,10 +627,14 @@ class Rule(RuleFactory):
                 if final:
                     tokens.append(_KEPT_SLASH)
                     continue
-                parts.append(_rule_part(tokens, final))
-                tokens = []
+                if dynamic:
+                    parts.append(_rule_part(tokens, False, shared))
+                    dynamic = False
+                else:
+                    parts.append(_static_part(shared, tokens[0] if tokens else ""))
+                tokens.clear()
             elif isinstance(token, str):
-                trace.append((False, token))
+                trace.append(share(shared, (False, token)))
                 tokens.append(token)
             else:
                 converter = self._make_converter(token)
@@ -586,41 +642,55 @@ class Rule(RuleFactory):
                 self.arguments.add(token.variable)
                 final = final or not converter.part_isolating
                 tokens.append((token.variable, converter))
-                trace.append((True, token.variable))
-        last = _rule_part(tokens, final)
+                trace.append(share(shared, (True, token.variable)))
+                dynamic = True
+        if not dynamic:
+            parts.append(_static_part(shared, tokens[0] if tokens else ""))
+            return parts
+        last = _rule_part(tokens, final, shared)
         parts.append(last)
         if last.suffixed:
-            parts.append(StaticPart(""))
+            parts.append(_static_part(shared, ""))
         return parts
 
-    def _parse_static(self, rule: str) -> list[RulePart]:
+    def _parse_static(self, rule: str, shared: SharedPieces) -> list[RulePart]:
         """``_parse_rule`` for text without placeholders: one static part per
         segment."""
         trace = self._trace
         segments = rule.split("/")
         for index, segment in enumerate(segments):
             if index:
-                trace.append((False, "/"))
+                trace.append(_SLASH)
             if segment:
-                trace.append((False, segment))
-        return [StaticPart(segment) for segment in segments]
+                trace.append(share(shared, (False, segment)))
+        return [_static_part(shared, segment) for segment in segments]
 
     def compile(self) -> None:
         """Cut the rule into parts and prepare its builder."""
         assert self.map is not None, "rule not bound"
         domain = (self.host if self.map.host_matching else self.subdomain) or ""
-        self._trace = []
+        # PERF: the first compile fills the lists made in __init__: replaced,
+        # each would be one more new object per rule for the cycle collector
+        # to take through its generations. A compile again starts new ones.
+        if self._trace:
+            self._trace = []
+        if self._parts:
+            self._parts = []
         self._converters = {}
         path = merge_slashes(self.rule) if self.merge_slashes else self.rule
         try:
-            self._parts = [StaticPart("")] if domain == "" else self._parse_rule(domain)
-            self._trace.append((False, "|"))
+            if domain == "":
+                self._parts.append(_static_part(self.map._shared_pieces, ""))
+            else:
+                self._parts.extend(self._parse_rule(domain))
+            self._trace.append(_BAR)
             self._parts.extend(self._parse_rule(path))
         except re.error as exc:
             # NOTE: werkzeug compiles a part's regex when a match first reaches
             # it; tumbler compiles it now, so a bad one fails here, named.
             raise ValueError(f"URL rule {self.rule!r} makes an invalid regex: {exc}") from exc
-        self._check_variables()
+        if self._converters:  # PERF: no placeholder, no variable to check
+            self._check_variables()
         # PERF: made on the first build; a map is ready to match without it.
         # Unless a default fills a placeholder: its to_url runs now, as in
         # werkzeug, so that a bad default fails here, when the rule is added.
