@@ -12,6 +12,8 @@ the string's characters; a miss is a return code, not an exception.
 import re
 
 cimport cython
+from cpython.ref cimport Py_INCREF, PyObject
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.unicode cimport (
     Py_UNICODE_ISDECIMAL,
     PyUnicode_FindChar,
@@ -492,6 +494,9 @@ cdef class RuleBuilder:
 
     cdef tuple domain
     cdef tuple path
+    # PERF: a side with no variables is the same text every time.
+    cdef str domain_text
+    cdef str path_text
     cdef tuple required
     cdef frozenset consumed
     cdef object encode_query
@@ -499,21 +504,33 @@ cdef class RuleBuilder:
     def __init__(self, domain, path, required, consumed, encode_query):
         self.domain = _pieces(domain)
         self.path = _pieces(path)
+        self.domain_text = _constant(self.domain)
+        self.path_text = _constant(self.path)
         self.required = tuple(required)
         self.consumed = frozenset(consumed)
         self.encode_query = encode_query
 
     def build(self, values, append_unknown):
         """Return ``(domain part, path)``, or ``None`` on ``ValidationError``."""
-        return self._build(values, append_unknown)
-
-    cdef object _build(self, values, bint append_unknown):
         for name in self.required:
             if name not in values:
                 raise TypeError(f"missing a value for the URL variable {name!r}")
+        built = self._build(values if type(values) is dict else dict(values), append_unknown,
+                            None)
+        return None if built is None else (<tuple>built)[:2]
+
+    cdef object _build(self, dict values, bint append_unknown, websocket):
+        """``(domain part, path, websocket)``, or ``None`` on ``ValidationError``.
+
+        NOTE: the caller has made sure every required value is there.
+        """
+        domain = self.domain_text
+        path = self.path_text
         try:
-            domain = _join(self.domain, values)
-            path = _join(self.path, values)
+            if domain is None:
+                domain = _join(self.domain, values)
+            if path is None:
+                path = _join(self.path, values)
         except ValidationError:
             return None
         if append_unknown and _has_unknown(self.consumed, values):
@@ -521,10 +538,10 @@ cdef class RuleBuilder:
             query = self.encode_query(unknown)
             if query:
                 path = f"{path}?{query}"
-        return domain, path
+        return domain, path, websocket
 
 
-cdef bint _has_unknown(frozenset consumed, values) except -1:
+cdef bint _has_unknown(frozenset consumed, dict values) except -1:
     # PERF: frozenset.issuperset(dict) would first copy the keys into a set.
     for key in values:
         if key not in consumed:
@@ -546,6 +563,14 @@ cdef tuple _pieces(pieces):
             plain = type(converter).to_url in (base.to_url, _WerkzeugConverter.to_url)
             out.append((name, converter, plain))
     return tuple(out)
+
+
+cdef str _constant(tuple pieces):
+    """The text of pieces without placeholders, else ``None``."""
+    for piece in pieces:
+        if type(piece) is not str:
+            return None
+    return u"".join(pieces)
 
 
 cdef object _BASE = None
@@ -573,7 +598,7 @@ cdef bint _needs_no_quoting(str text):
     return True
 
 
-cdef str _to_url(tuple piece, values):
+cdef str _to_url(tuple piece, dict values):
     value = values[piece[0]]
     if piece[2]:
         # PERF: the base to_url is str() and quoting; text that needs no
@@ -585,18 +610,17 @@ cdef str _to_url(tuple piece, values):
     return piece[1].to_url(value)
 
 
-cdef str _join(tuple pieces, values):
+cdef str _join(tuple pieces, dict values):
     cdef Py_ssize_t count = len(pieces)
-    if count == 0:
-        return u""
-    if count == 1 and type(pieces[0]) is str:
-        return pieces[0]
-    cdef list texts = []
-    for piece in pieces:
-        if type(piece) is str:
-            texts.append(piece)
-        else:
-            texts.append(_to_url(<tuple>piece, values))
+    cdef Py_ssize_t index
+    # PERF: a tuple of the exact size, filled in place, is what str.join
+    # reads fastest; a list would grow as it is appended to.
+    cdef tuple texts = PyTuple_New(count)
+    for index in range(count):
+        piece = pieces[index]
+        text = piece if type(piece) is str else _to_url(<tuple>piece, values)
+        Py_INCREF(text)
+        PyTuple_SET_ITEM(texts, index, text)
     return u"".join(texts)
 
 
@@ -607,6 +631,8 @@ cdef class BuildEntry:
     cdef RuleBuilder builder
     cdef object methods
     cdef frozenset arguments
+    # PERF: the arguments again, as a tuple, which iterates without an iterator.
+    cdef tuple argument_names
     cdef dict defaults
     cdef object websocket
 
@@ -615,6 +641,7 @@ cdef class BuildEntry:
         self.builder = builder
         self.methods = rule.methods
         self.arguments = frozenset(rule.arguments)
+        self.argument_names = tuple(self.arguments)
         defaults = rule.defaults
         self.defaults = dict(defaults) if defaults else None
         self.websocket = rule.websocket
@@ -626,7 +653,7 @@ cdef class BuildEntry:
     cdef bint _suitable(self, dict values, method) except -1:
         if method is not None and self.methods is not None and method not in self.methods:
             return False
-        for key in self.arguments:
+        for key in self.argument_names:
             if key not in values and (self.defaults is None or key not in self.defaults):
                 return False
         if self.defaults is not None:
@@ -637,58 +664,95 @@ cdef class BuildEntry:
 
     def build(self, values, method, append_unknown):
         """The rule's ``(domain part, path)``, or ``None`` if it does not fit."""
-        return self._build(dict(values), method, append_unknown)
+        built = self._build(dict(values), method, append_unknown)
+        return None if built is None else (<tuple>built)[:2]
 
     cdef object _build(self, dict values, method, bint append_unknown):
+        """``(domain part, path, websocket)``, or ``None`` if it does not fit."""
         if self.builder is None:
             if not self.rule.suitable_for(values, method):
                 return None
-            return self.rule.build(values, append_unknown)
+            built = self.rule.build(values, append_unknown)
+            return None if built is None else (built[0], built[1], self.websocket)
         if not self._suitable(values, method):
             return None
-        return self.builder._build(values, append_unknown)
+        return self.builder._build(values, append_unknown, self.websocket)
+
+
+cdef bint _all_in_kernel(tuple plan):
+    """Whether every entry of the plan builds here (none calls a rule's own
+    ``suitable_for`` or ``build``, which could change the values)."""
+    cdef BuildEntry entry
+    for entry in plan:
+        if entry.builder is None:
+            return False
+    return True
+
+
+cdef tuple _plan(url_map, dict map_fields, endpoint):
+    plan = (<dict>_field(map_fields, url_map, u"_plans")).get(endpoint)
+    if plan is None:
+        plan = url_map._build_plan(endpoint)
+    return <tuple>plan
 
 
 def partial_build(adapter, endpoint, values, method, append_unknown):
     """The first buildable rule of an endpoint (``MapAdapter._partial_build``)."""
-    return _partial_build(adapter, _fields(adapter), endpoint, dict(values), method,
+    cdef dict fields = _fields(adapter)
+    url_map = _field(fields, adapter, u"map")
+    cdef dict map_fields = _fields(url_map)
+    return _partial_build(adapter, fields, url_map, map_fields,
+                          _plan(url_map, map_fields, endpoint), dict(values), method,
                           append_unknown)
 
 
-cdef object _partial_build(adapter, dict fields, endpoint, dict values, method,
-                           bint append_unknown):
-    url_map = _field(fields, adapter, u"map")
-    cdef dict map_fields = _fields(url_map)
-    plan = (<dict>_field(map_fields, url_map, u"_plans")).get(endpoint)
-    if plan is None:
-        plan = url_map._build_plan(endpoint)
-    cdef bint host_matching = _field(map_fields, url_map, u"host_matching")
+cdef object _partial_build(adapter, dict fields, url_map, dict map_fields, tuple plan,
+                           dict values, method, bint append_unknown):
+    host = None
+    if _field(map_fields, url_map, u"host_matching"):
+        host = _field(fields, adapter, u"server_name")
     cdef object found
     if method is None:
-        found = _first_built(
-            <tuple>plan, adapter, fields, values,
-            _field(fields, adapter, u"default_method"), append_unknown, host_matching,
-        )
+        found = _first_built(plan, values, _field(fields, adapter, u"default_method"),
+                             append_unknown, host)
         if found is not None:
             return found
-    return _first_built(<tuple>plan, adapter, fields, values, method, append_unknown,
-                        host_matching)
+    return _first_built(plan, values, method, append_unknown, host)
 
 
-cdef object _first_built(tuple plan, adapter, dict fields, dict values, method,
-                         bint append_unknown, bint host_matching):
+cdef object _first_built(tuple plan, dict values, method, bint append_unknown, host):
     cdef BuildEntry entry
     first = None
     for entry in plan:
-        built = entry._build(values, method, append_unknown)
-        if built is None:
+        found = entry._build(values, method, append_unknown)
+        if found is None:
             continue
-        found = ((<tuple>built)[0], (<tuple>built)[1], entry.websocket)
-        if not host_matching or found[0] == _field(fields, adapter, u"server_name"):
+        if host is None or (<tuple>found)[0] == host:
             return found
         if first is None:
             first = found
     return first
+
+
+cdef dict _given(values):
+    """The values as ``build`` takes them: no ``None`` values, and a
+    ``MultiDict``'s repeated keys as lists. PERF: a plain dict without
+    ``None`` values is returned as it is."""
+    if not values:
+        return {}
+    if type(values) is dict:
+        for value in (<dict>values).values():
+            if value is None:
+                break
+        else:
+            return <dict>values
+    elif isinstance(values, MultiDict):
+        return {
+            key: (items[0] if len(items) == 1 else items)
+            for key, items in dict.items(values)
+            if len(items) != 0
+        }
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def build(adapter, endpoint, values=None, method=None, force_external=False,
@@ -699,24 +763,33 @@ def build(adapter, endpoint, values=None, method=None, force_external=False,
     cdef dict map_fields = _fields(url_map)
     if _field(map_fields, url_map, u"_remap"):
         url_map.update()
-    cdef dict given
-    if not values:
-        given = {}
-    elif isinstance(values, MultiDict):
-        given = {
-            key: (items[0] if len(items) == 1 else items)
-            for key, items in dict.items(values)
-            if len(items) != 0
-        }
+    cdef dict given = _given(values)
+    cdef tuple plan
+    if _is_kernel_method(adapter, fields, u"_partial_build", partial_build):
+        plan = _plan(url_map, map_fields, endpoint)
+        # NOTE: the caller's own dict may be read, never handed on to code
+        # that could change it.
+        if given is values and not _all_in_kernel(plan):
+            given = dict(given)
+        found = _partial_build(adapter, fields, url_map, map_fields, plan, given, method,
+                               append_unknown)
     else:
-        given = {key: value for key, value in values.items() if value is not None}
-    if type(adapter)._partial_build is partial_build:
-        found = _partial_build(adapter, fields, endpoint, given, method, append_unknown)
-    else:
+        if given is values:
+            given = dict(given)
         found = adapter._partial_build(endpoint, given, method, append_unknown)
     if found is None:
-        raise BuildError(endpoint, given, method, adapter)
+        raise BuildError(endpoint, dict(given) if given is values else given, method, adapter)
     domain_part, path, websocket = found
+    host_matching = _field(map_fields, url_map, u"host_matching")
+    script_name = _field(fields, adapter, u"script_name")
+    if not (websocket or force_external or host_matching) and (
+        domain_part == _field(fields, adapter, u"subdomain")
+    ):
+        # PERF: the common case needs neither host nor scheme, and under the
+        # root script name a path with one leading slash is the URL itself.
+        if script_name == u"/" and path and _path_part(path) is path:
+            return path
+        return f"{script_name.rstrip(u'/')}/{path.lstrip(u'/')}"
     if url_scheme is None:
         url_scheme = _field(fields, adapter, u"url_scheme")
     secure = url_scheme == u"https" or url_scheme == u"wss"
@@ -725,21 +798,17 @@ def build(adapter, endpoint, values=None, method=None, force_external=False,
         url_scheme = u"wss" if secure else u"ws"
     elif url_scheme:
         url_scheme = u"https" if secure else u"http"
-    host_matching = _field(map_fields, url_map, u"host_matching")
-    script_name = _field(fields, adapter, u"script_name")
-    if not force_external and not host_matching and (
-        domain_part == _field(fields, adapter, u"subdomain")
-    ):
-        # PERF: the common case needs no host, and under the root script
-        # name a path with one leading slash is the URL itself.
-        if script_name == u"/" and path and _path_part(path) is path:
-            return path
-        return f"{script_name.rstrip(u'/')}/{path.lstrip(u'/')}"
     host = adapter.get_host(domain_part)
     if not force_external and host_matching and host == _field(fields, adapter, u"server_name"):
         return f"{script_name.rstrip(u'/')}/{path.lstrip(u'/')}"
     scheme = f"{url_scheme}:" if url_scheme else u""
     return f"{scheme}//{host}{script_name[:-1]}/{path.lstrip(u'/')}"
+
+
+cdef inline bint _is_kernel_method(obj, dict fields, str name, function):
+    """Whether ``obj.name`` is this module's ``function``: its class's, not
+    overridden, and not set on the instance."""
+    return _PyType_Lookup(type(obj), name) == <PyObject*>function and name not in fields
 
 
 def match(adapter, path_info=None, method=None, return_rule=False, query_args=None,
@@ -819,6 +888,7 @@ cdef object _miss(adapter, status, found, extra, query_args):
 
 cdef extern from "Python.h":
     object PyObject_GenericGetDict(object obj, void *context)
+    PyObject *_PyType_Lookup(type cls, object name)
 
 
 cdef inline dict _fields(obj):
