@@ -10,8 +10,10 @@ the string's characters; a miss is a return code, not an exception.
 """
 
 import re
+import warnings
 
 cimport cython
+from cpython.dict cimport PyDict_Copy
 from cpython.ref cimport Py_INCREF, PyObject
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.unicode cimport (
@@ -26,6 +28,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing.converters import BaseConverter as _WerkzeugConverter
 from werkzeug.routing.converters import ValidationError
 from werkzeug.routing.exceptions import BuildError, RequestRedirect, WebsocketMismatch
+from werkzeug.wsgi import get_host
 
 __all__ = [
     "KIND_CHOICE",
@@ -41,6 +44,7 @@ __all__ = [
     "BuildEntry",
     "RuleBuilder",
     "StateMachine",
+    "bind_to_environ",
     "build",
     "match",
     "partial_build",
@@ -888,6 +892,7 @@ cdef object _miss(adapter, status, found, extra, query_args):
 
 cdef extern from "Python.h":
     object PyObject_GenericGetDict(object obj, void *context)
+    bint PyUnicode_IS_ASCII(object text)
     PyObject *_PyType_Lookup(type cls, object name)
 
 
@@ -908,6 +913,15 @@ cdef inline object _field(dict fields, obj, str name):
 cdef object _MISSING = object()
 
 
+cdef inline object _class_field(dict fields, obj, str name):
+    """``getattr(obj, name)`` for a name its class usually holds.
+    PERF: a plain value on the class is read without getattr's protocol."""
+    cdef PyObject *found = _PyType_Lookup(type(obj), name)
+    if found is NULL or tumbler_is_descriptor(found):
+        return _field(fields, obj, name)
+    return fields.get(name, <object>found)
+
+
 cdef object _http_error(type cls, object valid_methods):
     # PERF: the state werkzeug's __init__ leaves, without running it: no
     # arguments, no response, and valid_methods for a 405.
@@ -916,3 +930,284 @@ cdef object _http_error(type cls, object valid_methods):
     if valid_methods is not None:
         error.valid_methods = valid_methods
     return error
+
+
+# -- bind_to_environ ---------------------------------------------------------
+
+cdef extern from *:
+    """
+    /* The class's version tag, 0 while it has none (it changes whenever the
+       class or a base is modified). */
+    static unsigned int tumbler_type_version(PyObject *cls) {
+    #if PY_VERSION_HEX < 0x030C0000
+        if (!PyType_HasFeature((PyTypeObject *)cls, Py_TPFLAGS_VALID_VERSION_TAG)) {
+            return 0;
+        }
+    #endif
+        return ((PyTypeObject *)cls)->tp_version_tag;
+    }
+
+    /* Whether instances of the class are made by object's __new__ (which
+       allocates and prepares a __dict__, and refuses abstract classes), keep a
+       __dict__ and set attributes in it as object does. */
+    static int tumbler_plain_instances(PyObject *cls) {
+        PyTypeObject *type = (PyTypeObject *)cls;
+        return Py_IS_TYPE(cls, &PyType_Type)
+            && type->tp_new == PyBaseObject_Type.tp_new
+            && !PyType_HasFeature(type, Py_TPFLAGS_IS_ABSTRACT)
+            && type->tp_alloc == PyType_GenericAlloc
+            && type->tp_setattro == PyObject_GenericSetAttr
+            && type->tp_dictoffset != 0;
+    }
+
+    /* What object's __new__ makes of a plain class, given its __dict__ at
+       once. PERF: no empty __dict__ is prepared, then thrown away. */
+    static PyObject *tumbler_new_with_dict(PyObject *cls, PyObject *dict) {
+        PyObject *made = ((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 0);
+        if (made != NULL && PyObject_GenericSetDict(made, dict, NULL) < 0) {
+            Py_CLEAR(made);
+        }
+        return made;
+    }
+
+    static int tumbler_is_data_descriptor(PyObject *found) {
+        return found != NULL && Py_TYPE(found)->tp_descr_set != NULL;
+    }
+
+    static int tumbler_is_descriptor(PyObject *found) {
+        return Py_TYPE(found)->tp_descr_get != NULL || Py_TYPE(found)->tp_descr_set != NULL;
+    }
+    """
+    unsigned int tumbler_type_version(object cls)
+    bint tumbler_plain_instances(object cls)
+    object tumbler_new_with_dict(object cls, dict fields)
+    bint tumbler_is_data_descriptor(PyObject *found)
+    bint tumbler_is_descriptor(PyObject *found)
+
+
+# What MapAdapter.__init__ sets, in its order.
+cdef tuple _ADAPTER_FIELDS = (
+    u"map", u"server_name", u"script_name", u"subdomain", u"url_scheme", u"path_info",
+    u"default_method", u"query_args", u"websocket",
+)
+# What a common request's adapter holds where it holds no request's value.
+cdef dict _ADAPTER_TEMPLATE = {
+    u"map": None, u"server_name": None, u"script_name": None, u"subdomain": u"",
+    u"url_scheme": None, u"path_info": u"/", u"default_method": None, u"query_args": None,
+    u"websocket": False,
+}
+cdef object _MAP = None
+cdef object _ADAPTER_INIT = None
+# The last adapter class found plain, and its version tag then.
+cdef object _PLAIN_CLASS = None
+cdef unsigned int _PLAIN_VERSION = 0
+# The adapter's server name for a request's Host header, by scheme: only for
+# requests that _bind_plain takes. Bounded like _HOSTS.
+cdef dict _SERVER_NAMES = {}
+cdef dict _HOSTS = {}
+cdef Py_ssize_t _CACHE_SIZE = 256
+
+
+def bind_to_environ(url_map, environ, server_name=None, subdomain=None):
+    """Like ``Map.bind``, with everything taken from a WSGI environ, or a
+    request through its ``environ`` (``Map.bind_to_environ``)."""
+    if server_name is None and subdomain is None and type(environ) is dict:
+        adapter = _bind_plain(url_map, <dict>environ)
+        if adapter is not None:
+            return adapter
+    return _bind(url_map, environ, server_name, subdomain)
+
+
+cdef object _bind_plain(url_map, dict env):
+    """The common request, bound without Python calls: a plain dict, no
+    server name or subdomain given, no host matching, a Host header, no
+    upgrade, ASCII text, and tumbler's adapter (a subclass that changes
+    neither how it is made nor how its attributes are set is fine).
+    ``None``: bind the general way.
+
+    PERF: the adapter is made as ``MapAdapter.__init__`` would make it, with
+    its ``__dict__`` filled in C; the host's server name comes from
+    ``_SERVER_NAMES``, filled by the first such request for the host.
+    """
+    cdef dict map_fields = _fields(url_map)
+    if _field(map_fields, url_map, u"host_matching"):
+        return None
+    cls = _class_field(map_fields, url_map, u"_adapter_class")
+    if not _plain_adapter_class(cls):
+        return None
+    scheme = env.get(u"wsgi.url_scheme")
+    header = env.get(u"HTTP_HOST")
+    method = env.get(u"REQUEST_METHOD", _MISSING)
+    if type(scheme) is not str or type(header) is not str or method is _MISSING:
+        return None
+    if u"HTTP_UPGRADE" in env:
+        return None
+    script_name = env.get(u"SCRIPT_NAME")
+    path_info = env.get(u"PATH_INFO")
+    query_args = env.get(u"QUERY_STRING")
+    if not (_ascii_or_none(script_name) and _ascii_or_none(path_info)
+            and _ascii_or_none(query_args)):
+        return None
+    hosts = _SERVER_NAMES.get(scheme)
+    server_name = None if hosts is None else (<dict>hosts).get(header)
+    if server_name is None:
+        adapter = _bind(url_map, env, None, None)
+        _remember_server_name(scheme, header, _fields(adapter)[u"server_name"])
+        return adapter
+    if script_name is None or PyUnicode_GET_LENGTH(script_name) == 0:
+        script_name = u"/"
+    elif PyUnicode_READ_CHAR(script_name, PyUnicode_GET_LENGTH(script_name) - 1) != u"/":
+        script_name = script_name + u"/"
+    # PERF: a copy of a dict of the right keys (in MapAdapter.__init__'s
+    # order, so that vars() lists the same) is filled in place.
+    fields = PyDict_Copy(_ADAPTER_TEMPLATE)
+    fields[u"map"] = url_map
+    fields[u"server_name"] = server_name
+    fields[u"script_name"] = script_name
+    fields[u"url_scheme"] = scheme
+    if path_info is not None:
+        fields[u"path_info"] = path_info
+    fields[u"default_method"] = method
+    if query_args is not None:
+        fields[u"query_args"] = query_args
+    if scheme == u"ws" or scheme == u"wss":
+        fields[u"websocket"] = True
+    return tumbler_new_with_dict(cls, fields)
+
+
+cdef inline bint _ascii_or_none(value):
+    return value is None or (type(value) is str and PyUnicode_IS_ASCII(value))
+
+
+cdef void _remember_server_name(str scheme, str header, server_name):
+    hosts = _SERVER_NAMES.get(scheme)
+    if hosts is None:
+        if len(_SERVER_NAMES) >= 8:
+            _SERVER_NAMES.clear()
+        hosts = _SERVER_NAMES[scheme] = {}
+    if len(<dict>hosts) >= _CACHE_SIZE:
+        (<dict>hosts).clear()
+    (<dict>hosts)[header] = server_name
+
+
+cdef bint _plain_adapter_class(cls) except -1:
+    """Whether making ``cls`` by its ``__new__`` and filling its ``__dict__``
+    is what calling it does: ``MapAdapter.__init__``, object's ``__new__``
+    and attribute setting, no descriptor over an adapter field. Checked
+    again only when the class (or a base) changes."""
+    global _PLAIN_CLASS, _PLAIN_VERSION
+    cdef unsigned int version
+    if cls is _PLAIN_CLASS:
+        version = tumbler_type_version(cls)
+        if version != 0 and version == _PLAIN_VERSION:
+            return True
+    _routing_classes()
+    if not (isinstance(cls, type) and tumbler_plain_instances(cls)):
+        return False
+    if _PyType_Lookup(cls, u"__init__") != <PyObject*>_ADAPTER_INIT:
+        return False
+    for name in _ADAPTER_FIELDS:
+        if tumbler_is_data_descriptor(_PyType_Lookup(cls, name)):
+            return False
+    _PLAIN_CLASS = cls
+    _PLAIN_VERSION = tumbler_type_version(cls)
+    return True
+
+
+cdef object _routing_classes():
+    # NOTE: imported on first use: tumbler.routing imports this module.
+    global _MAP, _ADAPTER_INIT
+    if _MAP is None:
+        from tumbler.routing.map import Map, MapAdapter
+        _ADAPTER_INIT = MapAdapter.__dict__[u"__init__"]
+        _MAP = Map
+    return _MAP
+
+
+cdef object _bind(url_map, environ, server_name, subdomain):
+    """``bind_to_environ`` in full, as the pure twin does it."""
+    env = environ if type(environ) is dict else getattr(environ, u"environ", environ)
+    assert isinstance(env, dict), (
+        f"{type(environ).__name__!r} is not a WSGI environment (has to be a dict)"
+    )
+    scheme = env[u"wsgi.url_scheme"]
+    wsgi_server_name = _request_host(env, scheme)
+    if u"HTTP_UPGRADE" in env and _wants_websocket(env):
+        scheme = u"wss" if scheme == u"https" else u"ws"
+    if server_name is None:
+        server_name = wsgi_server_name
+        if subdomain is None and not url_map.host_matching:
+            subdomain = u""  # the host is the server name: nothing in front
+    else:
+        server_name = _strip_default_port(server_name.lower(), scheme)
+        if subdomain is None and not url_map.host_matching:
+            subdomain = _subdomain_of(wsgi_server_name, server_name)
+    # NOTE: werkzeug calls Map.bind by name, never an override of it.
+    return _routing_classes().bind(
+        url_map,
+        server_name,
+        _wsgi_text(env.get(u"SCRIPT_NAME")),
+        subdomain,
+        scheme,
+        env[u"REQUEST_METHOD"],
+        _wsgi_text(env.get(u"PATH_INFO")),
+        query_args=_wsgi_text(env.get(u"QUERY_STRING")),
+    )
+
+
+cdef object _request_host(dict env, scheme):
+    header = env.get(u"HTTP_HOST")
+    if header is not None:
+        key = (scheme, header)
+    else:
+        key = (scheme, None, env.get(u"SERVER_NAME"), env.get(u"SERVER_PORT"))
+    host = _HOSTS.get(key)
+    if host is None:
+        host = get_host(env).lower()
+        if len(_HOSTS) >= _CACHE_SIZE:
+            _HOSTS.clear()
+        _HOSTS[key] = host
+    return host
+
+
+cdef object _wsgi_text(value):
+    if value is None or value.isascii():
+        return value
+    return value.encode(u"latin1").decode(errors=u"replace")
+
+
+cdef bint _wants_websocket(dict env) except -1:
+    connection = env.get(u"HTTP_CONNECTION", u"").lower()
+    if env.get(u"HTTP_UPGRADE", u"").lower() != u"websocket":
+        return False
+    for token in connection.split(u","):
+        if token.strip(u" \t") == u"upgrade":
+            return True
+    return False
+
+
+@cython.wraparound(True)
+cdef object _strip_default_port(server_name, scheme):
+    if (scheme == u"http" or scheme == u"ws") and server_name.endswith(u":80"):
+        return server_name[:-3]
+    if (scheme == u"https" or scheme == u"wss") and server_name.endswith(u":443"):
+        return server_name[:-4]
+    return server_name
+
+
+@cython.wraparound(True)
+cdef object _subdomain_of(host, server_name):
+    host_labels = host.split(u".")
+    server_labels = server_name.split(u".")
+    offset = -len(server_labels)
+    if host_labels[offset:] != server_labels:
+        # A request by IP address can do this on a valid set-up; the invalid
+        # subdomain makes it a 404 rather than an error.
+        # NOTE: stacklevel 1 is the caller's frame: compiled code has none.
+        warnings.warn(
+            f"Current server name {host!r} doesn't match configured server name"
+            f" {server_name!r}",
+            stacklevel=1,
+        )
+        return u"<invalid>"
+    return u".".join(filter(None, host_labels[:offset]))
