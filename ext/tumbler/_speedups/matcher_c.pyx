@@ -1155,7 +1155,7 @@ cdef object _bind(url_map, environ, server_name, subdomain):
     )
 
 
-cdef object _request_host(dict env, scheme):
+cdef object _request_host(env, scheme):
     header = env.get(u"HTTP_HOST")
     if header is not None:
         key = (scheme, header)
@@ -1171,12 +1171,14 @@ cdef object _request_host(dict env, scheme):
 
 
 cdef object _wsgi_text(value):
-    if value is None or value.isascii():
+    if value is None:
+        return None
+    if type(value) is str and PyUnicode_IS_ASCII(value):
         return value
     return value.encode(u"latin1").decode(errors=u"replace")
 
 
-cdef bint _wants_websocket(dict env) except -1:
+cdef bint _wants_websocket(env) except -1:
     connection = env.get(u"HTTP_CONNECTION", u"").lower()
     if env.get(u"HTTP_UPGRADE", u"").lower() != u"websocket":
         return False

@@ -681,7 +681,11 @@ def _request_host(env: Mapping[str, Any], scheme: str) -> str:
 
 def _wsgi_text(value: str | None) -> str | None:
     """Undo WSGI's latin-1 transport of a UTF-8 value (bad bytes become U+FFFD)."""
-    if value is None or value.isascii():
+    if value is None:
+        return None
+    # PERF: plain ASCII text is its own answer; anything else (bytes
+    # included, which werkzeug refuses) goes the way werkzeug's does.
+    if type(value) is str and value.isascii():
         return value
     return value.encode("latin1").decode(errors="replace")
 
