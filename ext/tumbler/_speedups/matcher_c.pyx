@@ -14,14 +14,17 @@ import warnings
 
 cimport cython
 from cpython.dict cimport PyDict_Copy
-from cpython.ref cimport Py_INCREF, PyObject
+from cpython.ref cimport Py_DECREF, Py_INCREF, PyObject
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.unicode cimport (
     Py_UNICODE_ISDECIMAL,
     PyUnicode_FindChar,
+    PyUnicode_1BYTE_DATA,
     PyUnicode_GET_LENGTH,
+    PyUnicode_New,
     PyUnicode_READ_CHAR,
 )
+from libc.string cimport memcpy
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -521,10 +524,10 @@ cdef class RuleBuilder:
                 raise TypeError(f"missing a value for the URL variable {name!r}")
         built = self._build(values if type(values) is dict else dict(values), append_unknown,
                             None)
-        return None if built is None else (<tuple>built)[:2]
+        return None if built is None else ((<_Built>built).domain, (<_Built>built).path)
 
     cdef object _build(self, dict values, bint append_unknown, websocket):
-        """``(domain part, path, websocket)``, or ``None`` on ``ValidationError``.
+        """The rule's URL parts, or ``None`` on ``ValidationError``.
 
         NOTE: the caller has made sure every required value is there.
         """
@@ -538,11 +541,32 @@ cdef class RuleBuilder:
         except ValidationError:
             return None
         if append_unknown and _has_unknown(self.consumed, values):
-            unknown = {key: value for key, value in values.items() if key not in self.consumed}
-            query = self.encode_query(unknown)
-            if query:
-                path = f"{path}?{query}"
-        return domain, path, websocket
+            path = self._with_query(path, values)
+        return _Built.make(domain, path, websocket)
+
+    cdef object _with_query(self, path, dict values):
+        """The path with the query string of the values the rule does not use."""
+        unknown = {key: value for key, value in values.items() if key not in self.consumed}
+        query = self.encode_query(unknown)
+        return f"{path}?{query}" if query else path
+
+
+# PERF: what a rule builds, handed from the rule to build: no tuple to make
+# (and to track for the cycle collector), a free list instead of malloc.
+@cython.freelist(8)
+@cython.no_gc
+cdef class _Built:
+    cdef object domain
+    cdef object path
+    cdef object websocket
+
+    @staticmethod
+    cdef _Built make(domain, path, websocket):
+        cdef _Built built = _Built.__new__(_Built)
+        built.domain = domain
+        built.path = path
+        built.websocket = websocket
+        return built
 
 
 cdef bint _has_unknown(frozenset consumed, dict values) except -1:
@@ -614,7 +638,73 @@ cdef str _to_url(tuple piece, dict values):
     return piece[1].to_url(value)
 
 
+cdef enum:
+    # The most pieces _join copies without making a tuple of them.
+    _FEW_PIECES = 16
+
+
 cdef str _join(tuple pieces, dict values):
+    """The pieces' texts, joined; every value is there."""
+    joined = _join_plain(pieces, values)
+    if joined is None or joined is _ABSENT:
+        return _join_converted(pieces, values)
+    return <str>joined
+
+
+cdef object _join_plain(tuple pieces, dict values):
+    """The pieces joined when every one is ASCII text as it stands (static
+    text, or a value the base ``to_url`` returns unchanged); ``_ABSENT`` if a
+    value is missing before any other piece stops it; else ``None``.
+    Calls no converter.
+
+    PERF: the URL is copied into a string of the right size at once.
+    """
+    cdef Py_ssize_t count = len(pieces)
+    cdef Py_ssize_t index
+    cdef Py_ssize_t size
+    cdef Py_ssize_t total = 0
+    cdef Py_ssize_t held = 0
+    cdef PyObject *texts[_FEW_PIECES]
+    cdef PyObject *value
+    cdef char *out
+    joined = None
+    if count > _FEW_PIECES:
+        return None
+    for index in range(count):
+        piece = pieces[index]
+        if type(piece) is not str:
+            value = PyDict_GetItemWithError(values, (<tuple>piece)[0])
+            if value is NULL:
+                joined = _ABSENT
+                break
+            if not (<tuple>piece)[2]:
+                break
+            piece = <object>value
+            if type(piece) is not str or not _needs_no_quoting(piece):
+                break
+        elif not PyUnicode_IS_ASCII(piece):
+            break
+        # NOTE: held by a reference of ours: a dict lookup can run code.
+        Py_INCREF(piece)
+        texts[index] = <PyObject*>piece
+        held += 1
+        total += PyUnicode_GET_LENGTH(piece)
+    else:
+        joined = PyUnicode_New(total, 127)
+        out = <char*>PyUnicode_1BYTE_DATA(joined)
+        for index in range(count):
+            size = PyUnicode_GET_LENGTH(<str>texts[index])
+            memcpy(out, PyUnicode_1BYTE_DATA(<str>texts[index]), size)
+            out += size
+    for index in range(held):
+        Py_DECREF(<object>texts[index])
+    return joined
+
+
+cdef object _ABSENT = object()
+
+
+cdef str _join_converted(tuple pieces, dict values):
     cdef Py_ssize_t count = len(pieces)
     cdef Py_ssize_t index
     # PERF: a tuple of the exact size, filled in place, is what str.join
@@ -672,15 +762,32 @@ cdef class BuildEntry:
         return None if built is None else (<tuple>built)[:2]
 
     cdef object _build(self, dict values, method, bint append_unknown):
-        """``(domain part, path, websocket)``, or ``None`` if it does not fit."""
-        if self.builder is None:
+        """The rule's URL parts, or ``None`` if it does not fit."""
+        cdef RuleBuilder builder = self.builder
+        if builder is None:
             if not self.rule.suitable_for(values, method):
                 return None
             built = self.rule.build(values, append_unknown)
-            return None if built is None else (built[0], built[1], self.websocket)
-        if not self._suitable(values, method):
+            return None if built is None else _Built.make(built[0], built[1], self.websocket)
+        if method is not None and self.methods is not None and method not in self.methods:
             return None
-        return self.builder._build(values, append_unknown, self.websocket)
+        if self.defaults is None and builder.domain_text is not None:
+            # PERF: without defaults the rule fits when every variable has a
+            # value, and all of them are in the path: the join looks them up
+            # once, and says if one is missing.
+            path = builder.path_text
+            if path is None:
+                path = _join_plain(builder.path, values)
+                if path is _ABSENT:
+                    return None
+            if path is not None:
+                # Every variable has a value: any more values are unknown.
+                if append_unknown and len(values) > len(self.argument_names):
+                    path = builder._with_query(path, values)
+                return _Built.make(builder.domain_text, path, self.websocket)
+        if not self._suitable(values, None):
+            return None
+        return builder._build(values, append_unknown, self.websocket)
 
 
 cdef bint _all_in_kernel(tuple plan):
@@ -705,16 +812,23 @@ def partial_build(adapter, endpoint, values, method, append_unknown):
     cdef dict fields = _fields(adapter)
     url_map = _field(fields, adapter, u"map")
     cdef dict map_fields = _fields(url_map)
-    return _partial_build(adapter, fields, url_map, map_fields,
-                          _plan(url_map, map_fields, endpoint), dict(values), method,
-                          append_unknown)
+    plan = _plan(url_map, map_fields, endpoint)
+    found = _partial_build(adapter, fields, _host_to_prefer(adapter, fields, url_map, map_fields),
+                           plan, dict(values), method, append_unknown)
+    if found is None:
+        return None
+    return (<_Built>found).domain, (<_Built>found).path, (<_Built>found).websocket
 
 
-cdef object _partial_build(adapter, dict fields, url_map, dict map_fields, tuple plan,
-                           dict values, method, bint append_unknown):
-    host = None
+cdef object _host_to_prefer(adapter, dict fields, url_map, dict map_fields):
+    """With host matching, the bound host, whose rules are built first; else ``None``."""
     if _field(map_fields, url_map, u"host_matching"):
-        host = _field(fields, adapter, u"server_name")
+        return _field(fields, adapter, u"server_name")
+    return None
+
+
+cdef object _partial_build(adapter, dict fields, host, tuple plan, dict values, method,
+                           bint append_unknown):
     cdef object found
     if method is None:
         found = _first_built(plan, values, _field(fields, adapter, u"default_method"),
@@ -731,7 +845,7 @@ cdef object _first_built(tuple plan, dict values, method, bint append_unknown, h
         found = entry._build(values, method, append_unknown)
         if found is None:
             continue
-        if host is None or (<tuple>found)[0] == host:
+        if host is None or (<_Built>found).domain == host:
             return found
         if first is None:
             first = found
@@ -769,22 +883,30 @@ def build(adapter, endpoint, values=None, method=None, force_external=False,
         url_map.update()
     cdef dict given = _given(values)
     cdef tuple plan
+    host_matching = _field(map_fields, url_map, u"host_matching")
     if _is_kernel_method(adapter, fields, u"_partial_build", partial_build):
         plan = _plan(url_map, map_fields, endpoint)
         # NOTE: the caller's own dict may be read, never handed on to code
         # that could change it.
         if given is values and not _all_in_kernel(plan):
             given = dict(given)
-        found = _partial_build(adapter, fields, url_map, map_fields, plan, given, method,
-                               append_unknown)
+        found = _partial_build(
+            adapter, fields,
+            _field(fields, adapter, u"server_name") if host_matching else None,
+            plan, given, method, append_unknown,
+        )
+        if found is not None:
+            domain_part = (<_Built>found).domain
+            path = (<_Built>found).path
+            websocket = (<_Built>found).websocket
     else:
         if given is values:
             given = dict(given)
         found = adapter._partial_build(endpoint, given, method, append_unknown)
+        if found is not None:
+            domain_part, path, websocket = found
     if found is None:
         raise BuildError(endpoint, dict(given) if given is values else given, method, adapter)
-    domain_part, path, websocket = found
-    host_matching = _field(map_fields, url_map, u"host_matching")
     script_name = _field(fields, adapter, u"script_name")
     if not (websocket or force_external or host_matching) and (
         domain_part == _field(fields, adapter, u"subdomain")
@@ -892,6 +1014,7 @@ cdef object _miss(adapter, status, found, extra, query_args):
 
 cdef extern from "Python.h":
     object PyObject_GenericGetDict(object obj, void *context)
+    PyObject *PyDict_GetItemWithError(object mapping, object key) except? NULL
     bint PyUnicode_IS_ASCII(object text)
     PyObject *_PyType_Lookup(type cls, object name)
 
