@@ -377,3 +377,35 @@ def test_build_urls_agree_with_werkzeug(Map, script_name, url_scheme, external):
     ]:
         call = {"endpoint": endpoint, "values": values, "force_external": external}
         assert outcome(lambda c=call: ours.build(**c)) == outcome(lambda c=call: theirs.build(**c))
+
+
+def test_the_kernels_build_entry_and_rule_builder(Map):
+    """The kernel's own build API, which ``build`` passes over on its fast
+    path: ``(domain part, path)`` pairs and ``(domain part, path, websocket)``."""
+    url_map = Map(
+        [
+            Rule("/a/<b>", endpoint="a"),
+            Rule("/a/<b>", endpoint="a", methods=["POST"], defaults={"c": 1}),
+            Rule("/w/<b>", endpoint="w", websocket=True, subdomain="<s>"),
+        ]
+    )
+    url_map.update()
+    adapter = url_map.bind("example.com")
+    # Build order: the rule with more defaults first.
+    second, first = url_map._build_plan("a")
+    values = {"b": "x y", "z": "1"}
+    assert first.build(values, None, True) == ("", "/a/x%20y?z=1")
+    assert first.build(values, None, False) == ("", "/a/x%20y")
+    assert first.build({}, None, True) is None
+    assert second.build(values, "GET", True) is None
+    assert second.suitable(values, "POST") is True
+    assert second.suitable({"b": "x", "c": 2}, "POST") is False
+    assert second.build({"b": "x", "c": 1}, "POST", True) == ("", "/a/x")
+    rule = url_map._rules_by_endpoint["a"][0]
+    assert rule._make_builder().build(values, True) == ("", "/a/x%20y?z=1")
+    with pytest.raises(TypeError, match="missing a value for the URL variable 'b'"):
+        rule._make_builder().build({}, True)
+    assert adapter._partial_build("a", values, None, False) == ("", "/a/x%20y", False)
+    assert adapter._partial_build("w", {"b": "x", "s": "ws"}, None, False) == ("ws", "/w/x", True)
+    assert adapter._partial_build("a", {}, None, False) is None
+    assert values == {"b": "x y", "z": "1"}

@@ -759,7 +759,7 @@ cdef class BuildEntry:
     def build(self, values, method, append_unknown):
         """The rule's ``(domain part, path)``, or ``None`` if it does not fit."""
         built = self._build(dict(values), method, append_unknown)
-        return None if built is None else (<tuple>built)[:2]
+        return None if built is None else ((<_Built>built).domain, (<_Built>built).path)
 
     cdef object _build(self, dict values, method, bint append_unknown):
         """The rule's URL parts, or ``None`` if it does not fit."""
