@@ -856,11 +856,13 @@ cdef dict _given(values):
     """The values as ``build`` takes them: no ``None`` values, and a
     ``MultiDict``'s repeated keys as lists. PERF: a plain dict without
     ``None`` values is returned as it is."""
+    cdef Py_ssize_t position = 0
+    cdef PyObject *item
     if not values:
         return {}
     if type(values) is dict:
-        for value in (<dict>values).values():
-            if value is None:
+        while PyDict_Next(values, &position, NULL, &item):
+            if item == <PyObject*>None:
                 break
         else:
             return <dict>values
@@ -1015,6 +1017,7 @@ cdef object _miss(adapter, status, found, extra, query_args):
 cdef extern from "Python.h":
     object PyObject_GenericGetDict(object obj, void *context)
     PyObject *PyDict_GetItemWithError(object mapping, object key) except? NULL
+    bint PyDict_Next(object mapping, Py_ssize_t *position, PyObject **key, PyObject **value)
     bint PyUnicode_IS_ASCII(object text)
     PyObject *_PyType_Lookup(type cls, object name)
 
