@@ -1,12 +1,13 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, auto_pickle=False
 """Compiled twin of ``tumbler._speedups.matcher_py``: the routing state
-machine and the per-rule URL builder. ``matcher_py`` holds the documentation;
-the search here is the same, step for step.
+machine, the per-rule URL builder and ``bind_to_environ``. ``matcher_py``
+holds the documentation; the search here is the same, step for step.
 
 PERF: states, edges and rule entries are C structs behind cdef classes; the
 path is split once and walked by index; matched texts go on one list that is
 truncated on backtracking; the built-in converters' checks are C loops over
-the string's characters; a miss is a return code, not an exception.
+the string's characters; a miss is a return code, not an exception. A
+common request is bound, and a common URL built, without Python calls.
 """
 
 import re

@@ -1,5 +1,6 @@
 """The routing kernel: the state machine that matches a request's domain and
-path against the rules, and the per-rule URL builder.
+path against the rules, the per-rule URL builder, and the binding of a map
+to a request's WSGI environ (``Map.bind_to_environ``).
 
 This is the reference twin; ``matcher_c`` does the same work in Cython. The
 search is werkzeug's, step for step, because werkzeug's answers (which rule,

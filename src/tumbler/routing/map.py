@@ -2,8 +2,9 @@
 host, script root and method, which matches and builds URLs.
 
 Both are werkzeug's, attribute for attribute, so that code written against
-werkzeug (Flask included) uses them unchanged. The search and the URL
-assembly run in the routing kernel (``tumbler._speedups.matcher``).
+werkzeug (Flask included) uses them unchanged. The search, the URL
+assembly and the binding to a request's WSGI environ run in the routing
+kernel (``tumbler._speedups.matcher``).
 """
 
 from __future__ import annotations
