@@ -112,7 +112,14 @@ def rules(make):
 @pytest.mark.parametrize("host_matching", [False, True])
 @pytest.mark.parametrize(
     ("server_name", "subdomain"),
-    [(None, None), ("example.com", None), ("Example.com:443", None), (None, "given")],
+    [
+        (None, None),
+        ("example.com", None),
+        ("Example.com:443", None),
+        (None, "given"),
+        (None, ""),
+        ("example.com", ""),
+    ],
 )
 def test_bind_to_environ_agrees_with_werkzeug(Map, host_matching, server_name, subdomain):
     theirs = wz.Map(
@@ -147,19 +154,21 @@ def test_bind_to_environ_makes_the_adapter_bind_makes(Map):
         assert adapter.build("a", {"b": "c"}) == "/app/a/c"
 
 
-def test_bind_to_environ_binds_a_known_host_without_map_bind(Map, impl, monkeypatch):
+@pytest.mark.parametrize("subdomain", [None, "", "given"])
+def test_bind_to_environ_binds_a_known_host_without_map_bind(Map, impl, monkeypatch, subdomain):
     """The compiled twin binds a common request from its cache of hosts, so
     the second request does not ask for the host's IDNA form again; the pure
-    twin always binds through ``Map.bind``."""
+    twin always binds through ``Map.bind``. Flask passes ``subdomain=""``."""
     url_map = Map(rules(Rule))
     env = environ(HTTP_HOST="known.example")
-    url_map.bind_to_environ(env)
+    url_map.bind_to_environ(env, subdomain=subdomain)
     calls = []
     idna_host = map_module._idna_host
     monkeypatch.setattr(
         map_module, "_idna_host", lambda name: calls.append(name) or idna_host(name)
     )
-    assert url_map.bind_to_environ(env).server_name == "known.example"
+    adapter = url_map.bind_to_environ(env, subdomain=subdomain)
+    assert (adapter.server_name, adapter.subdomain) == ("known.example", subdomain or "")
     assert calls == ([] if impl.kind == "c" else ["known.example"])
     url_map.bind_to_environ(environ(HTTP_HOST="known.example", PATH_INFO="/caf\u00c3\u00a9"))
     assert calls[-1:] == ["known.example"]  # non-ASCII text: the general way

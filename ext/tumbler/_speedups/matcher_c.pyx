@@ -1138,18 +1138,20 @@ cdef Py_ssize_t _CACHE_SIZE = 256
 def bind_to_environ(url_map, environ, server_name=None, subdomain=None):
     """Like ``Map.bind``, with everything taken from a WSGI environ, or a
     request through its ``environ`` (``Map.bind_to_environ``)."""
-    if server_name is None and subdomain is None and type(environ) is dict:
-        adapter = _bind_plain(url_map, <dict>environ)
+    # NOTE: Flask gives subdomain="" when it does not match subdomains.
+    if (server_name is None and type(environ) is dict
+            and (subdomain is None or type(subdomain) is str)):
+        adapter = _bind_plain(url_map, <dict>environ, subdomain)
         if adapter is not None:
             return adapter
     return _bind(url_map, environ, server_name, subdomain)
 
 
-cdef object _bind_plain(url_map, dict env):
+cdef object _bind_plain(url_map, dict env, subdomain):
     """The common request, bound without Python calls: a plain dict, no
-    server name or subdomain given, no host matching, a Host header, no
-    upgrade, ASCII text, and tumbler's adapter (a subclass that changes
-    neither how it is made nor how its attributes are set is fine).
+    server name given (the subdomain may be), no host matching, a Host
+    header, no upgrade, ASCII text, and tumbler's adapter (a subclass that
+    changes neither how it is made nor how its attributes are set is fine).
     ``None``: bind the general way.
 
     PERF: the adapter is made as ``MapAdapter.__init__`` would make it, with
@@ -1178,7 +1180,7 @@ cdef object _bind_plain(url_map, dict env):
     hosts = _SERVER_NAMES.get(scheme)
     server_name = None if hosts is None else (<dict>hosts).get(header)
     if server_name is None:
-        adapter = _bind(url_map, env, None, None)
+        adapter = _bind(url_map, env, None, subdomain)
         _remember_server_name(scheme, header, _fields(adapter)[u"server_name"])
         return adapter
     if script_name is None or PyUnicode_GET_LENGTH(script_name) == 0:
@@ -1192,6 +1194,8 @@ cdef object _bind_plain(url_map, dict env):
     fields[u"server_name"] = server_name
     fields[u"script_name"] = script_name
     fields[u"url_scheme"] = scheme
+    if subdomain:
+        fields[u"subdomain"] = subdomain
     if path_info is not None:
         fields[u"path_info"] = path_info
     fields[u"default_method"] = method
