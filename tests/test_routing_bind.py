@@ -418,3 +418,27 @@ def test_the_kernels_build_entry_and_rule_builder(Map):
     assert adapter._partial_build("w", {"b": "x", "s": "ws"}, None, False) == ("ws", "/w/x", True)
     assert adapter._partial_build("a", {}, None, False) is None
     assert values == {"b": "x y", "z": "1"}
+
+
+def test_build_passes_on_an_error_of_a_values_key(Map):
+    """A key that cannot be compared breaks the lookup of a variable's value
+    (werkzeug breaks already copying the values): the error comes out."""
+
+    class Clashing:
+        armed = False
+
+        def __hash__(self):
+            return hash("b")
+
+        def __eq__(self, other):
+            if self.armed:
+                raise ValueError("cannot compare")
+            return NotImplemented
+
+    for make_map, make_rule in ((Map, Rule), (wz.Map, wz.Rule)):
+        adapter = make_map([make_rule("/a/<b>", endpoint="a")]).bind("example.com")
+        clashing = Clashing()
+        values = {clashing: "x", "b": "y"}
+        clashing.armed = True
+        with pytest.raises(ValueError, match="cannot compare"):
+            adapter.build("a", values)

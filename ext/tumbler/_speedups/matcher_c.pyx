@@ -671,34 +671,36 @@ cdef object _join_plain(tuple pieces, dict values):
     joined = None
     if count > _FEW_PIECES:
         return None
-    for index in range(count):
-        piece = pieces[index]
-        if type(piece) is not str:
-            value = PyDict_GetItemWithError(values, (<tuple>piece)[0])
-            if value is NULL:
-                joined = _ABSENT
-                break
-            if not (<tuple>piece)[2]:
-                break
-            piece = <object>value
-            if type(piece) is not str or not _needs_no_quoting(piece):
-                break
-        elif not PyUnicode_IS_ASCII(piece):
-            break
-        # NOTE: held by a reference of ours: a dict lookup can run code.
-        Py_INCREF(piece)
-        texts[index] = <PyObject*>piece
-        held += 1
-        total += PyUnicode_GET_LENGTH(piece)
-    else:
-        joined = PyUnicode_New(total, 127)
-        out = <char*>PyUnicode_1BYTE_DATA(joined)
+    try:
         for index in range(count):
-            size = PyUnicode_GET_LENGTH(<str>texts[index])
-            memcpy(out, PyUnicode_1BYTE_DATA(<str>texts[index]), size)
-            out += size
-    for index in range(held):
-        Py_DECREF(<object>texts[index])
+            piece = pieces[index]
+            if type(piece) is not str:
+                value = PyDict_GetItemWithError(values, (<tuple>piece)[0])
+                if value is NULL:
+                    joined = _ABSENT
+                    break
+                if not (<tuple>piece)[2]:
+                    break
+                piece = <object>value
+                if type(piece) is not str or not _needs_no_quoting(piece):
+                    break
+            elif not PyUnicode_IS_ASCII(piece):
+                break
+            # NOTE: held by a reference of ours: a dict lookup can run code.
+            Py_INCREF(piece)
+            texts[index] = <PyObject*>piece
+            held += 1
+            total += PyUnicode_GET_LENGTH(piece)
+        else:
+            joined = PyUnicode_New(total, 127)
+            out = <char*>PyUnicode_1BYTE_DATA(joined)
+            for index in range(count):
+                size = PyUnicode_GET_LENGTH(<str>texts[index])
+                memcpy(out, PyUnicode_1BYTE_DATA(<str>texts[index]), size)
+                out += size
+    finally:
+        for index in range(held):
+            Py_DECREF(<object>texts[index])
     return joined
 
 
