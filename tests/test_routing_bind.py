@@ -54,6 +54,7 @@ ENVIRONS = [
     environ(HTTP_HOST="example.com:443", wsgi__url_scheme="https"),
     environ(HTTP_HOST="www.example.com", wsgi__url_scheme="https"),
     environ(HTTP_HOST=None),
+    environ(HTTP_HOST=""),
     environ(HTTP_HOST=None, SERVER_PORT="8443", wsgi__url_scheme="https"),
     environ(HTTP_HOST="b\u00fccher.example"),
     environ(HTTP_HOST="xn--bcher-kva.example"),
