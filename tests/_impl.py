@@ -95,7 +95,15 @@ class Impl:
             "_partial_build": kernel.partial_build,
         }
         adapter = type(f"MapAdapter_{self.kind}", (MapAdapter,), methods)
-        return type(f"Map_{self.kind}", (Map,), {"_kernel": kernel, "_adapter_class": adapter})
+        return type(
+            f"Map_{self.kind}",
+            (Map,),
+            {
+                "_kernel": kernel,
+                "_adapter_class": adapter,
+                "bind_to_environ": kernel.bind_to_environ,
+            },
+        )
 
 
 @pytest.fixture(

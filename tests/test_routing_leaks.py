@@ -82,3 +82,40 @@ def test_a_million_matches_and_builds_keep_nothing(adapter):
     grown = sys.getallocatedblocks() - before
     assert [sys.getrefcount(text) for text in [*paths, post]] == refs
     assert grown < 1_000, f"{grown} blocks kept after {ROUNDS * 10:,} calls"
+
+
+def test_binds_and_plain_builds_keep_nothing(adapter):
+    """``bind_to_environ``'s fast path (and its way out) and the build of a
+    rule without defaults (joined in place, or missing a value) leave no
+    objects and no references behind."""
+    url_map = adapter.map
+    host, path, script = fresh("example.com:8080"), fresh("/user/42"), fresh("/app")
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "wsgi.url_scheme": "http",
+        "HTTP_HOST": host,
+        "SCRIPT_NAME": script,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+    }
+    other = {**environ, "PATH_INFO": fresh("/caf\u00c3\u00a9")}
+    value, name = fresh("abc"), fresh("name")
+
+    def repeat(times):
+        for _ in range(times):
+            url_map.bind_to_environ(environ).match()
+            url_map.bind_to_environ(other)
+            adapter.build("files", {"name": value})
+            adapter.build("files", {name: value})
+            with contextlib.suppress(HTTPException, LookupError):
+                adapter.build("files", {})
+
+    repeat(1_000)
+    refs = [sys.getrefcount(text) for text in (host, path, script, value, name)]
+    gc.collect()
+    before = sys.getallocatedblocks()
+    repeat(ROUNDS // 5)
+    gc.collect()
+    grown = sys.getallocatedblocks() - before
+    assert [sys.getrefcount(text) for text in (host, path, script, value, name)] == refs
+    assert grown < 1_000, f"{grown} blocks kept after {ROUNDS:,} calls"

@@ -1,30 +1,37 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, auto_pickle=False
 """Compiled twin of ``tumbler._speedups.matcher_py``: the routing state
-machine and the per-rule URL builder. ``matcher_py`` holds the documentation;
-the search here is the same, step for step.
+machine, the per-rule URL builder and ``bind_to_environ``. ``matcher_py``
+holds the documentation; the search here is the same, step for step.
 
 PERF: states, edges and rule entries are C structs behind cdef classes; the
 path is never split: the search walks the parts' offsets in one text, finds
 static children by comparing characters in place, and runs the built-in
 converters' checks as C loops over the characters; matched texts go on one
 list that is truncated on backtracking; a miss is a return code, not an
-exception.
+exception. A common request is bound, and a common URL built, without Python
+calls.
 """
 
 import re
+import warnings
 
 cimport cython
+from cpython.dict cimport PyDict_Copy
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.ref cimport Py_DECREF, Py_INCREF, PyObject
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.unicode cimport (
     Py_UNICODE_ISDECIMAL,
+    PyUnicode_1BYTE_DATA,
     PyUnicode_DATA,
     PyUnicode_GET_LENGTH,
     PyUnicode_KIND,
+    PyUnicode_New,
     PyUnicode_READ,
     PyUnicode_READ_CHAR,
     PyUnicode_Substring,
 )
-from libc.string cimport memcmp
+from libc.string cimport memcmp, memcpy
 
 cdef extern from "Python.h":
     ctypedef size_t Py_uhash_t
@@ -34,6 +41,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing.converters import BaseConverter as _WerkzeugConverter
 from werkzeug.routing.converters import ValidationError
 from werkzeug.routing.exceptions import BuildError, RequestRedirect, WebsocketMismatch
+from werkzeug.wsgi import get_host
 
 __all__ = [
     "KIND_CHOICE",
@@ -49,6 +57,7 @@ __all__ = [
     "BuildEntry",
     "RuleBuilder",
     "StateMachine",
+    "bind_to_environ",
     "build",
     "match",
     "partial_build",
@@ -660,6 +669,9 @@ cdef class RuleBuilder:
 
     cdef tuple domain
     cdef tuple path
+    # PERF: a side with no variables is the same text every time.
+    cdef str domain_text
+    cdef str path_text
     cdef tuple required
     cdef frozenset consumed
     cdef object encode_query
@@ -667,32 +679,65 @@ cdef class RuleBuilder:
     def __init__(self, domain, path, required, consumed, encode_query):
         self.domain = _pieces(domain)
         self.path = _pieces(path)
+        self.domain_text = _constant(self.domain)
+        self.path_text = _constant(self.path)
         self.required = tuple(required)
         self.consumed = frozenset(consumed)
         self.encode_query = encode_query
 
     def build(self, values, append_unknown):
         """Return ``(domain part, path)``, or ``None`` on ``ValidationError``."""
-        return self._build(values, append_unknown)
-
-    cdef object _build(self, values, bint append_unknown):
         for name in self.required:
             if name not in values:
                 raise TypeError(f"missing a value for the URL variable {name!r}")
+        built = self._build(values if type(values) is dict else dict(values), append_unknown,
+                            None)
+        return None if built is None else ((<_Built>built).domain, (<_Built>built).path)
+
+    cdef object _build(self, dict values, bint append_unknown, websocket):
+        """The rule's URL parts, or ``None`` on ``ValidationError``.
+
+        NOTE: the caller has made sure every required value is there.
+        """
+        domain = self.domain_text
+        path = self.path_text
         try:
-            domain = _join(self.domain, values)
-            path = _join(self.path, values)
+            if domain is None:
+                domain = _join(self.domain, values)
+            if path is None:
+                path = _join(self.path, values)
         except ValidationError:
             return None
         if append_unknown and _has_unknown(self.consumed, values):
-            unknown = {key: value for key, value in values.items() if key not in self.consumed}
-            query = self.encode_query(unknown)
-            if query:
-                path = f"{path}?{query}"
-        return domain, path
+            path = self._with_query(path, values)
+        return _Built.make(domain, path, websocket)
+
+    cdef object _with_query(self, path, dict values):
+        """The path with the query string of the values the rule does not use."""
+        unknown = {key: value for key, value in values.items() if key not in self.consumed}
+        query = self.encode_query(unknown)
+        return f"{path}?{query}" if query else path
 
 
-cdef bint _has_unknown(frozenset consumed, values) except -1:
+# PERF: what a rule builds, handed from the rule to build: no tuple to make
+# (and to track for the cycle collector), a free list instead of malloc.
+@cython.freelist(8)
+@cython.no_gc
+cdef class _Built:
+    cdef object domain
+    cdef object path
+    cdef object websocket
+
+    @staticmethod
+    cdef _Built make(domain, path, websocket):
+        cdef _Built built = _Built.__new__(_Built)
+        built.domain = domain
+        built.path = path
+        built.websocket = websocket
+        return built
+
+
+cdef bint _has_unknown(frozenset consumed, dict values) except -1:
     # PERF: frozenset.issuperset(dict) would first copy the keys into a set.
     for key in values:
         if key not in consumed:
@@ -714,6 +759,14 @@ cdef tuple _pieces(pieces):
             plain = type(converter).to_url in (base.to_url, _WerkzeugConverter.to_url)
             out.append((name, converter, plain))
     return tuple(out)
+
+
+cdef str _constant(tuple pieces):
+    """The text of pieces without placeholders, else ``None``."""
+    for piece in pieces:
+        if type(piece) is not str:
+            return None
+    return u"".join(pieces)
 
 
 cdef object _BASE = None
@@ -741,7 +794,7 @@ cdef bint _needs_no_quoting(str text):
     return True
 
 
-cdef str _to_url(tuple piece, values):
+cdef str _to_url(tuple piece, dict values):
     value = values[piece[0]]
     if piece[2]:
         # PERF: the base to_url is str() and quoting; text that needs no
@@ -753,18 +806,85 @@ cdef str _to_url(tuple piece, values):
     return piece[1].to_url(value)
 
 
-cdef str _join(tuple pieces, values):
+cdef enum:
+    # The most pieces _join copies without making a tuple of them.
+    _FEW_PIECES = 16
+
+
+cdef str _join(tuple pieces, dict values):
+    """The pieces' texts, joined; every value is there."""
+    joined = _join_plain(pieces, values)
+    if joined is None or joined is _ABSENT:
+        return _join_converted(pieces, values)
+    return <str>joined
+
+
+cdef object _join_plain(tuple pieces, dict values):
+    """The pieces joined when every one is ASCII text as it stands (static
+    text, or a value the base ``to_url`` returns unchanged); ``_ABSENT`` if a
+    value is missing before any other piece stops it; else ``None``.
+    Calls no converter.
+
+    PERF: the URL is copied into a string of the right size at once.
+    """
     cdef Py_ssize_t count = len(pieces)
-    if count == 0:
-        return u""
-    if count == 1 and type(pieces[0]) is str:
-        return pieces[0]
-    cdef list texts = []
-    for piece in pieces:
-        if type(piece) is str:
-            texts.append(piece)
+    cdef Py_ssize_t index
+    cdef Py_ssize_t size
+    cdef Py_ssize_t total = 0
+    cdef Py_ssize_t held = 0
+    cdef PyObject *texts[_FEW_PIECES]
+    cdef PyObject *value
+    cdef char *out
+    joined = None
+    if count > _FEW_PIECES:
+        return None
+    try:
+        for index in range(count):
+            piece = pieces[index]
+            if type(piece) is not str:
+                value = PyDict_GetItemWithError(values, (<tuple>piece)[0])
+                if value is NULL:
+                    joined = _ABSENT
+                    break
+                if not (<tuple>piece)[2]:
+                    break
+                piece = <object>value
+                if type(piece) is not str or not _needs_no_quoting(piece):
+                    break
+            elif not PyUnicode_IS_ASCII(piece):
+                break
+            # NOTE: held by a reference of ours: a dict lookup can run code.
+            Py_INCREF(piece)
+            texts[index] = <PyObject*>piece
+            held += 1
+            total += PyUnicode_GET_LENGTH(piece)
         else:
-            texts.append(_to_url(<tuple>piece, values))
+            joined = PyUnicode_New(total, 127)
+            out = <char*>PyUnicode_1BYTE_DATA(joined)
+            for index in range(count):
+                size = PyUnicode_GET_LENGTH(<str>texts[index])
+                memcpy(out, PyUnicode_1BYTE_DATA(<str>texts[index]), size)
+                out += size
+    finally:
+        for index in range(held):
+            Py_DECREF(<object>texts[index])
+    return joined
+
+
+cdef object _ABSENT = object()
+
+
+cdef str _join_converted(tuple pieces, dict values):
+    cdef Py_ssize_t count = len(pieces)
+    cdef Py_ssize_t index
+    # PERF: a tuple of the exact size, filled in place, is what str.join
+    # reads fastest; a list would grow as it is appended to.
+    cdef tuple texts = PyTuple_New(count)
+    for index in range(count):
+        piece = pieces[index]
+        text = piece if type(piece) is str else _to_url(<tuple>piece, values)
+        Py_INCREF(text)
+        PyTuple_SET_ITEM(texts, index, text)
     return u"".join(texts)
 
 
@@ -775,6 +895,8 @@ cdef class BuildEntry:
     cdef RuleBuilder builder
     cdef object methods
     cdef frozenset arguments
+    # PERF: the arguments again, as a tuple, which iterates without an iterator.
+    cdef tuple argument_names
     cdef dict defaults
     cdef object websocket
 
@@ -783,6 +905,7 @@ cdef class BuildEntry:
         self.builder = builder
         self.methods = rule.methods
         self.arguments = frozenset(rule.arguments)
+        self.argument_names = tuple(self.arguments)
         defaults = rule.defaults
         self.defaults = dict(defaults) if defaults else None
         self.websocket = rule.websocket
@@ -794,7 +917,7 @@ cdef class BuildEntry:
     cdef bint _suitable(self, dict values, method) except -1:
         if method is not None and self.methods is not None and method not in self.methods:
             return False
-        for key in self.arguments:
+        for key in self.argument_names:
             if key not in values and (self.defaults is None or key not in self.defaults):
                 return False
         if self.defaults is not None:
@@ -805,58 +928,121 @@ cdef class BuildEntry:
 
     def build(self, values, method, append_unknown):
         """The rule's ``(domain part, path)``, or ``None`` if it does not fit."""
-        return self._build(dict(values), method, append_unknown)
+        built = self._build(dict(values), method, append_unknown)
+        return None if built is None else ((<_Built>built).domain, (<_Built>built).path)
 
     cdef object _build(self, dict values, method, bint append_unknown):
-        if self.builder is None:
+        """The rule's URL parts, or ``None`` if it does not fit."""
+        cdef RuleBuilder builder = self.builder
+        if builder is None:
             if not self.rule.suitable_for(values, method):
                 return None
-            return self.rule.build(values, append_unknown)
-        if not self._suitable(values, method):
+            built = self.rule.build(values, append_unknown)
+            return None if built is None else _Built.make(built[0], built[1], self.websocket)
+        if method is not None and self.methods is not None and method not in self.methods:
             return None
-        return self.builder._build(values, append_unknown)
+        if self.defaults is None and builder.domain_text is not None:
+            # PERF: without defaults the rule fits when every variable has a
+            # value, and all of them are in the path: the join looks them up
+            # once, and says if one is missing.
+            path = builder.path_text
+            if path is None:
+                path = _join_plain(builder.path, values)
+                if path is _ABSENT:
+                    return None
+            if path is not None:
+                # Every variable has a value: any more values are unknown.
+                if append_unknown and len(values) > len(self.argument_names):
+                    path = builder._with_query(path, values)
+                return _Built.make(builder.domain_text, path, self.websocket)
+        if not self._suitable(values, None):
+            return None
+        return builder._build(values, append_unknown, self.websocket)
+
+
+cdef bint _all_in_kernel(tuple plan):
+    """Whether every entry of the plan builds here (none calls a rule's own
+    ``suitable_for`` or ``build``, which could change the values)."""
+    cdef BuildEntry entry
+    for entry in plan:
+        if entry.builder is None:
+            return False
+    return True
+
+
+cdef tuple _plan(url_map, dict map_fields, endpoint):
+    plan = (<dict>_field(map_fields, url_map, u"_plans")).get(endpoint)
+    if plan is None:
+        plan = url_map._build_plan(endpoint)
+    return <tuple>plan
 
 
 def partial_build(adapter, endpoint, values, method, append_unknown):
     """The first buildable rule of an endpoint (``MapAdapter._partial_build``)."""
-    return _partial_build(adapter, _fields(adapter), endpoint, dict(values), method,
-                          append_unknown)
-
-
-cdef object _partial_build(adapter, dict fields, endpoint, dict values, method,
-                           bint append_unknown):
+    cdef dict fields = _fields(adapter)
     url_map = _field(fields, adapter, u"map")
     cdef dict map_fields = _fields(url_map)
-    plan = (<dict>_field(map_fields, url_map, u"_plans")).get(endpoint)
-    if plan is None:
-        plan = url_map._build_plan(endpoint)
-    cdef bint host_matching = _field(map_fields, url_map, u"host_matching")
+    plan = _plan(url_map, map_fields, endpoint)
+    found = _partial_build(adapter, fields, _host_to_prefer(adapter, fields, url_map, map_fields),
+                           plan, dict(values), method, append_unknown)
+    if found is None:
+        return None
+    return (<_Built>found).domain, (<_Built>found).path, (<_Built>found).websocket
+
+
+cdef object _host_to_prefer(adapter, dict fields, url_map, dict map_fields):
+    """With host matching, the bound host, whose rules are built first; else ``None``."""
+    if _field(map_fields, url_map, u"host_matching"):
+        return _field(fields, adapter, u"server_name")
+    return None
+
+
+cdef object _partial_build(adapter, dict fields, host, tuple plan, dict values, method,
+                           bint append_unknown):
     cdef object found
     if method is None:
-        found = _first_built(
-            <tuple>plan, adapter, fields, values,
-            _field(fields, adapter, u"default_method"), append_unknown, host_matching,
-        )
+        found = _first_built(plan, values, _field(fields, adapter, u"default_method"),
+                             append_unknown, host)
         if found is not None:
             return found
-    return _first_built(<tuple>plan, adapter, fields, values, method, append_unknown,
-                        host_matching)
+    return _first_built(plan, values, method, append_unknown, host)
 
 
-cdef object _first_built(tuple plan, adapter, dict fields, dict values, method,
-                         bint append_unknown, bint host_matching):
+cdef object _first_built(tuple plan, dict values, method, bint append_unknown, host):
     cdef BuildEntry entry
     first = None
     for entry in plan:
-        built = entry._build(values, method, append_unknown)
-        if built is None:
+        found = entry._build(values, method, append_unknown)
+        if found is None:
             continue
-        found = ((<tuple>built)[0], (<tuple>built)[1], entry.websocket)
-        if not host_matching or found[0] == _field(fields, adapter, u"server_name"):
+        if host is None or (<_Built>found).domain == host:
             return found
         if first is None:
             first = found
     return first
+
+
+cdef dict _given(values):
+    """The values as ``build`` takes them: no ``None`` values, and a
+    ``MultiDict``'s repeated keys as lists. PERF: a plain dict without
+    ``None`` values is returned as it is."""
+    cdef Py_ssize_t position = 0
+    cdef PyObject *item
+    if not values:
+        return {}
+    if type(values) is dict:
+        while PyDict_Next(values, &position, NULL, &item):
+            if item == <PyObject*>None:
+                break
+        else:
+            return <dict>values
+    elif isinstance(values, MultiDict):
+        return {
+            key: (items[0] if len(items) == 1 else items)
+            for key, items in dict.items(values)
+            if len(items) != 0
+        }
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def build(adapter, endpoint, values=None, method=None, force_external=False,
@@ -867,24 +1053,41 @@ def build(adapter, endpoint, values=None, method=None, force_external=False,
     cdef dict map_fields = _fields(url_map)
     if _field(map_fields, url_map, u"_remap"):
         url_map.update()
-    cdef dict given
-    if not values:
-        given = {}
-    elif isinstance(values, MultiDict):
-        given = {
-            key: (items[0] if len(items) == 1 else items)
-            for key, items in dict.items(values)
-            if len(items) != 0
-        }
+    cdef dict given = _given(values)
+    cdef tuple plan
+    host_matching = _field(map_fields, url_map, u"host_matching")
+    if _is_kernel_method(adapter, fields, u"_partial_build", partial_build):
+        plan = _plan(url_map, map_fields, endpoint)
+        # NOTE: the caller's own dict may be read, never handed on to code
+        # that could change it.
+        if given is values and not _all_in_kernel(plan):
+            given = dict(given)
+        found = _partial_build(
+            adapter, fields,
+            _field(fields, adapter, u"server_name") if host_matching else None,
+            plan, given, method, append_unknown,
+        )
+        if found is not None:
+            domain_part = (<_Built>found).domain
+            path = (<_Built>found).path
+            websocket = (<_Built>found).websocket
     else:
-        given = {key: value for key, value in values.items() if value is not None}
-    if type(adapter)._partial_build is partial_build:
-        found = _partial_build(adapter, fields, endpoint, given, method, append_unknown)
-    else:
+        if given is values:
+            given = dict(given)
         found = adapter._partial_build(endpoint, given, method, append_unknown)
+        if found is not None:
+            domain_part, path, websocket = found
     if found is None:
-        raise BuildError(endpoint, given, method, adapter)
-    domain_part, path, websocket = found
+        raise BuildError(endpoint, dict(given) if given is values else given, method, adapter)
+    script_name = _field(fields, adapter, u"script_name")
+    if not (websocket or force_external or host_matching) and (
+        domain_part == _field(fields, adapter, u"subdomain")
+    ):
+        # PERF: the common case needs neither host nor scheme, and under the
+        # root script name a path with one leading slash is the URL itself.
+        if script_name == u"/" and path and _path_part(path) is path:
+            return path
+        return f"{script_name.rstrip(u'/')}/{path.lstrip(u'/')}"
     if url_scheme is None:
         url_scheme = _field(fields, adapter, u"url_scheme")
     secure = url_scheme == u"https" or url_scheme == u"wss"
@@ -893,21 +1096,17 @@ def build(adapter, endpoint, values=None, method=None, force_external=False,
         url_scheme = u"wss" if secure else u"ws"
     elif url_scheme:
         url_scheme = u"https" if secure else u"http"
-    host_matching = _field(map_fields, url_map, u"host_matching")
-    script_name = _field(fields, adapter, u"script_name")
-    if not force_external and not host_matching and (
-        domain_part == _field(fields, adapter, u"subdomain")
-    ):
-        # PERF: the common case needs no host, and under the root script
-        # name a path with one leading slash is the URL itself.
-        if script_name == u"/" and path and _path_part(path) is path:
-            return path
-        return f"{script_name.rstrip(u'/')}/{path.lstrip(u'/')}"
     host = adapter.get_host(domain_part)
     if not force_external and host_matching and host == _field(fields, adapter, u"server_name"):
         return f"{script_name.rstrip(u'/')}/{path.lstrip(u'/')}"
     scheme = f"{url_scheme}:" if url_scheme else u""
     return f"{scheme}//{host}{script_name[:-1]}/{path.lstrip(u'/')}"
+
+
+cdef inline bint _is_kernel_method(obj, dict fields, str name, function):
+    """Whether ``obj.name`` is this module's ``function``: its class's, not
+    overridden, and not set on the instance."""
+    return _PyType_Lookup(type(obj), name) == <PyObject*>function and name not in fields
 
 
 def match(adapter, path_info=None, method=None, return_rule=False, query_args=None,
@@ -1000,6 +1199,10 @@ cdef object _miss(adapter, status, found, extra, query_args):
 
 cdef extern from "Python.h":
     object PyObject_GenericGetDict(object obj, void *context)
+    PyObject *PyDict_GetItemWithError(object mapping, object key) except? NULL
+    bint PyDict_Next(object mapping, Py_ssize_t *position, PyObject **key, PyObject **value)
+    bint PyUnicode_IS_ASCII(object text)
+    PyObject *_PyType_Lookup(type cls, object name)
 
 
 cdef inline dict _fields(obj):
@@ -1019,6 +1222,15 @@ cdef inline object _field(dict fields, obj, str name):
 cdef object _MISSING = object()
 
 
+cdef inline object _class_field(dict fields, obj, str name):
+    """``getattr(obj, name)`` for a name its class usually holds.
+    PERF: a plain value on the class is read without getattr's protocol."""
+    cdef PyObject *found = _PyType_Lookup(type(obj), name)
+    if found is NULL or tumbler_is_descriptor(found):
+        return _field(fields, obj, name)
+    return fields.get(name, <object>found)
+
+
 cdef object _http_error(type cls, object valid_methods):
     # PERF: the state werkzeug's __init__ leaves, without running it: no
     # arguments, no response, and valid_methods for a 405.
@@ -1027,3 +1239,290 @@ cdef object _http_error(type cls, object valid_methods):
     if valid_methods is not None:
         error.valid_methods = valid_methods
     return error
+
+
+# -- bind_to_environ ---------------------------------------------------------
+
+cdef extern from *:
+    """
+    /* The class's version tag, 0 while it has none (it changes whenever the
+       class or a base is modified). */
+    static unsigned int tumbler_type_version(PyObject *cls) {
+    #if PY_VERSION_HEX < 0x030C0000
+        if (!PyType_HasFeature((PyTypeObject *)cls, Py_TPFLAGS_VALID_VERSION_TAG)) {
+            return 0;
+        }
+    #endif
+        return ((PyTypeObject *)cls)->tp_version_tag;
+    }
+
+    /* Whether instances of the class are made by object's __new__ (which
+       allocates and prepares a __dict__, and refuses abstract classes), keep a
+       __dict__ and set attributes in it as object does. */
+    static int tumbler_plain_instances(PyObject *cls) {
+        PyTypeObject *type = (PyTypeObject *)cls;
+        return Py_IS_TYPE(cls, &PyType_Type)
+            && type->tp_new == PyBaseObject_Type.tp_new
+            && !PyType_HasFeature(type, Py_TPFLAGS_IS_ABSTRACT)
+            && type->tp_alloc == PyType_GenericAlloc
+            && type->tp_setattro == PyObject_GenericSetAttr
+            && type->tp_dictoffset != 0;
+    }
+
+    /* What object's __new__ makes of a plain class, given its __dict__ at
+       once. PERF: no empty __dict__ is prepared, then thrown away. */
+    static PyObject *tumbler_new_with_dict(PyObject *cls, PyObject *dict) {
+        PyObject *made = ((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 0);
+        if (made != NULL && PyObject_GenericSetDict(made, dict, NULL) < 0) {
+            Py_CLEAR(made);
+        }
+        return made;
+    }
+
+    static int tumbler_is_data_descriptor(PyObject *found) {
+        return found != NULL && Py_TYPE(found)->tp_descr_set != NULL;
+    }
+
+    static int tumbler_is_descriptor(PyObject *found) {
+        return Py_TYPE(found)->tp_descr_get != NULL || Py_TYPE(found)->tp_descr_set != NULL;
+    }
+    """
+    unsigned int tumbler_type_version(object cls)
+    bint tumbler_plain_instances(object cls)
+    object tumbler_new_with_dict(object cls, dict fields)
+    bint tumbler_is_data_descriptor(PyObject *found)
+    bint tumbler_is_descriptor(PyObject *found)
+
+
+# What MapAdapter.__init__ sets, in its order.
+cdef tuple _ADAPTER_FIELDS = (
+    u"map", u"server_name", u"script_name", u"subdomain", u"url_scheme", u"path_info",
+    u"default_method", u"query_args", u"websocket",
+)
+# What a common request's adapter holds where it holds no request's value.
+cdef dict _ADAPTER_TEMPLATE = {
+    u"map": None, u"server_name": None, u"script_name": None, u"subdomain": u"",
+    u"url_scheme": None, u"path_info": u"/", u"default_method": None, u"query_args": None,
+    u"websocket": False,
+}
+cdef object _MAP = None
+cdef object _ADAPTER_INIT = None
+# The last adapter class found plain, and its version tag then.
+cdef object _PLAIN_CLASS = None
+cdef unsigned int _PLAIN_VERSION = 0
+# The adapter's server name for a request's Host header, by scheme: only for
+# requests that _bind_plain takes. Bounded like _HOSTS.
+cdef dict _SERVER_NAMES = {}
+cdef dict _HOSTS = {}
+cdef Py_ssize_t _CACHE_SIZE = 256
+
+
+def bind_to_environ(url_map, environ, server_name=None, subdomain=None):
+    """Like ``Map.bind``, with everything taken from a WSGI environ, or a
+    request through its ``environ`` (``Map.bind_to_environ``)."""
+    # NOTE: Flask gives subdomain="" when it does not match subdomains.
+    if (server_name is None and type(environ) is dict
+            and (subdomain is None or type(subdomain) is str)):
+        adapter = _bind_plain(url_map, <dict>environ, subdomain)
+        if adapter is not None:
+            return adapter
+    return _bind(url_map, environ, server_name, subdomain)
+
+
+cdef object _bind_plain(url_map, dict env, subdomain):
+    """The common request, bound without Python calls: a plain dict, no
+    server name given (the subdomain may be), no host matching, a Host
+    header, no upgrade, ASCII text, and tumbler's adapter (a subclass that
+    changes neither how it is made nor how its attributes are set is fine).
+    ``None``: bind the general way.
+
+    PERF: the adapter is made as ``MapAdapter.__init__`` would make it, with
+    its ``__dict__`` filled in C; the host's server name comes from
+    ``_SERVER_NAMES``, filled by the first such request for the host.
+    """
+    cdef dict map_fields = _fields(url_map)
+    if _field(map_fields, url_map, u"host_matching"):
+        return None
+    cls = _class_field(map_fields, url_map, u"_adapter_class")
+    if not _plain_adapter_class(cls):
+        return None
+    scheme = env.get(u"wsgi.url_scheme")
+    header = env.get(u"HTTP_HOST")
+    method = env.get(u"REQUEST_METHOD", _MISSING)
+    if type(scheme) is not str or type(header) is not str or method is _MISSING:
+        return None
+    if u"HTTP_UPGRADE" in env:
+        return None
+    script_name = env.get(u"SCRIPT_NAME")
+    path_info = env.get(u"PATH_INFO")
+    query_args = env.get(u"QUERY_STRING")
+    if not (_ascii_or_none(script_name) and _ascii_or_none(path_info)
+            and _ascii_or_none(query_args)):
+        return None
+    hosts = _SERVER_NAMES.get(scheme)
+    server_name = None if hosts is None else (<dict>hosts).get(header)
+    if server_name is None:
+        adapter = _bind(url_map, env, None, subdomain)
+        _remember_server_name(scheme, header, _fields(adapter)[u"server_name"])
+        return adapter
+    if script_name is None or PyUnicode_GET_LENGTH(script_name) == 0:
+        script_name = u"/"
+    elif PyUnicode_READ_CHAR(script_name, PyUnicode_GET_LENGTH(script_name) - 1) != u"/":
+        script_name = script_name + u"/"
+    # PERF: a copy of a dict of the right keys (in MapAdapter.__init__'s
+    # order, so that vars() lists the same) is filled in place.
+    fields = PyDict_Copy(_ADAPTER_TEMPLATE)
+    fields[u"map"] = url_map
+    fields[u"server_name"] = server_name
+    fields[u"script_name"] = script_name
+    fields[u"url_scheme"] = scheme
+    if subdomain:
+        fields[u"subdomain"] = subdomain
+    if path_info is not None:
+        fields[u"path_info"] = path_info
+    fields[u"default_method"] = method
+    if query_args is not None:
+        fields[u"query_args"] = query_args
+    if scheme == u"ws" or scheme == u"wss":
+        fields[u"websocket"] = True
+    return tumbler_new_with_dict(cls, fields)
+
+
+cdef inline bint _ascii_or_none(value):
+    return value is None or (type(value) is str and PyUnicode_IS_ASCII(value))
+
+
+cdef void _remember_server_name(str scheme, str header, server_name):
+    hosts = _SERVER_NAMES.get(scheme)
+    if hosts is None:
+        if len(_SERVER_NAMES) >= 8:
+            _SERVER_NAMES.clear()
+        hosts = _SERVER_NAMES[scheme] = {}
+    if len(<dict>hosts) >= _CACHE_SIZE:
+        (<dict>hosts).clear()
+    (<dict>hosts)[header] = server_name
+
+
+cdef bint _plain_adapter_class(cls) except -1:
+    """Whether making ``cls`` by its ``__new__`` and filling its ``__dict__``
+    is what calling it does: ``MapAdapter.__init__``, object's ``__new__``
+    and attribute setting, no descriptor over an adapter field. Checked
+    again only when the class (or a base) changes."""
+    global _PLAIN_CLASS, _PLAIN_VERSION
+    cdef unsigned int version
+    if cls is _PLAIN_CLASS:
+        version = tumbler_type_version(cls)
+        if version != 0 and version == _PLAIN_VERSION:
+            return True
+    _routing_classes()
+    if not (isinstance(cls, type) and tumbler_plain_instances(cls)):
+        return False
+    if _PyType_Lookup(cls, u"__init__") != <PyObject*>_ADAPTER_INIT:
+        return False
+    for name in _ADAPTER_FIELDS:
+        if tumbler_is_data_descriptor(_PyType_Lookup(cls, name)):
+            return False
+    _PLAIN_CLASS = cls
+    _PLAIN_VERSION = tumbler_type_version(cls)
+    return True
+
+
+cdef object _routing_classes():
+    # NOTE: imported on first use: tumbler.routing imports this module.
+    global _MAP, _ADAPTER_INIT
+    if _MAP is None:
+        from tumbler.routing.map import Map, MapAdapter
+        _ADAPTER_INIT = MapAdapter.__dict__[u"__init__"]
+        _MAP = Map
+    return _MAP
+
+
+cdef object _bind(url_map, environ, server_name, subdomain):
+    """``bind_to_environ`` in full, as the pure twin does it."""
+    env = environ if type(environ) is dict else getattr(environ, u"environ", environ)
+    assert isinstance(env, dict), (
+        f"{type(environ).__name__!r} is not a WSGI environment (has to be a dict)"
+    )
+    scheme = env[u"wsgi.url_scheme"]
+    wsgi_server_name = _request_host(env, scheme)
+    if u"HTTP_UPGRADE" in env and _wants_websocket(env):
+        scheme = u"wss" if scheme == u"https" else u"ws"
+    if server_name is None:
+        server_name = wsgi_server_name
+        if subdomain is None and not url_map.host_matching:
+            subdomain = u""  # the host is the server name: nothing in front
+    else:
+        server_name = _strip_default_port(server_name.lower(), scheme)
+        if subdomain is None and not url_map.host_matching:
+            subdomain = _subdomain_of(wsgi_server_name, server_name)
+    # NOTE: werkzeug calls Map.bind by name, never an override of it.
+    return _routing_classes().bind(
+        url_map,
+        server_name,
+        _wsgi_text(env.get(u"SCRIPT_NAME")),
+        subdomain,
+        scheme,
+        env[u"REQUEST_METHOD"],
+        _wsgi_text(env.get(u"PATH_INFO")),
+        query_args=_wsgi_text(env.get(u"QUERY_STRING")),
+    )
+
+
+cdef object _request_host(env, scheme):
+    header = env.get(u"HTTP_HOST")
+    if header is not None:
+        key = (scheme, header)
+    else:
+        key = (scheme, None, env.get(u"SERVER_NAME"), env.get(u"SERVER_PORT"))
+    host = _HOSTS.get(key)
+    if host is None:
+        host = get_host(env).lower()
+        if len(_HOSTS) >= _CACHE_SIZE:
+            _HOSTS.clear()
+        _HOSTS[key] = host
+    return host
+
+
+cdef object _wsgi_text(value):
+    if value is None:
+        return None
+    if type(value) is str and PyUnicode_IS_ASCII(value):
+        return value
+    return value.encode(u"latin1").decode(errors=u"replace")
+
+
+cdef bint _wants_websocket(env) except -1:
+    connection = env.get(u"HTTP_CONNECTION", u"").lower()
+    if env.get(u"HTTP_UPGRADE", u"").lower() != u"websocket":
+        return False
+    for token in connection.split(u","):
+        if token.strip(u" \t") == u"upgrade":
+            return True
+    return False
+
+
+@cython.wraparound(True)
+cdef object _strip_default_port(server_name, scheme):
+    if (scheme == u"http" or scheme == u"ws") and server_name.endswith(u":80"):
+        return server_name[:-3]
+    if (scheme == u"https" or scheme == u"wss") and server_name.endswith(u":443"):
+        return server_name[:-4]
+    return server_name
+
+
+@cython.wraparound(True)
+cdef object _subdomain_of(host, server_name):
+    host_labels = host.split(u".")
+    server_labels = server_name.split(u".")
+    offset = -len(server_labels)
+    if host_labels[offset:] != server_labels:
+        # A request by IP address can do this on a valid set-up; the invalid
+        # subdomain makes it a 404 rather than an error.
+        # NOTE: stacklevel 1 is the caller's frame: compiled code has none.
+        warnings.warn(
+            f"Current server name {host!r} doesn't match configured server name"
+            f" {server_name!r}",
+            stacklevel=1,
+        )
+        return u"<invalid>"
+    return u".".join(filter(None, host_labels[:offset]))

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         BuildEntry,
         RuleBuilder,
         StateMachine,
+        bind_to_environ,
         build,
         match,
         partial_build,
@@ -42,6 +43,7 @@ else:
     RuleBuilder = _impl.RuleBuilder
     StateMachine = _impl.StateMachine
     BuildEntry = _impl.BuildEntry
+    bind_to_environ = _impl.bind_to_environ
     match = _impl.match
     build = _impl.build
     partial_build = _impl.partial_build
@@ -61,6 +63,7 @@ __all__ = [
     "BuildEntry",
     "RuleBuilder",
     "StateMachine",
+    "bind_to_environ",
     "build",
     "match",
     "partial_build",

@@ -1,5 +1,6 @@
 """The routing kernel: the state machine that matches a request's domain and
-path against the rules, and the per-rule URL builder.
+path against the rules, the per-rule URL builder, and the binding of a map
+to a request's WSGI environ (``Map.bind_to_environ``).
 
 This is the reference twin; ``matcher_c`` does the same work in Cython. The
 search is werkzeug's, step for step, because werkzeug's answers (which rule,
@@ -24,6 +25,7 @@ picks only checks that accept exactly what the regex accepts.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -31,6 +33,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing.converters import ValidationError
 from werkzeug.routing.exceptions import BuildError, RequestRedirect, WebsocketMismatch
+from werkzeug.wsgi import get_host
 
 __all__ = [
     "KIND_CHOICE",
@@ -46,6 +49,7 @@ __all__ = [
     "BuildEntry",
     "RuleBuilder",
     "StateMachine",
+    "bind_to_environ",
     "build",
     "match",
     "partial_build",
@@ -628,3 +632,128 @@ def build(
         return f"{adapter.script_name.rstrip('/')}/{path.lstrip('/')}"
     scheme = f"{url_scheme}:" if url_scheme else ""
     return f"{scheme}//{host}{adapter.script_name[:-1]}/{path.lstrip('/')}"
+
+
+#: Requests' hosts as ``get_host`` reads them, by what it reads: a site is
+#: asked for under a handful of names, and ``get_host`` is slow. Bounded, so
+#: that requests with made-up Host headers cannot grow it without end.
+_HOSTS: dict[tuple[Any, ...], str] = {}
+_CACHE_SIZE = 256
+_MAP: Any = None
+
+
+def bind_to_environ(
+    url_map: Any,
+    environ: Any,
+    server_name: str | None = None,
+    subdomain: str | None = None,
+) -> Any:
+    """Like ``Map.bind``, with everything taken from a WSGI environ, or a
+    request through its ``environ`` (``Map.bind_to_environ``).
+
+    :param server_name: the configured server name; with it and no
+        ``subdomain``, the subdomain is what the request's host has in
+        front of it (``"<invalid>"``, with a warning, if the host does not
+        end with it).
+    :param subdomain: the current subdomain.
+    :raises BadHost: if the host name is not valid IDNA.
+    """
+    # PERF: a dict has no .environ; asking would raise and catch inside getattr.
+    env = environ if type(environ) is dict else getattr(environ, "environ", environ)
+    assert isinstance(env, dict), (
+        f"{type(environ).__name__!r} is not a WSGI environment (has to be a dict)"
+    )
+    scheme = env["wsgi.url_scheme"]
+    wsgi_server_name = _request_host(env, scheme)
+    if "HTTP_UPGRADE" in env and _wants_websocket(env):
+        scheme = "wss" if scheme == "https" else "ws"
+    if server_name is None:
+        server_name = wsgi_server_name
+        if subdomain is None and not url_map.host_matching:
+            subdomain = ""  # the host is the server name: nothing in front
+    else:
+        server_name = _strip_default_port(server_name.lower(), scheme)
+        if subdomain is None and not url_map.host_matching:
+            subdomain = _subdomain_of(wsgi_server_name, server_name)
+    # NOTE: werkzeug calls Map.bind by name, never an override of it.
+    return _map_class().bind(
+        url_map,
+        server_name,
+        _wsgi_text(env.get("SCRIPT_NAME")),
+        subdomain,
+        scheme,
+        env["REQUEST_METHOD"],
+        _wsgi_text(env.get("PATH_INFO")),
+        query_args=_wsgi_text(env.get("QUERY_STRING")),
+    )
+
+
+def _map_class() -> Any:
+    """tumbler's ``Map``. NOTE: imported on first use: it imports this module."""
+    global _MAP
+    if _MAP is None:
+        from tumbler.routing.map import Map
+
+        _MAP = Map
+    return _MAP
+
+
+def _request_host(env: Mapping[str, Any], scheme: str) -> str:
+    """``get_host(env).lower()``, remembered."""
+    header = env.get("HTTP_HOST")
+    if header is not None:
+        key: tuple[Any, ...] = (scheme, header)
+    else:
+        key = (scheme, None, env.get("SERVER_NAME"), env.get("SERVER_PORT"))
+    host = _HOSTS.get(key)
+    if host is None:
+        host = get_host(env).lower()  # type: ignore[arg-type]
+        if len(_HOSTS) >= _CACHE_SIZE:
+            _HOSTS.clear()
+        _HOSTS[key] = host
+    return host
+
+
+def _wsgi_text(value: str | None) -> str | None:
+    """Undo WSGI's latin-1 transport of a UTF-8 value (bad bytes become U+FFFD)."""
+    if value is None:
+        return None
+    # PERF: plain ASCII text is its own answer; anything else (bytes
+    # included, which werkzeug refuses) goes the way werkzeug's does.
+    if type(value) is str and value.isascii():
+        return value
+    return value.encode("latin1").decode(errors="replace")
+
+
+def _wants_websocket(env: Mapping[str, Any]) -> bool:
+    """Say whether the request asks to upgrade to a WebSocket."""
+    connection = env.get("HTTP_CONNECTION", "").lower()
+    return env.get("HTTP_UPGRADE", "").lower() == "websocket" and any(
+        token.strip(" \t") == "upgrade" for token in connection.split(",")
+    )
+
+
+def _strip_default_port(server_name: str, scheme: str) -> str:
+    """Drop ``:80`` (http, ws) or ``:443`` (https, wss), as ``get_host`` does."""
+    if scheme in {"http", "ws"} and server_name.endswith(":80"):
+        return server_name[:-3]
+    if scheme in {"https", "wss"} and server_name.endswith(":443"):
+        return server_name[:-4]
+    return server_name
+
+
+def _subdomain_of(host: str, server_name: str) -> str:
+    """The part of ``host`` in front of ``server_name``, or ``"<invalid>"``
+    (with a warning) if ``host`` does not end with it."""
+    host_labels = host.split(".")
+    server_labels = server_name.split(".")
+    offset = -len(server_labels)
+    if host_labels[offset:] != server_labels:
+        # A request by IP address can do this on a valid set-up; the invalid
+        # subdomain makes it a 404 rather than an error.
+        warnings.warn(
+            f"Current server name {host!r} doesn't match configured server name {server_name!r}",
+            stacklevel=3,
+        )
+        return "<invalid>"
+    return ".".join(filter(None, host_labels[:offset]))

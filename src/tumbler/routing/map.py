@@ -2,14 +2,14 @@
 host, script root and method, which matches and builds URLs.
 
 Both are werkzeug's, attribute for attribute, so that code written against
-werkzeug (Flask included) uses them unchanged. The search and the URL
-assembly run in the routing kernel (``tumbler._speedups.matcher``).
+werkzeug (Flask included) uses them unchanged. The search, the URL
+assembly and the binding to a request's WSGI environ run in the routing
+kernel (``tumbler._speedups.matcher``).
 """
 
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pprint import pformat
 from threading import Lock
@@ -18,7 +18,6 @@ from urllib.parse import urljoin, urlunsplit
 
 from werkzeug.datastructures import ImmutableDict
 from werkzeug.exceptions import BadHost, HTTPException, MethodNotAllowed
-from werkzeug.wsgi import get_host
 
 from .._speedups import matcher as kernel
 from .converters import DEFAULT_CONVERTERS, BaseConverter, python_converter, quote_segment
@@ -26,7 +25,7 @@ from .exceptions import RequestRedirect
 from .rules import Rule, RuleFactory, SharedPieces, encode_query, share
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
+    from _typeshed.wsgi import WSGIApplication
 
 __all__ = ["Map", "MapAdapter"]
 
@@ -178,48 +177,10 @@ class Map:
             query_args,
         )
 
-    def bind_to_environ(
-        self,
-        environ: WSGIEnvironment | Any,
-        server_name: str | None = None,
-        subdomain: str | None = None,
-    ) -> MapAdapter:
-        """Like :meth:`bind`, with everything taken from a WSGI environ (or a
-        request, through its ``environ``).
-
-        :param server_name: the configured server name; with it and no
-            ``subdomain``, the subdomain is what the request's host has in
-            front of it (``"<invalid>"``, with a warning, if the host does not
-            end with it).
-        :param subdomain: the current subdomain.
-        """
-        # PERF: a dict has no .environ; asking would raise and catch inside getattr.
-        env = environ if type(environ) is dict else getattr(environ, "environ", environ)
-        assert isinstance(env, dict), (
-            f"{type(environ).__name__!r} is not a WSGI environment (has to be a dict)"
-        )
-        scheme = env["wsgi.url_scheme"]
-        wsgi_server_name = _request_host(env, scheme)
-        if "HTTP_UPGRADE" in env and _wants_websocket(env):
-            scheme = "wss" if scheme == "https" else "ws"
-        if server_name is None:
-            server_name = wsgi_server_name
-            if subdomain is None and not self.host_matching:
-                subdomain = ""  # the host is the server name: nothing in front
-        else:
-            server_name = _strip_default_port(server_name.lower(), scheme)
-            if subdomain is None and not self.host_matching:
-                subdomain = _subdomain_of(wsgi_server_name, server_name)
-        return Map.bind(
-            self,
-            server_name,
-            _wsgi_text(env.get("SCRIPT_NAME")),
-            subdomain,
-            scheme,
-            env["REQUEST_METHOD"],
-            _wsgi_text(env.get("PATH_INFO")),
-            query_args=_wsgi_text(env.get("QUERY_STRING")),
-        )
+    #: Like :meth:`bind`, with everything taken from a WSGI environ (or a
+    #: request, through its ``environ``); see the kernel's ``bind_to_environ``
+    #: for the parameters. PERF: the kernel's function is the method itself.
+    bind_to_environ = kernel.bind_to_environ
 
     def update(self) -> None:
         """Sort what changed since the last match or build: the matcher's
@@ -272,69 +233,10 @@ class Map:
         return f"{type(self).__name__}({pformat(list(self.iter_rules()))})"
 
 
-#: Requests' hosts as get_host reads them, by what get_host reads: a site is
-#: asked for under a handful of names, and get_host is slow. Bounded, so that
-#: requests with made-up Host headers cannot grow it without end.
-_HOSTS: dict[tuple[Any, ...], str] = {}
+#: Host names' IDNA forms (``None``: not valid IDNA), remembered. Bounded, so
+#: that requests with made-up Host headers cannot grow it without end.
 _IDNA: dict[str, str | None] = {}
 _CACHE_SIZE = 256
-
-
-def _request_host(env: Mapping[str, Any], scheme: str) -> str:
-    """``get_host(env).lower()``, remembered."""
-    header = env.get("HTTP_HOST")
-    if header is not None:
-        key: tuple[Any, ...] = (scheme, header)
-    else:
-        key = (scheme, None, env.get("SERVER_NAME"), env.get("SERVER_PORT"))
-    host = _HOSTS.get(key)
-    if host is None:
-        host = get_host(env).lower()  # type: ignore[arg-type]
-        if len(_HOSTS) >= _CACHE_SIZE:
-            _HOSTS.clear()
-        _HOSTS[key] = host
-    return host
-
-
-def _wsgi_text(value: str | None) -> str | None:
-    """Undo WSGI's latin-1 transport of a UTF-8 value (bad bytes become U+FFFD)."""
-    if value is None or value.isascii():
-        return value
-    return value.encode("latin1").decode(errors="replace")
-
-
-def _wants_websocket(env: Mapping[str, Any]) -> bool:
-    """Say whether the request asks to upgrade to a WebSocket."""
-    connection = env.get("HTTP_CONNECTION", "").lower()
-    return env.get("HTTP_UPGRADE", "").lower() == "websocket" and any(
-        token.strip(" \t") == "upgrade" for token in connection.split(",")
-    )
-
-
-def _strip_default_port(server_name: str, scheme: str) -> str:
-    """Drop ``:80`` (http, ws) or ``:443`` (https, wss), as ``get_host`` does."""
-    if scheme in {"http", "ws"} and server_name.endswith(":80"):
-        return server_name[:-3]
-    if scheme in {"https", "wss"} and server_name.endswith(":443"):
-        return server_name[:-4]
-    return server_name
-
-
-def _subdomain_of(host: str, server_name: str) -> str:
-    """The part of ``host`` in front of ``server_name``, or ``"<invalid>"``
-    (with a warning) if ``host`` does not end with it."""
-    host_labels = host.split(".")
-    server_labels = server_name.split(".")
-    offset = -len(server_labels)
-    if host_labels[offset:] != server_labels:
-        # A request by IP address can do this on a valid set-up; the invalid
-        # subdomain makes it a 404 rather than an error.
-        warnings.warn(
-            f"Current server name {host!r} doesn't match configured server name {server_name!r}",
-            stacklevel=3,
-        )
-        return "<invalid>"
-    return ".".join(filter(None, host_labels[:offset]))
 
 
 def _idna_host(server_name: str) -> str:
