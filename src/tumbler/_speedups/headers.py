@@ -18,11 +18,8 @@ if TYPE_CHECKING:
         header_value,
     )
 else:
-    EnvironHeadersStorage = _impl.EnvironHeadersStorage
-    HeadersStorage = _impl.HeadersStorage
-    environ_key = _impl.environ_key
-    header_name = _impl.header_name
-    header_value = _impl.header_value
+    # The twins share one __all__ (the parity tests hold them equal).
+    globals().update((name, getattr(_impl, name)) for name in _impl.__all__)
 
 __all__ = [
     "IMPLEMENTATION",

@@ -12,8 +12,7 @@ _impl, IMPLEMENTATION = select("local")
 if TYPE_CHECKING:
     from .local_py import Local, LocalProxy, LocalStack
 else:
-    Local = _impl.Local
-    LocalProxy = _impl.LocalProxy
-    LocalStack = _impl.LocalStack
+    # The twins share one __all__ (the parity tests hold them equal).
+    globals().update((name, getattr(_impl, name)) for name in _impl.__all__)
 
 __all__ = ["IMPLEMENTATION", "Local", "LocalProxy", "LocalStack"]

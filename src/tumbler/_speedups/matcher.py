@@ -30,23 +30,8 @@ if TYPE_CHECKING:
         partial_build,
     )
 else:
-    KIND_CHOICE = _impl.KIND_CHOICE
-    KIND_DIGITS = _impl.KIND_DIGITS
-    KIND_FLOAT = _impl.KIND_FLOAT
-    KIND_REGEX = _impl.KIND_REGEX
-    KIND_REST = _impl.KIND_REST
-    KIND_SEGMENT = _impl.KIND_SEGMENT
-    KIND_UUID = _impl.KIND_UUID
-    MATCHED = _impl.MATCHED
-    NO_MATCH = _impl.NO_MATCH
-    REDIRECT = _impl.REDIRECT
-    RuleBuilder = _impl.RuleBuilder
-    StateMachine = _impl.StateMachine
-    BuildEntry = _impl.BuildEntry
-    bind_to_environ = _impl.bind_to_environ
-    match = _impl.match
-    build = _impl.build
-    partial_build = _impl.partial_build
+    # The twins share one __all__ (the parity tests hold them equal).
+    globals().update((name, getattr(_impl, name)) for name in _impl.__all__)
 
 __all__ = [
     "IMPLEMENTATION",
