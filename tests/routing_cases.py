@@ -330,6 +330,17 @@ HOSTS: list[Any] = [
     ("x.org:8080",),
 ]
 SERVER_NAMES = ["example.com", "api.example.com", "x.example.com", "EXAMPLE.com", "x.org:8080"]
+#: What an adapter is bound to, compared after ``bind_to_environ`` (its map aside).
+BOUND_FIELDS = (
+    "server_name",
+    "script_name",
+    "subdomain",
+    "url_scheme",
+    "path_info",
+    "default_method",
+    "query_args",
+    "websocket",
+)
 BOUND_SUBDOMAINS = [None, "", "www", "api", "de", "a.b", "7", "<invalid>"]
 QUERY_ARGS: list[Any] = [None, "", "q=1", {"a": "b c"}, {"x": ["1", "2"], "y": None}]
 
@@ -1094,16 +1105,7 @@ def _outcomes(case: Case, routing: ModuleType, map_class: type, caught: list[Any
             answers.append(("bind_to_environ", adapter, seen))
             continue
         a = adapter[1]
-        fields = (
-            a.server_name,
-            a.script_name,
-            a.subdomain,
-            a.url_scheme,
-            a.path_info,
-            a.default_method,
-            a.query_args,
-            a.websocket,
-        )
+        fields = tuple(getattr(a, name) for name in BOUND_FIELDS)
         answers.append(("bind_to_environ", fields, seen))
         answers.append(("environ match", _call(lambda a=a: matched(a, Request(Bind(), None)))))
     return answers
@@ -1236,8 +1238,9 @@ def render(case: Case) -> str:
         )
     for bound in case.environs:
         attempt(
-            f"vars(url_map.bind_to_environ({bound.environ!r},"
-            f" server_name={bound.server_name!r}, subdomain={bound.subdomain!r}))"
+            f"[getattr(url_map.bind_to_environ({bound.environ!r},"
+            f" server_name={bound.server_name!r}, subdomain={bound.subdomain!r}), name)"
+            f" for name in {BOUND_FIELDS!r}]"
         )
         attempt(
             f"url_map.bind_to_environ({bound.environ!r}, server_name={bound.server_name!r},"

@@ -26,6 +26,12 @@ HOW_BUILT = frozenset(
         "__slots__",
         "__dict__",  # where a pure instance keeps its state
         "__weakref__",
+        # pickling hooks: Cython's generated ones, or object's over slots;
+        # tests/test_routing_bind.py copies and pickles adapters on both twins
+        "__reduce__",
+        "__reduce_cython__",
+        "__setstate__",
+        "__setstate_cython__",
         "__annotations__",
         "__orig_bases__",
         "__parameters__",

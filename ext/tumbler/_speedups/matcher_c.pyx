@@ -16,7 +16,6 @@ import re
 import warnings
 
 cimport cython
-from cpython.dict cimport PyDict_Copy
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
 from cpython.ref cimport Py_DECREF, Py_INCREF, PyObject
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
@@ -54,6 +53,7 @@ __all__ = [
     "MATCHED",
     "NO_MATCH",
     "REDIRECT",
+    "AdapterBase",
     "BuildEntry",
     "RuleBuilder",
     "StateMachine",
@@ -979,30 +979,29 @@ cdef tuple _plan(url_map, dict map_fields, endpoint):
 
 def partial_build(adapter, endpoint, values, method, append_unknown):
     """The first buildable rule of an endpoint (``MapAdapter._partial_build``)."""
-    cdef dict fields = _fields(adapter)
-    url_map = _field(fields, adapter, u"map")
+    cdef AdapterBase bound = _view(adapter)
+    url_map = bound.map
     cdef dict map_fields = _fields(url_map)
     plan = _plan(url_map, map_fields, endpoint)
-    found = _partial_build(adapter, fields, _host_to_prefer(adapter, fields, url_map, map_fields),
+    found = _partial_build(bound, _host_to_prefer(bound, url_map, map_fields),
                            plan, dict(values), method, append_unknown)
     if found is None:
         return None
     return (<_Built>found).domain, (<_Built>found).path, (<_Built>found).websocket
 
 
-cdef object _host_to_prefer(adapter, dict fields, url_map, dict map_fields):
+cdef object _host_to_prefer(AdapterBase bound, url_map, dict map_fields):
     """With host matching, the bound host, whose rules are built first; else ``None``."""
     if _field(map_fields, url_map, u"host_matching"):
-        return _field(fields, adapter, u"server_name")
+        return bound.server_name
     return None
 
 
-cdef object _partial_build(adapter, dict fields, host, tuple plan, dict values, method,
+cdef object _partial_build(AdapterBase bound, host, tuple plan, dict values, method,
                            bint append_unknown):
     cdef object found
     if method is None:
-        found = _first_built(plan, values, _field(fields, adapter, u"default_method"),
-                             append_unknown, host)
+        found = _first_built(plan, values, bound.default_method, append_unknown, host)
         if found is not None:
             return found
     return _first_built(plan, values, method, append_unknown, host)
@@ -1048,23 +1047,22 @@ cdef dict _given(values):
 def build(adapter, endpoint, values=None, method=None, force_external=False,
           append_unknown=True, url_scheme=None):
     """Build the URL of an endpoint from values (``MapAdapter.build``)."""
-    cdef dict fields = _fields(adapter)
-    url_map = _field(fields, adapter, u"map")
+    cdef AdapterBase bound = _view(adapter)
+    url_map = bound.map
     cdef dict map_fields = _fields(url_map)
     if _field(map_fields, url_map, u"_remap"):
         url_map.update()
     cdef dict given = _given(values)
     cdef tuple plan
     host_matching = _field(map_fields, url_map, u"host_matching")
-    if _is_kernel_method(adapter, fields, u"_partial_build", partial_build):
+    if _is_kernel_method(adapter, u"_partial_build", partial_build):
         plan = _plan(url_map, map_fields, endpoint)
         # NOTE: the caller's own dict may be read, never handed on to code
         # that could change it.
         if given is values and not _all_in_kernel(plan):
             given = dict(given)
         found = _partial_build(
-            adapter, fields,
-            _field(fields, adapter, u"server_name") if host_matching else None,
+            bound, bound.server_name if host_matching else None,
             plan, given, method, append_unknown,
         )
         if found is not None:
@@ -1079,17 +1077,15 @@ def build(adapter, endpoint, values=None, method=None, force_external=False,
             domain_part, path, websocket = found
     if found is None:
         raise BuildError(endpoint, dict(given) if given is values else given, method, adapter)
-    script_name = _field(fields, adapter, u"script_name")
-    if not (websocket or force_external or host_matching) and (
-        domain_part == _field(fields, adapter, u"subdomain")
-    ):
+    script_name = bound.script_name
+    if not (websocket or force_external or host_matching) and domain_part == bound.subdomain:
         # PERF: the common case needs neither host nor scheme, and under the
         # root script name a path with one leading slash is the URL itself.
         if script_name == u"/" and path and _path_part(path) is path:
             return path
         return f"{script_name.rstrip(u'/')}/{path.lstrip(u'/')}"
     if url_scheme is None:
-        url_scheme = _field(fields, adapter, u"url_scheme")
+        url_scheme = bound.url_scheme
     secure = url_scheme == u"https" or url_scheme == u"wss"
     if websocket:
         force_external = True
@@ -1097,38 +1093,42 @@ def build(adapter, endpoint, values=None, method=None, force_external=False,
     elif url_scheme:
         url_scheme = u"https" if secure else u"http"
     host = adapter.get_host(domain_part)
-    if not force_external and host_matching and host == _field(fields, adapter, u"server_name"):
+    if not force_external and host_matching and host == bound.server_name:
         return f"{script_name.rstrip(u'/')}/{path.lstrip(u'/')}"
     scheme = f"{url_scheme}:" if url_scheme else u""
     return f"{scheme}//{host}{script_name[:-1]}/{path.lstrip(u'/')}"
 
 
-cdef inline bint _is_kernel_method(obj, dict fields, str name, function):
+cdef inline bint _is_kernel_method(obj, str name, function):
     """Whether ``obj.name`` is this module's ``function``: its class's, not
     overridden, and not set on the instance."""
-    return _PyType_Lookup(type(obj), name) == <PyObject*>function and name not in fields
+    if _PyType_Lookup(type(obj), name) != <PyObject*>function:
+        return False
+    cdef PyObject *own = tumbler_instance_dict(obj)
+    return own is NULL or name not in <dict>own
 
 
 def match(adapter, path_info=None, method=None, return_rule=False, query_args=None,
           websocket=None):
     """Match a path and method against the rules (``MapAdapter.match``)."""
-    # PERF: the adapter's and the map's plain attributes are read from their
-    # __dict__ (one C lookup each), not through getattr's full protocol.
-    cdef dict fields = _fields(adapter)
-    url_map = _field(fields, adapter, u"map")
+    # PERF: the adapter's fields are C fields (see AdapterBase); the map's
+    # plain attributes are read from its __dict__ (one C lookup each), not
+    # through getattr's full protocol.
+    cdef AdapterBase bound = _view(adapter)
+    url_map = bound.map
     cdef dict map_fields = _fields(url_map)
     if _field(map_fields, url_map, u"_remap"):
         url_map.update()
     if path_info is None:
-        path_info = _field(fields, adapter, u"path_info")
-    method = method or _field(fields, adapter, u"default_method")
+        path_info = bound.path_info
+    method = method or bound.default_method
     if not (type(method) is str and _upper_ascii(method)):
         method = method.upper()
     if websocket is None:
-        websocket = _field(fields, adapter, u"websocket")
-    subdomain = _field(fields, adapter, u"subdomain")
+        websocket = bound.websocket
+    subdomain = bound.subdomain
     if subdomain is None or _field(map_fields, url_map, u"host_matching"):
-        domain = _field(fields, adapter, u"server_name")
+        domain = bound.server_name
     else:
         domain = subdomain
     path = _path_part(path_info)
@@ -1241,7 +1241,25 @@ cdef object _http_error(type cls, object valid_methods):
     return error
 
 
-# -- bind_to_environ ---------------------------------------------------------
+# -- the adapter's fields ----------------------------------------------------
+
+@cython.auto_pickle(True)
+cdef class AdapterBase:
+    """What a ``MapAdapter`` is bound to: the map and the request's host,
+    script root, subdomain, scheme, path, method and query."""
+
+    # PERF: C fields, read by match and build and set by bind_to_environ
+    # without a __dict__.
+    cdef public object map
+    cdef public object server_name
+    cdef public object script_name
+    cdef public object subdomain
+    cdef public object url_scheme
+    cdef public object path_info
+    cdef public object default_method
+    cdef public object query_args
+    cdef public object websocket
+
 
 cdef extern from *:
     """
@@ -1256,31 +1274,33 @@ cdef extern from *:
         return ((PyTypeObject *)cls)->tp_version_tag;
     }
 
-    /* Whether instances of the class are made by object's __new__ (which
-       allocates and prepares a __dict__, and refuses abstract classes), keep a
-       __dict__ and set attributes in it as object does. */
-    static int tumbler_plain_instances(PyObject *cls) {
+    /* Whether instances of the class are made by the base's __new__ (which
+       refuses abstract classes) and set attributes as object does, so that
+       making one and setting its fields is what calling it would do. */
+    static int tumbler_made_as(PyObject *cls, PyObject *base) {
         PyTypeObject *type = (PyTypeObject *)cls;
         return Py_IS_TYPE(cls, &PyType_Type)
-            && type->tp_new == PyBaseObject_Type.tp_new
+            && type->tp_new == ((PyTypeObject *)base)->tp_new
             && !PyType_HasFeature(type, Py_TPFLAGS_IS_ABSTRACT)
-            && type->tp_alloc == PyType_GenericAlloc
-            && type->tp_setattro == PyObject_GenericSetAttr
-            && type->tp_dictoffset != 0;
+            && type->tp_setattro == PyObject_GenericSetAttr;
     }
 
-    /* What object's __new__ makes of a plain class, given its __dict__ at
-       once. PERF: no empty __dict__ is prepared, then thrown away. */
-    static PyObject *tumbler_new_with_dict(PyObject *cls, PyObject *dict) {
-        PyObject *made = ((PyTypeObject *)cls)->tp_alloc((PyTypeObject *)cls, 0);
-        if (made != NULL && PyObject_GenericSetDict(made, dict, NULL) < 0) {
-            Py_CLEAR(made);
+    /* What cls.__new__(cls) makes. PERF: no Python call. */
+    static PyObject *tumbler_new(PyObject *cls) {
+        PyObject *no_args = PyTuple_New(0);
+        PyObject *made;
+        if (no_args == NULL) {
+            return NULL;
         }
+        made = ((PyTypeObject *)cls)->tp_new((PyTypeObject *)cls, no_args, NULL);
+        Py_DECREF(no_args);
         return made;
     }
 
-    static int tumbler_is_data_descriptor(PyObject *found) {
-        return found != NULL && Py_TYPE(found)->tp_descr_set != NULL;
+    /* The instance's __dict__, or NULL if it has none yet: never makes one. */
+    static PyObject *tumbler_instance_dict(PyObject *obj) {
+        PyObject **slot = _PyObject_GetDictPtr(obj);
+        return slot == NULL ? NULL : *slot;
     }
 
     static int tumbler_is_descriptor(PyObject *found) {
@@ -1288,33 +1308,86 @@ cdef extern from *:
     }
     """
     unsigned int tumbler_type_version(object cls)
-    bint tumbler_plain_instances(object cls)
-    object tumbler_new_with_dict(object cls, dict fields)
-    bint tumbler_is_data_descriptor(PyObject *found)
+    bint tumbler_made_as(object cls, object base)
+    object tumbler_new(object cls)
+    PyObject *tumbler_instance_dict(object obj)
     bint tumbler_is_descriptor(PyObject *found)
 
 
-# What MapAdapter.__init__ sets, in its order.
+# What an adapter class is to the kernel (see _adapter_kind).
+cdef enum:
+    _FOREIGN = 0  # its fields are read through getattr
+    _KEEPS = 1  # its fields are AdapterBase's C fields
+    _PLAIN = 2  # and bind_to_environ may make one without calling it
+
 cdef tuple _ADAPTER_FIELDS = (
     u"map", u"server_name", u"script_name", u"subdomain", u"url_scheme", u"path_info",
     u"default_method", u"query_args", u"websocket",
 )
-# What a common request's adapter holds where it holds no request's value.
-cdef dict _ADAPTER_TEMPLATE = {
-    u"map": None, u"server_name": None, u"script_name": None, u"subdomain": u"",
-    u"url_scheme": None, u"path_info": u"/", u"default_method": None, u"query_args": None,
-    u"websocket": False,
-}
-cdef object _MAP = None
-cdef object _ADAPTER_INIT = None
-# The last adapter class found plain, and its version tag then.
-cdef object _PLAIN_CLASS = None
-cdef unsigned int _PLAIN_VERSION = 0
+# The last adapter class looked at, its version tag then, and its kind.
+cdef object _SEEN_CLASS = None
+cdef unsigned int _SEEN_VERSION = 0
+cdef int _SEEN_KIND = _FOREIGN
+
+
+cdef int _adapter_kind(type cls) except -1:
+    """What ``cls`` is to the kernel; worked out again only when the class
+    (or a base) changes."""
+    global _SEEN_CLASS, _SEEN_VERSION, _SEEN_KIND
+    cdef unsigned int version
+    cdef int kind
+    if cls is _SEEN_CLASS:
+        version = tumbler_type_version(cls)
+        if version != 0 and version == _SEEN_VERSION:
+            return _SEEN_KIND
+    kind = _FOREIGN
+    if issubclass(cls, AdapterBase):
+        kind = _KEEPS
+        for name in _ADAPTER_FIELDS:
+            if _PyType_Lookup(cls, name) != _PyType_Lookup(AdapterBase, name):
+                kind = _FOREIGN  # a subclass put its own attribute over a field
+                break
+    if kind == _KEEPS and tumbler_made_as(cls, AdapterBase):
+        _routing_classes()
+        if _PyType_Lookup(cls, u"__init__") == <PyObject*>_ADAPTER_INIT:
+            kind = _PLAIN
+    _SEEN_CLASS = cls
+    _SEEN_VERSION = tumbler_type_version(cls)
+    _SEEN_KIND = kind
+    return kind
+
+
+cdef AdapterBase _view(adapter):
+    """The adapter's fields: the adapter itself where they are its C fields,
+    else a stand-in filled through getattr."""
+    if _adapter_kind(type(adapter)) != _FOREIGN:
+        return <AdapterBase>adapter
+    cdef AdapterBase view = AdapterBase.__new__(AdapterBase)
+    view.map = adapter.map
+    view.server_name = adapter.server_name
+    view.script_name = adapter.script_name
+    view.subdomain = adapter.subdomain
+    view.url_scheme = adapter.url_scheme
+    view.path_info = adapter.path_info
+    view.default_method = adapter.default_method
+    view.query_args = adapter.query_args
+    view.websocket = adapter.websocket
+    return view
+
+
+# -- bind_to_environ ---------------------------------------------------------
+
 # The adapter's server name for a request's Host header, by scheme: only for
 # requests that _bind_plain takes. Bounded like _HOSTS.
 cdef dict _SERVER_NAMES = {}
+# The one last remembered: most services answer to one name.
+cdef str _LAST_SCHEME = None
+cdef str _LAST_HEADER = None
+cdef object _LAST_SERVER_NAME = None
 cdef dict _HOSTS = {}
 cdef Py_ssize_t _CACHE_SIZE = 256
+cdef object _MAP = None
+cdef object _ADAPTER_INIT = None
 
 
 def bind_to_environ(url_map, environ, server_name=None, subdomain=None):
@@ -1337,14 +1410,14 @@ cdef object _bind_plain(url_map, dict env, subdomain):
     ``None``: bind the general way.
 
     PERF: the adapter is made as ``MapAdapter.__init__`` would make it, with
-    its ``__dict__`` filled in C; the host's server name comes from
+    its C fields set directly; the host's server name comes from
     ``_SERVER_NAMES``, filled by the first such request for the host.
     """
     cdef dict map_fields = _fields(url_map)
     if _field(map_fields, url_map, u"host_matching"):
         return None
     cls = _class_field(map_fields, url_map, u"_adapter_class")
-    if not _plain_adapter_class(cls):
+    if not (isinstance(cls, type) and _adapter_kind(cls) == _PLAIN):
         return None
     scheme = env.get(u"wsgi.url_scheme")
     header = env.get(u"HTTP_HOST")
@@ -1359,40 +1432,44 @@ cdef object _bind_plain(url_map, dict env, subdomain):
     if not (_ascii_or_none(script_name) and _ascii_or_none(path_info)
             and _ascii_or_none(query_args)):
         return None
-    hosts = _SERVER_NAMES.get(scheme)
-    server_name = None if hosts is None else (<dict>hosts).get(header)
+    server_name = _server_name_for(scheme, header)
     if server_name is None:
-        adapter = _bind(url_map, env, None, subdomain)
-        _remember_server_name(scheme, header, _fields(adapter)[u"server_name"])
-        return adapter
+        bound = _bind(url_map, env, None, subdomain)
+        _remember_server_name(scheme, header, (<AdapterBase>bound).server_name)
+        return bound
     if script_name is None or PyUnicode_GET_LENGTH(script_name) == 0:
         script_name = u"/"
     elif PyUnicode_READ_CHAR(script_name, PyUnicode_GET_LENGTH(script_name) - 1) != u"/":
         script_name = script_name + u"/"
-    # PERF: a copy of a dict of the right keys (in MapAdapter.__init__'s
-    # order, so that vars() lists the same) is filled in place.
-    fields = PyDict_Copy(_ADAPTER_TEMPLATE)
-    fields[u"map"] = url_map
-    fields[u"server_name"] = server_name
-    fields[u"script_name"] = script_name
-    fields[u"url_scheme"] = scheme
-    if subdomain:
-        fields[u"subdomain"] = subdomain
-    if path_info is not None:
-        fields[u"path_info"] = path_info
-    fields[u"default_method"] = method
-    if query_args is not None:
-        fields[u"query_args"] = query_args
-    if scheme == u"ws" or scheme == u"wss":
-        fields[u"websocket"] = True
-    return tumbler_new_with_dict(cls, fields)
+    cdef AdapterBase made = <AdapterBase>tumbler_new(cls)
+    made.map = url_map
+    made.server_name = server_name
+    made.script_name = script_name
+    made.subdomain = subdomain if subdomain else u""
+    made.url_scheme = scheme
+    made.path_info = u"/" if path_info is None else path_info
+    made.default_method = method
+    made.query_args = query_args
+    made.websocket = (<str>scheme == u"ws") or (<str>scheme == u"wss")
+    return made
 
 
 cdef inline bint _ascii_or_none(value):
     return value is None or (type(value) is str and PyUnicode_IS_ASCII(value))
 
 
+cdef object _server_name_for(str scheme, str header):
+    """The server name remembered for a Host header under a scheme, or ``None``.
+    PERF: the last one is compared before the dicts are asked."""
+    if header == _LAST_HEADER and scheme == _LAST_SCHEME:
+        return _LAST_SERVER_NAME
+    hosts = _SERVER_NAMES.get(scheme)
+    return None if hosts is None else (<dict>hosts).get(header)
+
+
 cdef void _remember_server_name(str scheme, str header, server_name):
+    global _LAST_SCHEME, _LAST_HEADER, _LAST_SERVER_NAME
+    _LAST_SCHEME, _LAST_HEADER, _LAST_SERVER_NAME = scheme, header, server_name
     hosts = _SERVER_NAMES.get(scheme)
     if hosts is None:
         if len(_SERVER_NAMES) >= 8:
@@ -1401,30 +1478,6 @@ cdef void _remember_server_name(str scheme, str header, server_name):
     if len(<dict>hosts) >= _CACHE_SIZE:
         (<dict>hosts).clear()
     (<dict>hosts)[header] = server_name
-
-
-cdef bint _plain_adapter_class(cls) except -1:
-    """Whether making ``cls`` by its ``__new__`` and filling its ``__dict__``
-    is what calling it does: ``MapAdapter.__init__``, object's ``__new__``
-    and attribute setting, no descriptor over an adapter field. Checked
-    again only when the class (or a base) changes."""
-    global _PLAIN_CLASS, _PLAIN_VERSION
-    cdef unsigned int version
-    if cls is _PLAIN_CLASS:
-        version = tumbler_type_version(cls)
-        if version != 0 and version == _PLAIN_VERSION:
-            return True
-    _routing_classes()
-    if not (isinstance(cls, type) and tumbler_plain_instances(cls)):
-        return False
-    if _PyType_Lookup(cls, u"__init__") != <PyObject*>_ADAPTER_INIT:
-        return False
-    for name in _ADAPTER_FIELDS:
-        if tumbler_is_data_descriptor(_PyType_Lookup(cls, name)):
-            return False
-    _PLAIN_CLASS = cls
-    _PLAIN_VERSION = tumbler_type_version(cls)
-    return True
 
 
 cdef object _routing_classes():

@@ -46,6 +46,7 @@ __all__ = [
     "MATCHED",
     "NO_MATCH",
     "REDIRECT",
+    "AdapterBase",
     "BuildEntry",
     "RuleBuilder",
     "StateMachine",
@@ -432,6 +433,25 @@ def _join(pieces: tuple[Any, ...], values: Mapping[str, Any]) -> str:
     for piece in pieces:
         text += piece if type(piece) is str else piece[1].to_url(values[piece[0]])
     return text
+
+
+class AdapterBase:
+    """What a ``MapAdapter`` is bound to: the map and the request's host,
+    script root, subdomain, scheme, path, method and query."""
+
+    # PERF: in the compiled twin these are C fields, which match and build
+    # read and bind_to_environ sets without a __dict__.
+    __slots__ = (
+        "default_method",
+        "map",
+        "path_info",
+        "query_args",
+        "script_name",
+        "server_name",
+        "subdomain",
+        "url_scheme",
+        "websocket",
+    )
 
 
 def match(

@@ -272,9 +272,14 @@ def _plain_labels(name: str) -> bool:
 _PLACEHOLDER = re.compile(r"<([^>]+)>")
 
 
-class MapAdapter:
+class MapAdapter(kernel.AdapterBase):
     """A :class:`Map` bound to one request (see :meth:`Map.bind`): it matches
-    the request's path and builds URLs relative to it."""
+    the request's path and builds URLs relative to it.
+
+    NOTE: its bound fields live in the kernel's ``AdapterBase`` (C fields in
+    the compiled twin), not in the instance ``__dict__`` as in werkzeug, so
+    ``vars(adapter)`` does not list them.
+    """
 
     def __init__(
         self,
