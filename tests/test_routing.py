@@ -241,6 +241,22 @@ def test_host_matching(Map):
         url_map.bind("example.com", subdomain="x")
 
 
+def test_host_matching_switched_on_before_rules_are_added(Map):
+    """The attribute reads back as set, and matching, building and binding
+    follow it, as werkzeug's do."""
+    url_map = Map()
+    assert url_map.host_matching is False
+    url_map.host_matching = 1
+    url_map.add(Rule("/", host="example.com", endpoint="root"))
+    assert url_map.host_matching == 1
+    adapter = url_map.bind("example.com")
+    assert adapter.match("/") == ("root", {})
+    assert adapter.build("root") == "/"
+    assert url_map.bind("x.org").build("root") == "http://example.com/"
+    env = {"wsgi.url_scheme": "http", "HTTP_HOST": "example.com", "REQUEST_METHOD": "GET"}
+    assert url_map.bind_to_environ(env).match("/") == ("root", {})
+
+
 def test_subdomain_matching(Map):
     url_map = Map(
         [

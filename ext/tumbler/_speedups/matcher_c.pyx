@@ -509,6 +509,8 @@ cdef class StateMachine:
     """The rules of one map, as a graph of states to search."""
 
     cdef public bint merge_slashes
+    cdef public object host_matching
+    cdef public bint stale
     cdef _State _root
     cdef dict _static
     cdef list _entries
@@ -516,6 +518,8 @@ cdef class StateMachine:
 
     def __init__(self, merge_slashes):
         self.merge_slashes = merge_slashes
+        self.host_matching = False
+        self.stale = True
         self._root = _State()
         self._static = {}
         self._entries = []
@@ -786,10 +790,16 @@ cdef object _base_converter():
     return _BASE
 
 
-cdef bint _needs_no_quoting(str text):
-    cdef Py_UCS4 char
-    for char in text:
-        if char >= 128 or not _SAFE_TABLE[char]:
+cdef bint _needs_no_quoting(str text) noexcept:
+    # PERF: any character past ASCII is quoted, so only ASCII text is read,
+    # byte by byte.
+    cdef const unsigned char *data
+    cdef Py_ssize_t index
+    if not PyUnicode_IS_ASCII(text):
+        return False
+    data = PyUnicode_1BYTE_DATA(text)
+    for index in range(PyUnicode_GET_LENGTH(text)):
+        if not _SAFE_TABLE[data[index]]:
             return False
     return True
 
@@ -992,7 +1002,7 @@ def partial_build(adapter, endpoint, values, method, append_unknown):
 
 cdef object _host_to_prefer(AdapterBase bound, url_map, dict map_fields):
     """With host matching, the bound host, whose rules are built first; else ``None``."""
-    if _field(map_fields, url_map, u"host_matching"):
+    if _host_matching(_field(map_fields, url_map, u"_matcher")):
         return bound.server_name
     return None
 
@@ -1050,11 +1060,12 @@ def build(adapter, endpoint, values=None, method=None, force_external=False,
     cdef AdapterBase bound = _view(adapter)
     url_map = bound.map
     cdef dict map_fields = _fields(url_map)
-    if _field(map_fields, url_map, u"_remap"):
+    matcher = _field(map_fields, url_map, u"_matcher")
+    if _is_stale(matcher):
         url_map.update()
     cdef dict given = _given(values)
     cdef tuple plan
-    host_matching = _field(map_fields, url_map, u"host_matching")
+    host_matching = _host_matching(matcher)
     if _is_kernel_method(adapter, u"_partial_build", partial_build):
         plan = _plan(url_map, map_fields, endpoint)
         # NOTE: the caller's own dict may be read, never handed on to code
@@ -1116,8 +1127,8 @@ def match(adapter, path_info=None, method=None, return_rule=False, query_args=No
     # through getattr's full protocol.
     cdef AdapterBase bound = _view(adapter)
     url_map = bound.map
-    cdef dict map_fields = _fields(url_map)
-    if _field(map_fields, url_map, u"_remap"):
+    matcher = _field(_fields(url_map), url_map, u"_matcher")
+    if _is_stale(matcher):
         url_map.update()
     if path_info is None:
         path_info = bound.path_info
@@ -1127,12 +1138,11 @@ def match(adapter, path_info=None, method=None, return_rule=False, query_args=No
     if websocket is None:
         websocket = bound.websocket
     subdomain = bound.subdomain
-    if subdomain is None or _field(map_fields, url_map, u"host_matching"):
+    if subdomain is None or _host_matching(matcher):
         domain = bound.server_name
     else:
         domain = subdomain
     path = _path_part(path_info)
-    matcher = _field(map_fields, url_map, u"_matcher")
     if type(matcher) is not StateMachine:
         return _match_slow(adapter, matcher, domain, path, method, websocket, return_rule,
                            query_args)
@@ -1220,6 +1230,20 @@ cdef inline object _field(dict fields, obj, str name):
 
 
 cdef object _MISSING = object()
+
+
+# The map keeps its host_matching, and whether it needs an update, in its
+# matcher, where a StateMachine of this module holds them in C fields.
+cdef inline bint _is_stale(matcher) except -1:
+    if type(matcher) is StateMachine:
+        return (<StateMachine>matcher).stale
+    return matcher.stale
+
+
+cdef inline object _host_matching(matcher):
+    if type(matcher) is StateMachine:
+        return (<StateMachine>matcher).host_matching
+    return matcher.host_matching
 
 
 cdef inline object _class_field(dict fields, obj, str name):
@@ -1414,7 +1438,7 @@ cdef object _bind_plain(url_map, dict env, subdomain):
     ``_SERVER_NAMES``, filled by the first such request for the host.
     """
     cdef dict map_fields = _fields(url_map)
-    if _field(map_fields, url_map, u"host_matching"):
+    if _host_matching(_field(map_fields, url_map, u"_matcher")):
         return None
     cls = _class_field(map_fields, url_map, u"_adapter_class")
     if not (isinstance(cls, type) and _adapter_kind(cls) == _PLAIN):

@@ -241,6 +241,11 @@ class StateMachine:
         again with the slashes merged, and redirect there on a hit.
     """
 
+    #: The map's ``host_matching``: the domain part of a request is its host.
+    host_matching: Any = False
+    #: Whether rules were added since the map's last update.
+    stale = True
+
     def __init__(self, merge_slashes: bool) -> None:
         self._merge_slashes = merge_slashes
         self._root = _State()
@@ -478,19 +483,22 @@ def match(
     :raises WebsocketMismatch: only a rule of the other kind matches.
     """
     url_map = adapter.map
-    if url_map._remap:
+    # NOTE: the map keeps its host_matching, and whether it needs an update,
+    # in its matcher.
+    matcher = url_map._matcher
+    if matcher.stale:
         url_map.update()
     if path_info is None:
         path_info = adapter.path_info
     method = (method or adapter.default_method).upper()
     if websocket is None:
         websocket = adapter.websocket
-    if url_map.host_matching or adapter.subdomain is None:
+    if matcher.host_matching or adapter.subdomain is None:
         domain = adapter.server_name
     else:
         domain = adapter.subdomain
     path = f"/{path_info.lstrip('/')}" if path_info else ""
-    status, found, extra = url_map._matcher.match(domain, path, method, websocket)
+    status, found, extra = matcher.match(domain, path, method, websocket)
     if status == MATCHED:
         if found._may_redirect:
             target = adapter._redirect_for(found, extra, method, query_args, domain, path)
@@ -569,7 +577,7 @@ def partial_build(
     plan = url_map._plans.get(endpoint)
     if plan is None:
         plan = url_map._build_plan(endpoint)
-    host = adapter.server_name if url_map.host_matching else None
+    host = adapter.server_name if url_map._matcher.host_matching else None
     if method is None:
         found = _first_built(plan, values, adapter.default_method, append_unknown, host)
         if found is not None:
@@ -621,7 +629,8 @@ def build(
     :raises BuildError: if no rule of the endpoint can be built.
     """
     url_map = adapter.map
-    if url_map._remap:
+    host_matching = url_map._matcher.host_matching
+    if url_map._matcher.stale:
         url_map.update()
     if not values:
         values = {}
@@ -645,10 +654,10 @@ def build(
         url_scheme = "wss" if secure else "ws"
     elif url_scheme:
         url_scheme = "https" if secure else "http"
-    if not force_external and not url_map.host_matching and domain_part == adapter.subdomain:
+    if not force_external and not host_matching and domain_part == adapter.subdomain:
         return f"{adapter.script_name.rstrip('/')}/{path.lstrip('/')}"
     host = adapter.get_host(domain_part)
-    if not force_external and url_map.host_matching and host == adapter.server_name:
+    if not force_external and host_matching and host == adapter.server_name:
         return f"{adapter.script_name.rstrip('/')}/{path.lstrip('/')}"
     scheme = f"{url_scheme}:" if url_scheme else ""
     return f"{scheme}//{host}{adapter.script_name[:-1]}/{path.lstrip('/')}"

@@ -76,7 +76,6 @@ class Map:
         #: The built-in converters without arguments, one per class, shared by
         #: the placeholders (see ``Rule.get_converter``).
         self._shared_converters: dict[type[BaseConverter], BaseConverter] = {}
-        self._remap = True
         self._remap_lock = self.lock_class()
         self.default_subdomain = default_subdomain
         self.strict_slashes = strict_slashes
@@ -89,6 +88,16 @@ class Map:
         self.sort_key = sort_key
         for factory in rules or ():
             self.add(factory)
+
+    @property
+    def host_matching(self) -> bool:
+        """Whether rules match the host (``Rule.host``) instead of the subdomain."""
+        return self._matcher.host_matching  # type: ignore[no-any-return]
+
+    @host_matching.setter
+    def host_matching(self, value: bool) -> None:
+        # NOTE: kept by the matcher, where the kernel reads it in C.
+        self._matcher.host_matching = value
 
     @property
     def merge_slashes(self) -> bool:
@@ -133,7 +142,7 @@ class Map:
                 # PERF: most rules' lists are alike (see SharedPieces).
                 self._matcher.add(rule, share(self._shared_pieces, converters))
             self._rules_by_endpoint.setdefault(rule.endpoint, []).append(rule)
-        self._remap = True
+        self._matcher.stale = True
 
     def bind(
         self,
@@ -185,10 +194,10 @@ class Map:
     def update(self) -> None:
         """Sort what changed since the last match or build: the matcher's
         edges by weight and each endpoint's rules in build order."""
-        if not self._remap:
+        if not self._matcher.stale:
             return
         with self._remap_lock:
-            if not self._remap:
+            if not self._matcher.stale:
                 return
             for rules in self._rules_by_endpoint.values():
                 # PERF: most endpoints have one rule: nothing to sort, and no
@@ -210,7 +219,7 @@ class Map:
                         providers.append(rule)
             self._matcher.update()
             self._plans = {}
-            self._remap = False
+            self._matcher.stale = False
 
     def _build_plan(self, endpoint: Any) -> tuple[Any, ...]:
         """The endpoint's rules, in build order, as the kernel builds them:
