@@ -550,8 +550,10 @@ class BuildEntry:
             if not self._rule.suitable_for(values, method):
                 return None
             return self._rule.build(values, append_unknown)
-        # PERF: the common rule (every method, no defaults) needs one test.
-        if self._methods is None and self._defaults is None:
+        # PERF: a rule without defaults needs the method test and one more.
+        if self._defaults is None:
+            if method is not None and self._methods is not None and method not in self._methods:
+                return None
             if not self._arguments.issubset(values):
                 return None
         elif not self.suitable(values, method):
