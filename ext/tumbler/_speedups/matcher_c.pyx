@@ -140,13 +140,15 @@ cdef enum:
 # PERF: one static child in one 64-byte slot (one cache line), so that a
 # probe reads one line besides the child: its hash, the child, and for a
 # short key of one byte per character, the characters themselves.
+# NOTE: the characters come first: memcmp may read a whole vector from
+# where they start, which from the middle of a slot reaches the next line.
 ctypedef struct _Child:
+    unsigned char text[_INLINE]
+    bint inlined  # whether text holds the key's characters
     Py_uhash_t hashed
     PyObject *state  # NULL: an empty slot
     PyObject *key
     Py_ssize_t size
-    bint inlined  # whether text holds the key's characters
-    unsigned char text[_INLINE]
 
 
 cdef class _State:
