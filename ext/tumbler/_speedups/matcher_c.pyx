@@ -553,6 +553,120 @@ cdef enum:
     _STACK = 64  # parts searched without a heap allocation
 
 
+cdef enum:
+    _LONGEST = 48  # the longest path a record holds the characters of
+
+
+# PERF: a fully static path's record, one cache line: its characters (when
+# one byte each, and first, for memcmp's sake: see _Child) and the first rule.
+ctypedef struct _Route:
+    unsigned char text[_LONGEST]
+    int size  # when inlined
+    bint inlined  # whether text holds the path's characters
+    PyObject *entry  # the first rule at the path's state, which holds it
+
+
+ctypedef struct _Slot:
+    Py_hash_t hashed
+    Py_ssize_t index  # into the records; -1: an empty slot
+
+
+cdef class _Paths:
+    """One domain's fully static paths, for ``_match``'s fast path.
+
+    PERF: in place of a dict, which reads its index, its entry, the key
+    string and then the state: a request with a variable part (a miss here)
+    reads one line of 16-byte slots, keyed by the path's own cached hash; a
+    hit reads one more, the path's record.
+    """
+
+    cdef dict states  # path -> state: what the records are made from
+    cdef _Slot *slots
+    cdef _Route *routes
+    cdef void *block  # what routes was cut from, for 64-byte alignment
+    cdef Py_ssize_t mask  # -1: added to since the last settle
+
+    def __init__(self):
+        self.states = {}
+        self.mask = -1
+
+    def __dealloc__(self):
+        PyMem_Free(self.slots)
+        PyMem_Free(self.block)
+
+
+cdef _Entry _route(_Paths paths, str path):
+    """The first rule at ``path``'s state, if it is one of the paths."""
+    cdef Py_hash_t hashed
+    cdef Py_ssize_t slot, index
+    cdef _Route *route
+    if paths.mask < 0:
+        return _first_entry(paths.states.get(path))
+    hashed = hash(path)
+    slot = <Py_ssize_t>(<Py_uhash_t>hashed & <Py_uhash_t>paths.mask)
+    while True:
+        index = paths.slots[slot].index
+        if index < 0:
+            return None
+        if paths.slots[slot].hashed == hashed:
+            route = &paths.routes[index]
+            if not route.inlined:
+                # NOTE: a long or wide path: the dict, which is the truth,
+                # compares it.
+                return _first_entry(paths.states.get(path))
+            if (
+                PyUnicode_KIND(path) == 1
+                and route.size == PyUnicode_GET_LENGTH(path)
+                and memcmp(route.text, PyUnicode_DATA(path), route.size) == 0
+            ):
+                return <_Entry>route.entry
+        slot = (slot + 1) & paths.mask
+
+
+cdef inline _Entry _first_entry(state):
+    return None if state is None else (<_State>state).entry
+
+
+cdef _settle_paths(_Paths paths):
+    """Lay out the records for ``_route``."""
+    cdef Py_ssize_t count = len(paths.states)
+    cdef Py_ssize_t size = 2
+    cdef Py_ssize_t slot
+    cdef Py_ssize_t index = 0
+    cdef Py_hash_t hashed
+    cdef _Route *route
+    cdef str path
+    cdef _State state
+    PyMem_Free(paths.slots)
+    PyMem_Free(paths.block)
+    paths.slots = NULL
+    paths.block = NULL
+    while size < 2 * count:
+        size *= 2
+    paths.slots = <_Slot *>PyMem_Malloc(size * sizeof(_Slot))
+    paths.block = PyMem_Malloc(count * sizeof(_Route) + 63)
+    if paths.slots == NULL or paths.block == NULL:
+        raise MemoryError()
+    paths.routes = <_Route *>((<uintptr_t>paths.block + 63) & ~<uintptr_t>63)
+    paths.mask = size - 1
+    for slot in range(size):
+        paths.slots[slot].index = -1
+    for path, state in paths.states.items():
+        hashed = hash(path)
+        slot = <Py_ssize_t>(<Py_uhash_t>hashed & <Py_uhash_t>paths.mask)
+        while paths.slots[slot].index >= 0:
+            slot = (slot + 1) & paths.mask
+        paths.slots[slot].hashed = hashed
+        paths.slots[slot].index = index
+        route = &paths.routes[index]
+        route.entry = <PyObject *>state.entry
+        route.inlined = PyUnicode_KIND(path) == 1 and PyUnicode_GET_LENGTH(path) <= _LONGEST
+        if route.inlined:
+            route.size = <int>PyUnicode_GET_LENGTH(path)
+            memcpy(route.text, PyUnicode_DATA(path), route.size)
+        index += 1
+
+
 cdef class StateMachine:
     """The rules of one map, as a graph of states to search."""
 
@@ -574,7 +688,7 @@ cdef class StateMachine:
         cdef _State state = self._root
         cdef _State following
         cdef bint all_static
-        cdef dict paths
+        cdef _Paths paths
         # PERF: whether every part is static, found on the way.
         all_static = True
         for part in rule._parts:
@@ -614,16 +728,21 @@ cdef class StateMachine:
             path = u"/".join([part.content for part in rule._parts[1:]])
             paths = self._static.get(rule._parts[0].content)
             if paths is None:
-                paths = self._static[rule._parts[0].content] = {}
-            paths[path] = state
+                paths = self._static[rule._parts[0].content] = _Paths()
+            paths.states[path] = state
+            paths.mask = -1  # until update() settles the paths again
 
     def update(self):
         """Order every state's dynamic edges by weight."""
         cdef list pending = [self._root]
         cdef _State state
         cdef _Entry entry
+        cdef _Paths paths
         for entry in self._entries:
             _refresh(entry)
+        for paths in self._static.values():
+            if paths.mask < 0:
+                _settle_paths(paths)
         while pending:
             state = pending.pop()
             if state.mask < 0:  # PERF: only states added to since
@@ -642,8 +761,6 @@ cdef class StateMachine:
         return found
 
     cdef tuple _match(self, domain, path, method, websocket):
-        cdef dict paths
-        cdef _State state
         cdef _Entry entry
         cdef _Search search
         cdef str merged
@@ -659,15 +776,13 @@ cdef class StateMachine:
         cdef str method_text = method
         paths = self._static.get(domain)
         if paths is not None:
-            state = paths.get(path)
-            if state is not None:
-                entry = state.entry
-                while entry is not None:
-                    if _fits(entry, method_text, wants_websocket):
-                        return MATCHED, entry, (
-                            {} if entry.defaults is None else entry.defaults.copy()
-                        )
-                    entry = entry.next
+            entry = _route(<_Paths>paths, path)
+            while entry is not None:
+                if _fits(entry, method_text, wants_websocket):
+                    return MATCHED, entry, (
+                        {} if entry.defaults is None else entry.defaults.copy()
+                    )
+                entry = entry.next
         search = _Search.start(method_text, wants_websocket)
         outcome = search.search(self._root, domain, path)
         if outcome == _SLASH:
