@@ -170,3 +170,32 @@ def test_static_siblings_of_any_width_match_alike(Map, siblings, segment, tail, 
         ],
     )
     assert_agrees(case, Map)
+
+
+# Static keys and fully static paths on both sides of the lengths whose
+# characters the compiled kernel keeps in its tables (28 for a key, 48 for a
+# path), of every width, asked for as they are and changed by one character.
+@differential
+@given(
+    siblings=st.integers(min_value=1, max_value=20),
+    length=st.integers(min_value=24, max_value=56),
+    wide=st.sampled_from(["", *WIDE]),
+    change=st.sampled_from(["same", "last", "shorter", "longer", "wider"]),
+    method=st.sampled_from(["GET", "POST"]),
+)
+def test_long_static_keys_and_paths_match_alike(Map, siblings, length, wide, change, method):
+    names = [(wide + f"s{number}").rjust(length, "x") for number in range(siblings)]
+    asked = {
+        "same": names[-1],
+        "last": names[-1][:-1] + "t",
+        "shorter": names[-1][1:],
+        "longer": "x" + names[-1],
+        "wider": "\u20ac" + names[-1][1:],
+    }[change]
+    case = Case(
+        {},
+        [("Rule", f"/k/{name}", {"endpoint": name, "methods": ["GET"]}) for name in names]
+        + [("Rule", f"/k/{name}/<v>", {"endpoint": f"{name}+"}) for name in names],
+        [Request(Bind(), path, method) for path in (f"/k/{asked}", f"/k/{asked}/v")],
+    )
+    assert_agrees(case, Map)
