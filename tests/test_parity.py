@@ -27,7 +27,7 @@ HOW_BUILT = frozenset(
         "__dict__",  # where a pure instance keeps its state
         "__weakref__",
         # pickling hooks: Cython's generated ones, or object's over slots;
-        # tests/test_routing_bind.py copies and pickles adapters on both twins
+        # tests/test_routing_bind.py copies adapters on both twins
         "__reduce__",
         "__reduce_cython__",
         "__setstate__",

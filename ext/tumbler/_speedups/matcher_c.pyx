@@ -1553,17 +1553,10 @@ cdef AdapterBase _view(adapter):
     else a stand-in filled through getattr."""
     if _adapter_kind(type(adapter)) != _FOREIGN:
         return <AdapterBase>adapter
-    cdef AdapterBase view = AdapterBase.__new__(AdapterBase)
-    view.map = adapter.map
-    view.server_name = adapter.server_name
-    view.script_name = adapter.script_name
-    view.subdomain = adapter.subdomain
-    view.url_scheme = adapter.url_scheme
-    view.path_info = adapter.path_info
-    view.default_method = adapter.default_method
-    view.query_args = adapter.query_args
-    view.websocket = adapter.websocket
-    return view
+    view = AdapterBase.__new__(AdapterBase)
+    for name in _ADAPTER_FIELDS:
+        setattr(view, name, getattr(adapter, name))
+    return <AdapterBase>view
 
 
 # -- bind_to_environ ---------------------------------------------------------

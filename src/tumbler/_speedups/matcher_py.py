@@ -631,8 +631,9 @@ def build(
     :raises BuildError: if no rule of the endpoint can be built.
     """
     url_map = adapter.map
-    host_matching = url_map._matcher.host_matching
-    if url_map._matcher.stale:
+    matcher = url_map._matcher
+    host_matching = matcher.host_matching
+    if matcher.stale:
         url_map.update()
     if not values:
         values = {}
