@@ -17,7 +17,7 @@ import warnings
 
 cimport cython
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
-from cpython.ref cimport Py_DECREF, Py_INCREF, PyObject
+from cpython.ref cimport Py_DECREF, Py_INCREF, Py_XDECREF, PyObject
 from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from cpython.unicode cimport (
     Py_UNICODE_ISDECIMAL,
@@ -135,6 +135,11 @@ cdef dict _NO_STATIC = {}
 
 cdef enum:
     _INLINE = 28  # the longest key a slot holds the characters of
+    _STACK = 64  # the most parts a search holds without an allocation
+
+# FNV-1a, the hash of the static children's and paths' tables (see _hash).
+cdef Py_uhash_t _FNV_BASIS = <Py_uhash_t>14695981039346656037ULL
+cdef Py_uhash_t _FNV_PRIME = <Py_uhash_t>1099511628211ULL
 
 
 # PERF: one static child in one 64-byte slot (one cache line), so that a
@@ -191,21 +196,22 @@ cdef class _State:
         PyMem_Free(self.block)
 
 
-cdef inline _State _child(_State state, _Search search, Py_ssize_t start, Py_ssize_t end):
-    """The static child for ``search.text[start:end]``, or ``None``.
+cdef inline _State _child(_State state, _Search *search, Py_uhash_t hashed,
+                          Py_ssize_t start, Py_ssize_t end):
+    """The static child for ``search.text[start:end]``, whose _hash is
+    ``hashed``, or ``None``.
 
     PERF: the segment is not cut out of the path: the table holds hashes
-    computed over the characters, so a slice of the path hashes the same.
+    computed over the characters, which _cut computes for every part as it
+    finds them.
     """
     cdef Py_ssize_t size = end - start
     cdef Py_ssize_t slot
-    cdef Py_uhash_t hashed
     cdef _Child *child
     if state.mask < 0:
-        return state.static.get(PyUnicode_Substring(search.text, start, end))
+        return state.static.get(PyUnicode_Substring(<str>search.text, start, end))
     if state.children == NULL:
         return None
-    hashed = _hash(search.kind, search.data, start, end)
     slot = <Py_ssize_t>(hashed & <Py_uhash_t>state.mask)
     while True:
         child = &state.children[slot]
@@ -286,16 +292,16 @@ cdef _link(_State state):
 
 cdef inline Py_uhash_t _hash(int kind, const void *data, Py_ssize_t start,
                              Py_ssize_t end) noexcept:
-    """FNV-1a over the characters of ``data[start:end]``, whatever their width."""
-    cdef Py_uhash_t hashed = <Py_uhash_t>14695981039346656037ULL
+    """FNV-1a over the characters of ``data[start:end]``, whatever their width.
+    NOTE: _fill computes the same, part by part."""
+    cdef Py_uhash_t hashed = _FNV_BASIS
     cdef Py_ssize_t index
     for index in range(start, end):
-        hashed ^= <Py_uhash_t>PyUnicode_READ(kind, data, index)
-        hashed *= <Py_uhash_t>1099511628211ULL
+        hashed = (hashed ^ <Py_uhash_t>PyUnicode_READ(kind, data, index)) * _FNV_PRIME
     return hashed
 
 
-cdef inline bint _same(_Child *child, _Search search, Py_ssize_t start) noexcept:
+cdef inline bint _same(_Child *child, _Search *search, Py_ssize_t start) noexcept:
     """Whether the child's key is ``search.text[start:start + child.size]``."""
     cdef int kind = 1
     cdef const void *data = child.text
@@ -385,172 +391,282 @@ cdef bint _accepts(_State target, int kind, const void *data, Py_ssize_t start,
     return digits > 0 and index == end
 
 
-# PERF: one per miss-or-dynamic match; the freelist spares malloc, and it
-# holds no cycles, so the cycle collector need not track it.
-@cython.freelist(8)
-@cython.no_gc
-cdef class _Search:
-    cdef str method
-    cdef bint websocket
-    cdef set methods  # made on the first method mismatch
-    cdef bint websocket_mismatch
-    cdef list values
-    cdef _Entry found
-    # The text searched, domain + "/" + path, and its characters.
+# PERF: the state of one search lives on the C stack of the match that runs
+# it: no object to make and free. Its own arrays hold the parts of a path of
+# up to _STACK parts; a longer path's are allocated (see _cut).
+ctypedef struct _Search:
+    PyObject *method  # borrowed: _match holds it
+    bint websocket
+    bint websocket_mismatch
+    bint doubled  # whether the path has "//"
+    PyObject *methods  # owned: a set, made on the first method mismatch
+    PyObject *found  # the _Entry found: the machine holds it
+    # Where the search starts: a _State (the machine holds it), or NULL for
+    # nowhere (a domain with no rules); and the index of its part.
+    PyObject *origin
+    Py_ssize_t origin_index
+    # The text searched (borrowed: _match holds it) and its characters.
+    PyObject *text
+    int kind
+    const void *data
+    # Part i is text[starts[i]:starts[i + 1] - 1], and hashes[i] its _hash.
+    Py_ssize_t size
+    Py_ssize_t *starts
+    Py_uhash_t *hashes
+    # The values found so far, two offsets each: the text's characters from
+    # start to stop; or, for a regex edge's groups, -1 - their position in
+    # captured, and how many there are.
+    Py_ssize_t count
+    Py_ssize_t *spans
+    PyObject *captured  # owned: a list, made at the first regex edge
+    void *block  # the allocated arrays of a long path, or NULL
+    Py_ssize_t own_starts[_STACK + 1]
+    Py_uhash_t own_hashes[_STACK]
+    Py_ssize_t own_spans[2 * (_STACK + 2)]
+
+
+cdef inline void _begin(_Search *search, str method, bint websocket) noexcept:
+    search.method = <PyObject *>method
+    search.websocket = websocket
+    search.websocket_mismatch = False
+    search.methods = NULL
+    search.found = NULL
+    search.captured = NULL
+    search.block = NULL
+    search.count = 0
+
+
+cdef inline void _end(_Search *search) noexcept:
+    Py_XDECREF(search.methods)
+    Py_XDECREF(search.captured)
+    PyMem_Free(search.block)
+
+
+cdef str _prepare(_Search *search, _State root, str domain, str path):
+    """Make ready to search ``[domain, *path.split("/")]`` from ``root``;
+    return the text searched, which the caller must hold.
+
+    PERF: when the root has no dynamic edge, the domain part is a static
+    edge or nothing, and the text is the path itself; else it is
+    ``domain + "/" + path``, so that a dynamic domain part may read on into
+    the path as werkzeug's does.
+    """
     cdef str text
-    cdef int kind
-    cdef const void *data
-    cdef bint doubled  # whether the path has "//"
+    if root.first is None:
+        text = path
+        _cut(search, text, 0)
+        following = root.static.get(domain)
+        search.origin = NULL if following is None else <PyObject *>following
+        search.origin_index = 1
+    else:
+        text = domain + u"/" + path
+        _cut(search, text, PyUnicode_GET_LENGTH(domain) + 1)
+        search.hashes[0] = _hash(search.kind, search.data, 0, search.starts[1] - 1)
+        search.origin = <PyObject *>root
+        search.origin_index = 0
+    return text
 
-    @staticmethod
-    cdef _Search start(str method, bint websocket):
-        # PERF: no __init__ call through Python's argument parsing.
-        cdef _Search search = _Search.__new__(_Search)
-        search.method = method
-        search.websocket = websocket
-        search.websocket_mismatch = False
-        search.values = []
-        return search
 
-    cdef _Entry pick(self, _State state, bint slash_optional_only):
-        cdef _Entry entry = state.entry
-        while entry is not None:
-            if slash_optional_only and entry.strict_slashes:
-                pass
-            elif entry.methods is not None and self.method not in entry.methods:
-                if self.methods is None:
-                    self.methods = set()
-                self.methods.update(entry.methods)
-            elif entry.websocket != self.websocket:
-                self.websocket_mismatch = True
-            else:
-                return entry
-            entry = entry.next
-        return None
+cdef int _cut(_Search *search, str text, Py_ssize_t first) except -1:
+    """Find the parts of ``text``: the domain part before ``first`` and the
+    ``/``-separated parts from there on."""
+    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text)
+    cdef Py_ssize_t size = 2
+    cdef Py_ssize_t index
+    cdef char *block
+    search.text = <PyObject *>text
+    search.kind = PyUnicode_KIND(text)
+    search.data = PyUnicode_DATA(text)
+    search.starts = search.own_starts
+    search.hashes = search.own_hashes
+    search.spans = search.own_spans
+    if _fill(search, first, length, _STACK):
+        return 0
+    for index in range(first, length):
+        if PyUnicode_READ(search.kind, search.data, index) == u"/":
+            size += 1
+    PyMem_Free(search.block)
+    search.block = PyMem_Malloc((size + 1 + size + 2 * (size + 2)) * sizeof(Py_ssize_t))
+    if search.block == NULL:
+        raise MemoryError()
+    block = <char *>search.block
+    search.starts = <Py_ssize_t *>block
+    search.hashes = <Py_uhash_t *>(block + (size + 1) * sizeof(Py_ssize_t))
+    search.spans = <Py_ssize_t *>(block + (2 * size + 1) * sizeof(Py_ssize_t))
+    _fill(search, first, length, size)
+    return 0
 
-    cdef int search(self, _State root, str domain, str path) except -1:
-        """Search ``[domain, *path.split("/")]`` from ``root``.
 
-        PERF: the parts are not cut out: ``starts[i]`` is where part ``i``
-        begins in ``self.text`` and part ``i`` ends one before ``starts[i + 1]``.
-        """
-        cdef Py_ssize_t stack[_STACK]
-        cdef Py_ssize_t *starts = stack
-        cdef Py_ssize_t size = 2
-        cdef Py_ssize_t first = PyUnicode_GET_LENGTH(domain) + 1
-        cdef Py_ssize_t index, length
-        self.text = domain + u"/" + path
-        self.kind = PyUnicode_KIND(self.text)
-        self.data = PyUnicode_DATA(self.text)
-        length = PyUnicode_GET_LENGTH(self.text)
-        self.doubled = False
-        for index in range(first, length):
-            if PyUnicode_READ(self.kind, self.data, index) == u"/":
-                size += 1
-                if index > first and PyUnicode_READ(self.kind, self.data, index - 1) == u"/":
-                    self.doubled = True
-        if size >= _STACK:
-            starts = <Py_ssize_t *>PyMem_Malloc((size + 1) * sizeof(Py_ssize_t))
-            if starts == NULL:
-                raise MemoryError()
-        try:
-            starts[0] = 0
-            starts[1] = first
-            size = 2
-            for index in range(first, length):
-                if PyUnicode_READ(self.kind, self.data, index) == u"/":
-                    starts[size] = index + 1
-                    size += 1
-            starts[size] = length + 1
-            return self.run(root, starts, size, 0)
-        finally:
-            if starts != stack:
-                PyMem_Free(starts)
+cdef bint _fill(_Search *search, Py_ssize_t first, Py_ssize_t length,
+                Py_ssize_t capacity) noexcept:
+    """Fill in the parts' starts and hashes and whether the path has "//",
+    in one pass; ``False`` if there are more than ``capacity`` parts."""
+    cdef Py_ssize_t size = 1
+    cdef Py_ssize_t index
+    cdef Py_uhash_t part = _FNV_BASIS
+    cdef Py_UCS4 char
+    cdef bint slash = False
+    search.doubled = False
+    search.starts[0] = 0
+    search.starts[1] = first
+    for index in range(first, length):
+        char = PyUnicode_READ(search.kind, search.data, index)
+        if char == u"/":
+            if size + 2 > capacity:
+                return False
+            if slash:
+                search.doubled = True
+            search.hashes[size] = part
+            size += 1
+            search.starts[size] = index + 1
+            part = _FNV_BASIS
+            slash = True
+        else:
+            part = (part ^ <Py_uhash_t>char) * _FNV_PRIME
+            slash = False
+    search.hashes[size] = part
+    size += 1
+    search.starts[size] = length + 1
+    search.size = size
+    return True
 
-    cdef int run(self, _State state, Py_ssize_t *starts, Py_ssize_t size,
-                 Py_ssize_t index) except -1:
-        cdef Py_ssize_t start, end, stop, mark, after
-        cdef Py_ssize_t slashed[2]
-        cdef Py_ssize_t *rest
-        cdef Py_ssize_t rest_size
-        cdef _State following
-        cdef _State reached
-        cdef _Entry entry
-        cdef str target
-        cdef int outcome
-        if index == size:
-            entry = self.pick(state, False)
-            if entry is not None:
-                self.found = entry
-                return _FOUND
-            following = state.static.get(u"")
-            if following is not None:
-                entry = following.entry
-                while entry is not None:
-                    if _fits(entry, self.method, self.websocket):
-                        if entry.strict_slashes:
-                            return _SLASH
-                        self.found = entry
-                        return _FOUND
-                    entry = entry.next
-            return _MISS
-        start = starts[index]
-        end = starts[index + 1] - 1
-        following = _child(state, self, start, end)
-        if following is not None:
-            outcome = self.run(following, starts, size, index + 1)
-            if outcome != _MISS:
-                return outcome
-        mark = len(self.values)
-        following = state.first
-        while following is not None:
-            reached = following
-            following = following.next
-            rest = starts
-            rest_size = size
-            if reached.final:
-                stop = starts[size] - 1  # the rest of the parts, "/"-joined
-                after = size
-            else:
-                stop = end
-                after = index + 1
-            if reached.kind == _REGEX:
-                target = PyUnicode_Substring(self.text, start, stop)
-                found = reached.edge.pattern.match(target)
-                if found is None:
-                    continue
-                for name in reached.edge.groups:
-                    self.values.append(found.group(name))
-                if reached.suffixed and found.group(reached.edge.pattern.groups) == u"/":
-                    # One empty part is left: the one after the text's end.
-                    slashed[0] = PyUnicode_GET_LENGTH(self.text)
-                    slashed[1] = slashed[0] + 1
-                    rest = slashed
-                    rest_size = 1
-                    after = 0
-            elif reached.kind == _CHOICE:
-                target = PyUnicode_Substring(self.text, start, stop)
-                if target not in reached.edge.choices:
-                    continue
-                self.values.append(target)
-            elif _accepts(reached, self.kind, self.data, start, stop):
-                self.values.append(PyUnicode_Substring(self.text, start, stop))
-            else:
-                continue
-            outcome = self.run(reached, rest, rest_size, after)
-            if outcome != _MISS:
-                return outcome
-            del self.values[mark:]
-        if index == size - 1 and start == end:
-            entry = self.pick(state, True)
-            if entry is not None:
-                self.found = entry
-                return _FOUND
+
+cdef inline int _start(_Search *search) except -1:
+    if search.origin == NULL:
         return _MISS
+    return _run(search, <_State>search.origin, search.starts, search.hashes, search.size,
+                search.origin_index)
 
 
-cdef enum:
-    _STACK = 64  # parts searched without a heap allocation
+cdef _Entry _pick(_Search *search, _State state, bint slash_optional_only):
+    cdef _Entry entry = state.entry
+    while entry is not None:
+        if slash_optional_only and entry.strict_slashes:
+            pass
+        elif entry.methods is not None and <str>search.method not in entry.methods:
+            if search.methods == NULL:
+                methods = set()
+                Py_INCREF(methods)
+                search.methods = <PyObject *>methods
+            (<set>search.methods).update(entry.methods)
+        elif entry.websocket != search.websocket:
+            search.websocket_mismatch = True
+        else:
+            return entry
+        entry = entry.next
+    return None
+
+
+cdef inline void _push(_Search *search, Py_ssize_t start, Py_ssize_t stop) noexcept:
+    search.spans[2 * search.count] = start
+    search.spans[2 * search.count + 1] = stop
+    search.count += 1
+
+
+cdef int _capture(_Search *search, _Edge edge, found) except -1:
+    """Keep the groups of a regex edge's match as one value span."""
+    cdef list captured
+    if search.captured == NULL:
+        captured = []
+        Py_INCREF(captured)
+        search.captured = <PyObject *>captured
+    captured = <list>search.captured
+    cdef Py_ssize_t position = len(captured)
+    for name in edge.groups:
+        captured.append(found.group(name))
+    _push(search, -1 - position, len(edge.groups))
+    return 0
+
+
+cdef int _run(_Search *search, _State state, Py_ssize_t *starts, Py_uhash_t *hashes,
+              Py_ssize_t size, Py_ssize_t index) except -1:
+    """Search the parts from ``index`` on from ``state``: static edge first,
+    then the dynamic ones in order, backtracking."""
+    cdef Py_ssize_t start, end, stop, mark, after, kept
+    cdef Py_ssize_t slashed[2]
+    cdef Py_uhash_t slashed_hash[1]
+    cdef Py_ssize_t *rest
+    cdef Py_uhash_t *rest_hashes
+    cdef Py_ssize_t rest_size
+    cdef _State following
+    cdef _State reached
+    cdef _Entry entry
+    cdef str target
+    cdef int outcome
+    if index == size:
+        entry = _pick(search, state, False)
+        if entry is not None:
+            search.found = <PyObject *>entry
+            return _FOUND
+        following = state.static.get(u"")
+        if following is not None:
+            entry = following.entry
+            while entry is not None:
+                if _fits(entry, <str>search.method, search.websocket):
+                    if entry.strict_slashes:
+                        return _SLASH
+                    search.found = <PyObject *>entry
+                    return _FOUND
+                entry = entry.next
+        return _MISS
+    start = starts[index]
+    end = starts[index + 1] - 1
+    following = _child(state, search, hashes[index], start, end)
+    if following is not None:
+        outcome = _run(search, following, starts, hashes, size, index + 1)
+        if outcome != _MISS:
+            return outcome
+    mark = search.count
+    kept = 0 if search.captured == NULL else len(<list>search.captured)
+    following = state.first
+    while following is not None:
+        reached = following
+        following = following.next
+        rest = starts
+        rest_hashes = hashes
+        rest_size = size
+        if reached.final:
+            stop = starts[size] - 1  # the rest of the parts, "/"-joined
+            after = size
+        else:
+            stop = end
+            after = index + 1
+        if reached.kind == _REGEX:
+            target = PyUnicode_Substring(<str>search.text, start, stop)
+            found = reached.edge.pattern.match(target)
+            if found is None:
+                continue
+            _capture(search, reached.edge, found)
+            if reached.suffixed and found.group(reached.edge.pattern.groups) == u"/":
+                # One empty part is left: the one after the text's end.
+                slashed[0] = PyUnicode_GET_LENGTH(<str>search.text)
+                slashed[1] = slashed[0] + 1
+                slashed_hash[0] = _FNV_BASIS
+                rest = slashed
+                rest_hashes = slashed_hash
+                rest_size = 1
+                after = 0
+        elif reached.kind == _CHOICE:
+            target = PyUnicode_Substring(<str>search.text, start, stop)
+            if target not in reached.edge.choices:
+                continue
+            _push(search, start, stop)
+        elif _accepts(reached, search.kind, search.data, start, stop):
+            _push(search, start, stop)
+        else:
+            continue
+        outcome = _run(search, reached, rest, rest_hashes, rest_size, after)
+        if outcome != _MISS:
+            return outcome
+        search.count = mark
+        if search.captured != NULL and len(<list>search.captured) > kept:
+            del (<list>search.captured)[kept:]
+    if index == size - 1 and start == end:
+        entry = _pick(search, state, True)
+        if entry is not None:
+            search.found = <PyObject *>entry
+            return _FOUND
+    return _MISS
 
 
 cdef enum:
@@ -767,7 +883,6 @@ cdef class StateMachine:
     cdef tuple _match(self, domain, path, method, websocket):
         cdef _Entry entry
         cdef _Search search
-        cdef str merged
         cdef int outcome
         cdef bint wants_websocket = websocket
         # NOTE: str subclasses become plain strings, so the C code may type them.
@@ -787,48 +902,75 @@ cdef class StateMachine:
                         {} if entry.defaults is None else entry.defaults.copy()
                     )
                 entry = entry.next
-        search = _Search.start(method_text, wants_websocket)
-        outcome = search.search(self._root, domain, path)
-        if outcome == _SLASH:
-            return REDIRECT, f"{path}/", None
-        if outcome == _MISS:
+        _begin(&search, method_text, wants_websocket)
+        try:
+            text = _prepare(&search, self._root, domain, path)
+            outcome = _start(&search)
+            if outcome == _SLASH:
+                return REDIRECT, f"{path}/", None
+            if outcome == _FOUND:
+                return _convert(&search)
             # NOTE: without "//" the second search would repeat the first.
             if self.merge_slashes and search.doubled:
                 merged = _SLASHES.sub(u"/", path)
-                del search.values[:]
-                outcome = search.search(self._root, domain, merged)
+                search.count = 0
+                text = _prepare(&search, self._root, domain, merged)
+                outcome = _start(&search)
                 if outcome == _SLASH:
                     return REDIRECT, f"{merged}/", None
-                if outcome == _FOUND and search.found.rule.merge_slashes is not False:
+                if outcome == _FOUND and (<_Entry>search.found).rule.merge_slashes is not False:
                     return REDIRECT, merged, None
-            return _no_match(search)
-        return _convert(search)
+            return _no_match(&search)
+        finally:
+            _end(&search)
 
 
-cdef tuple _convert(_Search search):
+cdef tuple _convert(_Search *search):
     """The matched rule and its converted values, or a miss if a converter
     refuses its text."""
-    cdef _Entry entry = search.found
+    cdef _Entry entry = <_Entry>search.found
+    cdef tuple converters = entry.converters
     cdef dict values = {}
-    cdef Py_ssize_t index
-    cdef Py_ssize_t count = min(len(entry.converters), len(search.values))
-    for index in range(count):
-        name, to_python = <tuple>entry.converters[index]
-        text = search.values[index]
-        if to_python is None:
-            values[name] = text
+    cdef Py_ssize_t span, start, stop, position
+    cdef Py_ssize_t index = 0
+    for span in range(search.count):
+        start = search.spans[2 * span]
+        stop = search.spans[2 * span + 1]
+        if start >= 0:
+            if index == len(converters):
+                break
+            if not _put(values, <tuple>converters[index],
+                        PyUnicode_Substring(<str>search.text, start, stop)):
+                return _no_match(search)
+            index += 1
             continue
-        try:
-            values[name] = to_python(text)
-        except ValidationError:
-            return _no_match(search)
+        for position in range(-1 - start, -1 - start + stop):
+            if index == len(converters):
+                break
+            if not _put(values, <tuple>converters[index], (<list>search.captured)[position]):
+                return _no_match(search)
+            index += 1
     if entry.defaults is not None:
         values.update(entry.defaults)
     return MATCHED, entry, values
 
 
-cdef tuple _no_match(_Search search):
-    return NO_MATCH, set() if search.methods is None else search.methods, search.websocket_mismatch
+cdef bint _put(dict values, tuple converter, text) except -1:
+    """Convert one value into ``values``; ``False`` if the converter refuses it."""
+    name, to_python = converter
+    if to_python is None:
+        values[name] = text
+        return True
+    try:
+        values[name] = to_python(text)
+    except ValidationError:
+        return False
+    return True
+
+
+cdef tuple _no_match(_Search *search):
+    methods = set() if search.methods == NULL else <set>search.methods
+    return NO_MATCH, methods, search.websocket_mismatch
 
 
 def _weight(_State target):
