@@ -81,9 +81,33 @@ KIND_UUID = _UUID
 KIND_CHOICE = _CHOICE
 KIND_REST = _REST
 
-MATCHED = 0
-REDIRECT = 1
-NO_MATCH = 2
+cdef enum:
+    _MATCHED = 0
+    _REDIRECT = 1
+    _NO_MATCH = 2
+
+MATCHED = _MATCHED
+REDIRECT = _REDIRECT
+NO_MATCH = _NO_MATCH
+
+
+# What StateMachine._match answers, in place of a tuple to make and take
+# apart: the status, and two references it hands on (see _take): for a match
+# the _Entry and its values, for a redirect the path and None, for a miss the
+# methods that would have fit and whether only the websocket flag did not.
+ctypedef struct _Answer:
+    int status
+    PyObject *found
+    PyObject *extra
+
+
+cdef inline int _give(_Answer *answer, int status, found, extra) except -1:
+    Py_INCREF(found)
+    Py_INCREF(extra)
+    answer.status = status
+    answer.found = <PyObject *>found
+    answer.extra = <PyObject *>extra
+    return 0
 
 # What _Search.run says: nothing here, a rule found, or a slash redirect.
 cdef enum:
@@ -875,12 +899,16 @@ cdef class StateMachine:
 
     def match(self, domain, path, method, websocket):
         """Match a request."""
-        found = self._match(domain, path, method, websocket)
-        if found[0] == MATCHED:
-            return MATCHED, (<_Entry>found[1]).rule, found[2]
-        return found
+        cdef _Answer answer
+        self._match(domain, path, method, websocket, &answer)
+        found = _take(answer.found)
+        extra = _take(answer.extra)
+        if answer.status == _MATCHED:
+            return MATCHED, (<_Entry>found).rule, extra
+        return answer.status, found, extra
 
-    cdef tuple _match(self, domain, path, method, websocket):
+    cdef int _match(self, domain, path, method, websocket, _Answer *answer) except -1:
+        """Match a request into ``answer``."""
         cdef _Entry entry
         cdef _Search search
         cdef int outcome
@@ -898,18 +926,18 @@ cdef class StateMachine:
             entry = _route(<_Paths>paths, path)
             while entry is not None:
                 if _fits(entry, method_text, wants_websocket):
-                    return MATCHED, entry, (
+                    return _give(answer, _MATCHED, entry, (
                         {} if entry.defaults is None else entry.defaults.copy()
-                    )
+                    ))
                 entry = entry.next
         _begin(&search, method_text, wants_websocket)
         try:
             text = _prepare(&search, self._root, domain, path)
             outcome = _start(&search)
             if outcome == _SLASH:
-                return REDIRECT, f"{path}/", None
+                return _give(answer, _REDIRECT, f"{path}/", None)
             if outcome == _FOUND:
-                return _convert(&search)
+                return _convert(&search, answer)
             # NOTE: without "//" the second search would repeat the first.
             if self.merge_slashes and search.doubled:
                 merged = _SLASHES.sub(u"/", path)
@@ -917,15 +945,15 @@ cdef class StateMachine:
                 text = _prepare(&search, self._root, domain, merged)
                 outcome = _start(&search)
                 if outcome == _SLASH:
-                    return REDIRECT, f"{merged}/", None
+                    return _give(answer, _REDIRECT, f"{merged}/", None)
                 if outcome == _FOUND and (<_Entry>search.found).rule.merge_slashes is not False:
-                    return REDIRECT, merged, None
-            return _no_match(&search)
+                    return _give(answer, _REDIRECT, merged, None)
+            return _no_match(&search, answer)
         finally:
             _end(&search)
 
 
-cdef tuple _convert(_Search *search):
+cdef int _convert(_Search *search, _Answer *answer) except -1:
     """The matched rule and its converted values, or a miss if a converter
     refuses its text."""
     cdef _Entry entry = <_Entry>search.found
@@ -941,18 +969,18 @@ cdef tuple _convert(_Search *search):
                 break
             if not _put(values, <tuple>converters[index],
                         PyUnicode_Substring(<str>search.text, start, stop)):
-                return _no_match(search)
+                return _no_match(search, answer)
             index += 1
             continue
         for position in range(-1 - start, -1 - start + stop):
             if index == len(converters):
                 break
             if not _put(values, <tuple>converters[index], (<list>search.captured)[position]):
-                return _no_match(search)
+                return _no_match(search, answer)
             index += 1
     if entry.defaults is not None:
         values.update(entry.defaults)
-    return MATCHED, entry, values
+    return _give(answer, _MATCHED, entry, values)
 
 
 cdef bint _put(dict values, tuple converter, text) except -1:
@@ -968,9 +996,9 @@ cdef bint _put(dict values, tuple converter, text) except -1:
     return True
 
 
-cdef tuple _no_match(_Search *search):
+cdef int _no_match(_Search *search, _Answer *answer) except -1:
     methods = set() if search.methods == NULL else <set>search.methods
-    return NO_MATCH, methods, search.websocket_mismatch
+    return _give(answer, _NO_MATCH, methods, search.websocket_mismatch)
 
 
 def _weight(_State target):
@@ -1455,15 +1483,18 @@ def match(adapter, path_info=None, method=None, return_rule=False, query_args=No
     if type(matcher) is not StateMachine:
         return _match_slow(adapter, matcher, domain, path, method, websocket, return_rule,
                            query_args)
-    status, found, extra = (<StateMachine>matcher)._match(domain, path, method, websocket)
-    if status == MATCHED:
+    cdef _Answer answer
+    (<StateMachine>matcher)._match(domain, path, method, websocket, &answer)
+    found = _take(answer.found)
+    extra = _take(answer.extra)
+    if answer.status == _MATCHED:
         entry = <_Entry>found
         if entry.may_redirect:
             target = adapter._redirect_for(entry.rule, extra, method, query_args, domain, path)
             if target is not None:
                 raise RequestRedirect(target)
         return (entry.rule if return_rule else entry.endpoint), extra
-    raise _miss(adapter, status, found, extra, query_args)
+    raise _miss(adapter, answer.status, found, extra, query_args)
 
 
 cdef bint _upper_ascii(str text) noexcept:
@@ -1518,6 +1549,7 @@ cdef object _miss(adapter, status, found, extra, query_args):
 
 cdef extern from "Python.h":
     object PyObject_GenericGetDict(object obj, void *context)
+    int PyObject_GenericSetDict(object obj, object value, void *context) except -1
     PyObject *PyDict_GetItemWithError(object mapping, object key) except? NULL
     bint PyDict_Next(object mapping, Py_ssize_t *position, PyObject **key, PyObject **value)
     bint PyUnicode_IS_ASCII(object text)
@@ -1566,11 +1598,13 @@ cdef inline object _class_field(dict fields, obj, str name):
 
 cdef object _http_error(type cls, object valid_methods):
     # PERF: the state werkzeug's __init__ leaves, without running it: no
-    # arguments, no response, and valid_methods for a 405.
-    error = cls.__new__(cls)
-    error.response = None
+    # arguments, no response, and valid_methods for a 405; made by the
+    # class's tp_new, with its __dict__ made whole rather than set item by item.
+    error = tumbler_new(cls)
+    state = {u"response": None}
     if valid_methods is not None:
-        error.valid_methods = valid_methods
+        state[u"valid_methods"] = valid_methods
+    PyObject_GenericSetDict(error, state, NULL)
     return error
 
 
@@ -1630,6 +1664,11 @@ cdef extern from *:
         return made;
     }
 
+    /* The object a reference is held to, whose reference the caller takes over. */
+    static PyObject *tumbler_take(PyObject *held) {
+        return held;
+    }
+
     /* The instance's __dict__, or NULL if it has none yet: never makes one. */
     static PyObject *tumbler_instance_dict(PyObject *obj) {
         PyObject **slot = _PyObject_GetDictPtr(obj);
@@ -1643,6 +1682,7 @@ cdef extern from *:
     unsigned int tumbler_type_version(object cls)
     bint tumbler_made_as(object cls, object base)
     object tumbler_new(object cls)
+    object _take "tumbler_take"(PyObject *held)
     PyObject *tumbler_instance_dict(object obj)
     bint tumbler_is_descriptor(PyObject *found)
 
