@@ -4,12 +4,12 @@ machine, the per-rule URL builder and ``bind_to_environ``. ``matcher_py``
 holds the documentation; the search here is the same, step for step.
 
 PERF: states, edges and rule entries are C structs behind cdef classes; the
-path is never split: the search walks the parts' offsets in one text, finds
-static children by comparing characters in place, and runs the built-in
-converters' checks as C loops over the characters; matched texts go on one
-list that is truncated on backtracking; a miss is a return code, not an
-exception. A common request is bound, and a common URL built, without Python
-calls.
+path is never split: the search, a C struct on the stack, walks the parts'
+offsets in one text, finds static children by comparing characters in
+place, and runs the built-in converters' checks as C loops over the
+characters; matched texts are offsets, cut out only once a rule is found; a
+miss is a return code, not an exception. A common request is bound, and a
+common URL built, without Python calls.
 """
 
 import re
@@ -109,7 +109,7 @@ cdef inline int _give(_Answer *answer, int status, found, extra) except -1:
     answer.extra = <PyObject *>extra
     return 0
 
-# What _Search.run says: nothing here, a rule found, or a slash redirect.
+# What _run says: nothing here, a rule found, or a slash redirect.
 cdef enum:
     _MISS = 0
     _FOUND = 1
