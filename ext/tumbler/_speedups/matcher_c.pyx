@@ -1005,6 +1005,11 @@ def _weight(_State target):
     return target.edge.part.weight
 
 
+cdef enum:
+    # The most variables a side of a rule joins from slots on the stack.
+    _FEW_VARIABLES = 16
+
+
 cdef class RuleBuilder:
     """Assembles one rule's URL from values."""
 
@@ -1016,6 +1021,16 @@ cdef class RuleBuilder:
     cdef tuple required
     cdef frozenset consumed
     cdef object encode_query
+    # PERF: for BuildEntry._quick, which reads the values in one pass: the
+    # path's variable names in order, and their hashes.
+    cdef tuple names
+    cdef Py_hash_t hashes[_FEW_VARIABLES]
+    # Whether the domain is constant and the path has at most
+    # _FEW_VARIABLES variables: what BuildEntry._quick needs.
+    cdef bint quick
+    # PERF: whether every path built starts with exactly one slash, so that
+    # build need not look.
+    cdef bint rooted
 
     def __init__(self, domain, path, required, consumed, encode_query):
         self.domain = _pieces(domain)
@@ -1025,6 +1040,12 @@ cdef class RuleBuilder:
         self.required = tuple(required)
         self.consumed = frozenset(consumed)
         self.encode_query = encode_query
+        self.names = tuple([piece[0] for piece in self.path if type(piece) is not str])
+        self.quick = self.domain_text is not None and len(self.names) <= _FEW_VARIABLES
+        if self.quick:
+            for index, name in enumerate(self.names):
+                self.hashes[index] = hash(name)
+        self.rooted = _rooted(self.path)
 
     def build(self, values, append_unknown):
         """Return ``(domain part, path)``, or ``None`` on ``ValidationError``."""
@@ -1040,6 +1061,10 @@ cdef class RuleBuilder:
 
         NOTE: the caller has made sure every required value is there.
         """
+        cdef bint unknown = _has_unknown(self.consumed, values)
+        if unknown:
+            # The rule's own names are text: only the others need a look.
+            _check_keys(values)
         domain = self.domain_text
         path = self.path_text
         try:
@@ -1049,15 +1074,50 @@ cdef class RuleBuilder:
                 path = _join(self.path, values)
         except ValidationError:
             return None
-        if append_unknown and _has_unknown(self.consumed, values):
-            path = self._with_query(path, values)
+        if append_unknown and unknown:
+            path = self._with_query(path, values, False)
         return _Built.make(domain, path, websocket)
 
-    cdef object _with_query(self, path, dict values):
-        """The path with the query string of the values the rule does not use."""
-        unknown = {key: value for key, value in values.items() if key not in self.consumed}
+    cdef object _with_query(self, path, dict values, bint raw):
+        """The path with the query string of the values the rule does not use.
+
+        NOTE: ``raw`` values (the caller's dict, see BuildEntry._quick) may
+        hold ``None`` values, which ``_given`` would have dropped; other
+        values keep theirs (a ``MultiDict``'s), which ``encode_query`` sorts.
+        """
+        unknown = {
+            key: value
+            for key, value in values.items()
+            if key not in self.consumed and not (raw and value is None)
+        }
         query = self.encode_query(unknown)
         return f"{path}?{query}" if query else path
+
+    cdef inline Py_ssize_t _slot(self, str key) except -2:
+        """The position of the path variable named ``key``, else -1."""
+        cdef Py_ssize_t index
+        cdef Py_hash_t hashed = -1
+        for index in range(len(self.names)):
+            name = <str>self.names[index]
+            if name is key:
+                return index
+            if hashed == -1:
+                # NOTE: a key in a dict has its hash already: no code runs.
+                hashed = hash(key)
+            if self.hashes[index] == hashed and name == key:
+                return index
+        return -1
+
+
+cdef bint _rooted(tuple pieces):
+    """Whether the pieces join to text with exactly one leading slash, whatever
+    the values: the first piece is static and says so by itself."""
+    if not pieces or type(pieces[0]) is not str:
+        return False
+    first = <str>pieces[0]
+    if first[:1] != u"/":
+        return False
+    return first[1:2] != u"/" if len(first) > 1 else len(pieces) == 1
 
 
 # PERF: what a rule builds, handed from the rule to build: no tuple to make
@@ -1076,6 +1136,15 @@ cdef class _Built:
         built.path = path
         built.websocket = websocket
         return built
+
+
+cdef int _check_keys(dict values) except -1:
+    """Refuse keys that are not text, as werkzeug does once a rule fits: it
+    passes the values to the rule's builder as keyword arguments."""
+    for key in values:
+        if not isinstance(key, str):
+            raise TypeError("keywords must be strings")
+    return 0
 
 
 cdef bint _has_unknown(frozenset consumed, dict values) except -1:
@@ -1141,8 +1210,12 @@ cdef bint _needs_no_quoting(str text) noexcept:
     return True
 
 
-cdef str _to_url(tuple piece, dict values):
-    value = values[piece[0]]
+cdef inline bint _as_it_stands(tuple piece, value) noexcept:
+    """Whether the base ``to_url`` would return the value unchanged."""
+    return piece[2] and type(value) is str and _needs_no_quoting(<str>value)
+
+
+cdef str _to_url(tuple piece, value):
     if piece[2]:
         # PERF: the base to_url is str() and quoting; text that needs no
         # quoting, and any int, come back as they are.
@@ -1153,86 +1226,93 @@ cdef str _to_url(tuple piece, dict values):
     return piece[1].to_url(value)
 
 
-cdef enum:
-    # The most pieces _join copies without making a tuple of them.
-    _FEW_PIECES = 16
-
-
 cdef str _join(tuple pieces, dict values):
     """The pieces' texts, joined; every value is there."""
-    joined = _join_plain(pieces, values)
-    if joined is None or joined is _ABSENT:
-        return _join_converted(pieces, values)
-    return <str>joined
+    cdef PyObject *few[_FEW_VARIABLES]
+    cdef PyObject **slots = few
+    cdef Py_ssize_t count = 0
+    cdef Py_ssize_t index
+    for piece in pieces:
+        count += type(piece) is not str
+    if count > _FEW_VARIABLES:
+        slots = <PyObject**>PyMem_Malloc(count * sizeof(PyObject*))
+        if slots is NULL:
+            raise MemoryError()
+    count = 0
+    try:
+        for piece in pieces:
+            if type(piece) is not str:
+                value = values[(<tuple>piece)[0]]
+                # NOTE: held by a reference of ours: a converter may change
+                # the values.
+                Py_INCREF(value)
+                slots[count] = <PyObject*>value
+                count += 1
+        return _join_slots(pieces, slots)
+    finally:
+        for index in range(count):
+            Py_DECREF(<object>slots[index])
+        if slots is not few:
+            PyMem_Free(slots)
 
 
-cdef object _join_plain(tuple pieces, dict values):
-    """The pieces joined when every one is ASCII text as it stands (static
-    text, or a value the base ``to_url`` returns unchanged); ``_ABSENT`` if a
-    value is missing before any other piece stops it; else ``None``.
-    Calls no converter.
+cdef str _join_slots(tuple pieces, PyObject **slots):
+    """The pieces' texts joined, the placeholders' values in ``slots`` in
+    order (held by the caller).
 
-    PERF: the URL is copied into a string of the right size at once.
+    PERF: when every piece is ASCII text as it stands (static text, or a
+    value the base ``to_url`` returns unchanged) the URL is copied into a
+    string of the right size at once, no converter called; else the texts
+    go into a tuple for ``str.join``.
     """
     cdef Py_ssize_t count = len(pieces)
     cdef Py_ssize_t index
-    cdef Py_ssize_t size
+    cdef Py_ssize_t slot = 0
     cdef Py_ssize_t total = 0
-    cdef Py_ssize_t held = 0
-    cdef PyObject *texts[_FEW_PIECES]
-    cdef PyObject *value
+    cdef Py_ssize_t size
     cdef char *out
-    joined = None
-    if count > _FEW_PIECES:
-        return None
-    try:
+    for index in range(count):
+        piece = pieces[index]
+        if type(piece) is str:
+            if not PyUnicode_IS_ASCII(piece):
+                break
+        else:
+            piece = <object>slots[slot]
+            slot += 1
+            if not _as_it_stands(<tuple>pieces[index], piece):
+                break
+        total += PyUnicode_GET_LENGTH(piece)
+    else:
+        joined = PyUnicode_New(total, 127)
+        out = <char*>PyUnicode_1BYTE_DATA(joined)
+        slot = 0
         for index in range(count):
             piece = pieces[index]
             if type(piece) is not str:
-                value = PyDict_GetItemWithError(values, (<tuple>piece)[0])
-                if value is NULL:
-                    joined = _ABSENT
-                    break
-                if not (<tuple>piece)[2]:
-                    break
-                piece = <object>value
-                if type(piece) is not str or not _needs_no_quoting(piece):
-                    break
-            elif not PyUnicode_IS_ASCII(piece):
-                break
-            # NOTE: held by a reference of ours: a dict lookup can run code.
-            Py_INCREF(piece)
-            texts[index] = <PyObject*>piece
-            held += 1
-            total += PyUnicode_GET_LENGTH(piece)
-        else:
-            joined = PyUnicode_New(total, 127)
-            out = <char*>PyUnicode_1BYTE_DATA(joined)
-            for index in range(count):
-                size = PyUnicode_GET_LENGTH(<str>texts[index])
-                memcpy(out, PyUnicode_1BYTE_DATA(<str>texts[index]), size)
-                out += size
-    finally:
-        for index in range(held):
-            Py_DECREF(<object>texts[index])
-    return joined
-
-
-cdef object _ABSENT = object()
-
-
-cdef str _join_converted(tuple pieces, dict values):
-    cdef Py_ssize_t count = len(pieces)
-    cdef Py_ssize_t index
+                piece = <object>slots[slot]
+                slot += 1
+            size = PyUnicode_GET_LENGTH(piece)
+            memcpy(out, PyUnicode_1BYTE_DATA(piece), size)
+            out += size
+        return <str>joined
     # PERF: a tuple of the exact size, filled in place, is what str.join
     # reads fastest; a list would grow as it is appended to.
     cdef tuple texts = PyTuple_New(count)
+    slot = 0
     for index in range(count):
         piece = pieces[index]
-        text = piece if type(piece) is str else _to_url(<tuple>piece, values)
+        if type(piece) is str:
+            text = piece
+        else:
+            text = _to_url(<tuple>piece, <object>slots[slot])
+            slot += 1
         Py_INCREF(text)
         PyTuple_SET_ITEM(texts, index, text)
     return u"".join(texts)
+
+
+# What BuildEntry._quick returns when the values need the general path.
+cdef object _SLOW = object()
 
 
 cdef class BuildEntry:
@@ -1246,6 +1326,9 @@ cdef class BuildEntry:
     cdef tuple argument_names
     cdef dict defaults
     cdef object websocket
+    # Whether _quick builds it: a builder of ours, no defaults, and a
+    # constant domain.
+    cdef bint quick
 
     def __init__(self, rule, builder):
         self.rule = rule
@@ -1256,6 +1339,7 @@ cdef class BuildEntry:
         defaults = rule.defaults
         self.defaults = dict(defaults) if defaults else None
         self.websocket = rule.websocket
+        self.quick = builder is not None and self.defaults is None and self.builder.quick
 
     def suitable(self, values, method):
         """``Rule.suitable_for``."""
@@ -1275,36 +1359,88 @@ cdef class BuildEntry:
 
     def build(self, values, method, append_unknown):
         """The rule's ``(domain part, path)``, or ``None`` if it does not fit."""
-        built = self._build(dict(values), method, append_unknown)
-        return None if built is None else ((<_Built>built).domain, (<_Built>built).path)
+        built = _built_by(self, dict(values), False, method, append_unknown)
+        if built is None:
+            return None
+        if type(built) is str:
+            return self.builder.domain_text, built
+        return (<_Built>built).domain, (<_Built>built).path
 
     cdef object _build(self, dict values, method, bint append_unknown):
-        """The rule's URL parts, or ``None`` if it does not fit."""
+        """The rule's URL parts as a ``_Built``, or ``None`` if it does not fit."""
         cdef RuleBuilder builder = self.builder
         if builder is None:
             if not self.rule.suitable_for(values, method):
                 return None
             built = self.rule.build(values, append_unknown)
             return None if built is None else _Built.make(built[0], built[1], self.websocket)
-        if method is not None and self.methods is not None and method not in self.methods:
-            return None
-        if self.defaults is None and builder.domain_text is not None:
-            # PERF: without defaults the rule fits when every variable has a
-            # value, and all of them are in the path: the join looks them up
-            # once, and says if one is missing.
-            path = builder.path_text
-            if path is None:
-                path = _join_plain(builder.path, values)
-                if path is _ABSENT:
-                    return None
-            if path is not None:
-                # Every variable has a value: any more values are unknown.
-                if append_unknown and len(values) > len(self.argument_names):
-                    path = builder._with_query(path, values)
-                return _Built.make(builder.domain_text, path, self.websocket)
-        if not self._suitable(values, None):
+        if not self._suitable(values, method):
             return None
         return builder._build(values, append_unknown, self.websocket)
+
+    cdef object _quick(self, dict values, bint raw, method, bint append_unknown):
+        """The rule's path (its domain is constant), ``None`` if it does not
+        fit, or ``_SLOW`` if a key is not a ``str``.
+
+        PERF: the values are read in one pass that finds each variable's
+        value and counts the others, without a lookup per variable; so the
+        values may be ``raw``: the caller's dict, whose ``None`` values it
+        skips, as ``_given`` drops them.
+        """
+        cdef RuleBuilder builder = self.builder
+        cdef PyObject *slots[_FEW_VARIABLES]
+        cdef Py_ssize_t count = len(builder.names)
+        cdef Py_ssize_t found = 0
+        cdef Py_ssize_t unknown = 0
+        cdef Py_ssize_t position = 0
+        cdef Py_ssize_t index
+        cdef PyObject *key
+        cdef PyObject *value
+        if method is not None and self.methods is not None and method not in self.methods:
+            return None
+        # NOTE: nothing in the loop runs code: the values stay as they are.
+        while PyDict_Next(values, &position, &key, &value):
+            if raw and value == <PyObject*>None:
+                continue
+            if type(<object>key) is not str:
+                # NOTE: it could equal a name: a dict lookup would say.
+                return _SLOW
+            index = builder._slot(<str>key)
+            if index < 0:
+                unknown += 1
+            else:
+                slots[index] = value
+                found += 1
+        if found != count:
+            return None
+        for index in range(count):
+            # NOTE: held by a reference of ours: a converter may change the values.
+            Py_INCREF(<object>slots[index])
+        try:
+            path = builder.path_text
+            if path is None:
+                path = _join_slots(builder.path, slots)
+        except ValidationError:
+            return None
+        finally:
+            for index in range(count):
+                Py_DECREF(<object>slots[index])
+        if append_unknown and unknown:
+            return builder._with_query(path, values, raw)
+        return path
+
+
+cdef object _built_by(BuildEntry entry, dict values, bint raw, method, bint append_unknown):
+    """What the entry builds from the values: its path (a ``str``) from
+    ``_quick``, else a ``_Built``; ``None`` if it does not fit, or ``_SLOW``
+    if ``raw`` values (the caller's dict, unfiltered) will not do."""
+    if entry.quick:
+        built = entry._quick(values, raw, method, append_unknown)
+        if built is not _SLOW:
+            return built
+    if raw:
+        return _SLOW
+    return entry._build(values, method, append_unknown)
 
 
 cdef bint _all_in_kernel(tuple plan):
@@ -1327,13 +1463,17 @@ cdef tuple _plan(url_map, dict map_fields, endpoint):
 def partial_build(adapter, endpoint, values, method, append_unknown):
     """The first buildable rule of an endpoint (``MapAdapter._partial_build``)."""
     cdef AdapterBase bound = _view(adapter)
+    cdef PyObject *won = NULL
     url_map = bound.map
     cdef dict map_fields = _fields(url_map)
     plan = _plan(url_map, map_fields, endpoint)
     found = _partial_build(bound, _host_to_prefer(bound, url_map, map_fields),
-                           plan, dict(values), method, append_unknown)
+                           plan, dict(values), False, method, append_unknown, &won)
     if found is None:
         return None
+    if type(found) is str:
+        entry = <BuildEntry>won
+        return entry.builder.domain_text, found, entry.websocket
     return (<_Built>found).domain, (<_Built>found).path, (<_Built>found).websocket
 
 
@@ -1344,28 +1484,51 @@ cdef object _host_to_prefer(AdapterBase bound, url_map, dict map_fields):
     return None
 
 
-cdef object _partial_build(AdapterBase bound, host, tuple plan, dict values, method,
-                           bint append_unknown):
+cdef object _partial_build(AdapterBase bound, host, tuple plan, dict values, bint raw, method,
+                           bint append_unknown, PyObject **won):
+    """What ``_first_built`` finds for the method, or for the bound default
+    method first when the method is ``None``."""
     cdef object found
     if method is None:
-        found = _first_built(plan, values, bound.default_method, append_unknown, host)
+        found = _first_built(plan, values, raw, bound.default_method, append_unknown, host, won)
         if found is not None:
             return found
-    return _first_built(plan, values, method, append_unknown, host)
+    return _first_built(plan, values, raw, method, append_unknown, host, won)
 
 
-cdef object _first_built(tuple plan, dict values, method, bint append_unknown, host):
+cdef object _first_built(tuple plan, dict values, bint raw, method, bint append_unknown, host,
+                         PyObject **won):
+    """What the first fitting entry builds (see ``_built_by``), ``won`` set to
+    that entry (borrowed from the plan); with a ``host`` (host matching), the
+    first on that host if any.
+
+    ``raw`` values are the caller's dict as it is; they are filtered (see
+    ``_kernel_values``) when an entry needs the general path.
+    """
     cdef BuildEntry entry
     first = None
     for entry in plan:
-        found = entry._build(values, method, append_unknown)
+        found = _built_by(entry, values, raw, method, append_unknown)
+        if found is _SLOW:
+            values = _kernel_values(values, plan)
+            raw = False
+            found = _built_by(entry, values, raw, method, append_unknown)
         if found is None:
             continue
-        if host is None or (<_Built>found).domain == host:
+        if host is None or _domain_of(entry, found) == host:
+            won[0] = <PyObject*>entry
             return found
         if first is None:
             first = found
+            won[0] = <PyObject*>entry
     return first
+
+
+cdef inline object _domain_of(BuildEntry entry, found):
+    """The domain part of what ``_built_by`` returned for the entry."""
+    if type(found) is str:
+        return entry.builder.domain_text
+    return (<_Built>found).domain
 
 
 cdef dict _given(values):
@@ -1391,6 +1554,24 @@ cdef dict _given(values):
     return {key: value for key, value in values.items() if value is not None}
 
 
+cdef dict _kernel_values(values, tuple plan):
+    """The values as ``build`` takes them, for the plan's entries.
+
+    NOTE: the caller's own dict may be read, never handed on to code that
+    could change it.
+    """
+    given = _given(values)
+    if given is values and not _all_in_kernel(plan):
+        return dict(given)
+    return given
+
+
+cdef dict _own_values(values):
+    """The values as ``build`` takes them, in a dict that is not the caller's."""
+    given = _given(values)
+    return dict(given) if given is values else given
+
+
 def build(adapter, endpoint, values=None, method=None, force_external=False,
           append_unknown=True, url_scheme=None):
     """Build the URL of an endpoint from values (``MapAdapter.build``)."""
@@ -1400,36 +1581,44 @@ def build(adapter, endpoint, values=None, method=None, force_external=False,
     matcher = _field(map_fields, url_map, u"_matcher")
     if _is_stale(matcher):
         url_map.update()
-    cdef dict given = _given(values)
     cdef tuple plan
+    cdef PyObject *won = NULL
+    cdef bint rooted = False
+    cdef bint raw
     host_matching = _host_matching(matcher)
     if _is_kernel_method(adapter, u"_partial_build", partial_build):
         plan = _plan(url_map, map_fields, endpoint)
-        # NOTE: the caller's own dict may be read, never handed on to code
-        # that could change it.
-        if given is values and not _all_in_kernel(plan):
-            given = dict(given)
+        # PERF: a plain dict goes in as it is, unfiltered, when only this
+        # module reads it (see _first_built).
+        raw = type(values) is dict and _all_in_kernel(plan)
+        given = values if raw else _kernel_values(values, plan)
         found = _partial_build(
             bound, bound.server_name if host_matching else None,
-            plan, given, method, append_unknown,
+            plan, given, raw, method, append_unknown, &won,
         )
-        if found is not None:
+        if type(found) is str:
+            path = found
+            domain_part = (<BuildEntry>won).builder.domain_text
+            websocket = (<BuildEntry>won).websocket
+            rooted = (<BuildEntry>won).builder.rooted
+        elif found is not None:
             domain_part = (<_Built>found).domain
             path = (<_Built>found).path
             websocket = (<_Built>found).websocket
     else:
-        if given is values:
-            given = dict(given)
+        given = _own_values(values)
         found = adapter._partial_build(endpoint, given, method, append_unknown)
         if found is not None:
             domain_part, path, websocket = found
     if found is None:
-        raise BuildError(endpoint, dict(given) if given is values else given, method, adapter)
+        # NOTE: the values _partial_build had, as werkzeug reports them.
+        raise BuildError(endpoint, _own_values(values) if given is values else given, method,
+                         adapter)
     script_name = bound.script_name
     if not (websocket or force_external or host_matching) and domain_part == bound.subdomain:
         # PERF: the common case needs neither host nor scheme, and under the
         # root script name a path with one leading slash is the URL itself.
-        if script_name == u"/" and path and _path_part(path) is path:
+        if script_name == u"/" and (rooted or (path and _path_part(path) is path)):
             return path
         return f"{script_name.rstrip(u'/')}/{path.lstrip(u'/')}"
     if url_scheme is None:
