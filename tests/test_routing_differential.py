@@ -15,6 +15,7 @@ import werkzeug.routing as wz
 import werkzeug.routing.rules as wz_rules
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
 
 import tumbler.routing as tb
 from tests.routing_cases import (
@@ -199,3 +200,39 @@ def test_long_static_keys_and_paths_match_alike(Map, siblings, length, wide, cha
         [Request(Bind(), path, method) for path in (f"/k/{asked}", f"/k/{asked}/v")],
     )
     assert_agrees(case, Map)
+
+
+# The values as build reads them: a plain dict's ``None`` values are dropped,
+# a ``MultiDict``'s are kept (as text in the path, and for the sort key to
+# see, though the query leaves them out); a key that is not text is refused.
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"a": "x", "b": 1},
+        {"a": "x", "b": 1, "c": None, "d": "y"},
+        {"a": None, "b": 1},
+        {"a": "x y", "b": 1, 3: "z"},
+        {"a": "x", "b": 1, "q": ["1", "2"]},
+        MultiDict([("a", "x"), ("b", 1), ("c", None), ("d", "y")]),
+        MultiDict([("a", None), ("b", 1)]),
+    ],
+    ids=repr,
+)
+def test_build_values_alike(Map, values):
+    def outcome(routing, map_class):
+        seen = []
+
+        def sort_key(item):
+            seen.append(item)
+            return str(item)
+
+        url_map = map_class(
+            [routing.Rule("/<a>/<int:b>", endpoint="e")], sort_parameters=True, sort_key=sort_key
+        )
+        try:
+            built = url_map.bind("example.com").build("e", values)
+        except (routing.BuildError, TypeError) as exc:
+            built = type(exc).__name__
+        return built, seen
+
+    assert outcome(tb, Map) == outcome(wz, wz.Map)

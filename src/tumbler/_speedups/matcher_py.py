@@ -31,6 +31,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing.converters import BaseConverter as _WerkzeugConverter
 from werkzeug.routing.converters import ValidationError
 from werkzeug.routing.exceptions import BuildError, RequestRedirect, WebsocketMismatch
 from werkzeug.wsgi import get_host
@@ -389,8 +390,8 @@ class RuleBuilder:
         consumed: frozenset[str],
         encode_query: Callable[[Mapping[str, Any]], str],
     ) -> None:
-        self.domain = domain
-        self.path = path
+        self.domain = _pieces(domain)
+        self.path = _pieces(path)
         # PERF: a side with no variables is the same text every time.
         self.domain_text = _constant(domain)
         self.path_text = _constant(path)
@@ -409,20 +410,53 @@ class RuleBuilder:
         for name in self.required:
             if name not in values:
                 raise TypeError(f"missing a value for the URL variable {name!r}")
-        domain, path = self.domain_text, self.path_text
-        try:
-            if domain is None:
-                domain = _join(self.domain, values)
-            if path is None:
-                path = _join(self.path, values)
-        except ValidationError:
-            return None
-        if append_unknown and values and not self.consumed.issuperset(values):
-            unknown = {key: value for key, value in values.items() if key not in self.consumed}
-            query = self.encode_query(unknown)
-            if query:
-                path = f"{path}?{query}"
-        return domain, path
+        return _rule_built(self, values, append_unknown)
+
+
+def _rule_built(
+    builder: RuleBuilder, values: Mapping[str, Any], append_unknown: bool
+) -> tuple[str, str] | None:
+    """``RuleBuilder.build`` once every required value is there."""
+    consumed = builder.consumed
+    unknown = values and not consumed.issuperset(values)
+    if unknown:
+        # The rule's own names are text: only the others need a look.
+        _check_keys(values)
+    domain, path = builder.domain_text, builder.path_text
+    try:
+        if domain is None:
+            domain = _join(builder.domain, values)
+        if path is None:
+            path = _join(builder.path, values)
+    except ValidationError:
+        return None
+    if append_unknown and unknown:
+        query = builder.encode_query(
+            {key: value for key, value in values.items() if key not in consumed}
+        )
+        if query:
+            path = f"{path}?{query}"
+    return domain, path
+
+
+def _check_keys(values: Mapping[Any, Any]) -> None:
+    """Refuse keys that are not text, as werkzeug does once a rule fits: it
+    passes the values to the rule's builder as keyword arguments."""
+    for key in values:
+        if not isinstance(key, str):
+            raise TypeError("keywords must be strings")
+
+
+def _pieces(pieces: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The pieces, each placeholder ``(name, converter)`` given a third item:
+    whether its converter's ``to_url`` is the base one (``str`` and quoting),
+    which ``_join`` may then skip."""
+    from tumbler.routing.converters import BaseConverter  # NOTE: it imports this module
+
+    base = (BaseConverter.to_url, _WerkzeugConverter.to_url)
+    return tuple(
+        piece if type(piece) is str else (*piece, type(piece[1]).to_url in base) for piece in pieces
+    )
 
 
 def _constant(pieces: tuple[Any, ...]) -> str | None:
@@ -436,7 +470,16 @@ def _join(pieces: tuple[Any, ...], values: Mapping[str, Any]) -> str:
     # PERF: a plain loop; a comprehension is a function call of its own.
     text = ""
     for piece in pieces:
-        text += piece if type(piece) is str else piece[1].to_url(values[piece[0]])
+        if type(piece) is str:
+            text += piece
+            continue
+        value = values[piece[0]]
+        # PERF: the base to_url gives ASCII letters and digits back as they
+        # are, and two str methods say so faster than its call and regex.
+        if piece[2] and type(value) is str and value.isascii() and value.isalnum():
+            text += value
+        else:
+            text += piece[1].to_url(value)
     return text
 
 
@@ -558,7 +601,8 @@ class BuildEntry:
                 return None
         elif not self.suitable(values, method):
             return None
-        return self._builder.build(values, append_unknown)
+        # Every variable has a value or a default (filled in by the builder).
+        return _rule_built(self._builder, values, append_unknown)
 
 
 def partial_build(
@@ -576,10 +620,27 @@ def partial_build(
         matching, a rule on the bound host is preferred.
     """
     url_map = adapter.map
+    host = adapter.server_name if url_map._matcher.host_matching else None
+    return _partial_build(adapter, host, _plan(url_map, endpoint), values, method, append_unknown)
+
+
+def _plan(url_map: Any, endpoint: Any) -> tuple[BuildEntry, ...]:
     plan = url_map._plans.get(endpoint)
     if plan is None:
         plan = url_map._build_plan(endpoint)
-    host = adapter.server_name if url_map._matcher.host_matching else None
+    return plan  # type: ignore[no-any-return]
+
+
+def _partial_build(
+    adapter: Any,
+    host: str | None,
+    plan: tuple[BuildEntry, ...],
+    values: Mapping[str, Any],
+    method: str | None,
+    append_unknown: bool,
+) -> tuple[str, str, bool] | None:
+    """What ``_first_built`` finds for the method, or for the bound default
+    method first when the method is ``None``."""
     if method is None:
         found = _first_built(plan, values, adapter.default_method, append_unknown, host)
         if found is not None:
@@ -609,6 +670,43 @@ def _first_built(
     return first
 
 
+def _given(values: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The values as ``build`` takes them: no ``None`` values, and a
+    ``MultiDict``'s repeated keys as lists. PERF: a plain dict without
+    ``None`` values is returned as it is."""
+    if not values:
+        return {}
+    if type(values) is dict:
+        for value in values.values():
+            if value is None:
+                break
+        else:
+            return values
+    elif isinstance(values, MultiDict):
+        return {
+            key: (items[0] if len(items) == 1 else items)
+            for key, items in dict.items(values)
+            if len(items) != 0
+        }
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _kernel_values(
+    values: Mapping[str, Any] | None, plan: tuple[BuildEntry, ...]
+) -> dict[str, Any]:
+    """The values as ``build`` takes them, for the plan's entries.
+
+    NOTE: the caller's own dict may be read, never handed on to code that
+    could change it (a rule's own ``suitable_for`` or ``build``).
+    """
+    given = _given(values)
+    if given is values:
+        for entry in plan:
+            if entry._builder is None:
+                return dict(given)
+    return given
+
+
 def build(
     adapter: Any,
     endpoint: Any,
@@ -635,19 +733,23 @@ def build(
     host_matching = matcher.host_matching
     if matcher.stale:
         url_map.update()
-    if not values:
-        values = {}
-    elif isinstance(values, MultiDict):
-        values = {
-            key: (items[0] if len(items) == 1 else items)
-            for key, items in dict.items(values)
-            if len(items) != 0
-        }
+    # PERF: with this module's _partial_build (not overridden, not set on the
+    # instance), its work is done here, without the method call.
+    if getattr(type(adapter), "_partial_build", None) is partial_build and "_partial_build" not in (
+        getattr(adapter, "__dict__", None) or ()
+    ):
+        plan = _plan(url_map, endpoint)
+        given = _kernel_values(values, plan)
+        host = adapter.server_name if host_matching else None
+        found = _partial_build(adapter, host, plan, given, method, append_unknown)
     else:
-        values = {key: value for key, value in values.items() if value is not None}
-    found = adapter._partial_build(endpoint, values, method, append_unknown)
+        given = _given(values)
+        if given is values:
+            given = dict(given)
+        found = adapter._partial_build(endpoint, given, method, append_unknown)
     if found is None:
-        raise BuildError(endpoint, values, method, adapter)
+        # NOTE: the values _partial_build had, as werkzeug reports them.
+        raise BuildError(endpoint, dict(given) if given is values else given, method, adapter)
     domain_part, path, websocket = found
     if url_scheme is None:
         url_scheme = adapter.url_scheme
