@@ -14,6 +14,7 @@ common URL built, without Python calls.
 
 import re
 import warnings
+from sys import intern
 
 cimport cython
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
@@ -1104,9 +1105,20 @@ cdef class RuleBuilder:
             if hashed == -1:
                 # NOTE: a key in a dict has its hash already: no code runs.
                 hashed = hash(key)
-            if self.hashes[index] == hashed and name == key:
+            if self.hashes[index] == hashed and _same_text(name, key):
                 return index
         return -1
+
+
+cdef inline bint _same_text(str one, str other) noexcept:
+    """``one == other`` for two exact ``str``. PERF: no call into CPython."""
+    cdef Py_ssize_t size = PyUnicode_GET_LENGTH(one)
+    cdef int kind = PyUnicode_KIND(one)
+    return (
+        size == PyUnicode_GET_LENGTH(other)
+        and kind == PyUnicode_KIND(other)
+        and memcmp(PyUnicode_DATA(one), PyUnicode_DATA(other), size * kind) == 0
+    )
 
 
 cdef bint _rooted(tuple pieces):
@@ -1167,7 +1179,10 @@ cdef tuple _pieces(pieces):
         else:
             name, converter = piece
             plain = type(converter).to_url in (base.to_url, _WerkzeugConverter.to_url)
-            out.append((name, converter, plain))
+            # PERF: interned, a name is the very key of a call's keyword
+            # arguments (url_for(endpoint, **values)): BuildEntry._quick
+            # then finds it by identity.
+            out.append((intern(name) if type(name) is str else name, converter, plain))
     return tuple(out)
 
 
