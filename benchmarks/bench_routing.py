@@ -301,14 +301,18 @@ def test_answers_agree(impl):
 
 @functools.cache
 def build_calls(name="github_api"):
-    """``DISTINCT`` ``(endpoint, values, method)`` for the table's routes with parameters."""
+    """``DISTINCT`` ``(endpoint, values, method)`` for the table's routes with
+    parameters. Each route's endpoint is one string, as a ``url_for`` call
+    names it by a literal, whose hash Python keeps; the values are new each time.
+    """
     chooser = random.Random(f"build-{name}")
     routes = [(m, p) for m, p in table(name) if "<" in p]
+    endpoints = {route: f"{route[0]} {route[1]}" for route in routes}
     calls = []
     for number in range(DISTINCT):
         method, path = chooser.choice(routes)
         values = {variable: f"{variable}{number}" for variable in re.findall(r"<(\w+)>", path)}
-        calls.append((f"{method} {path}", values, method))
+        calls.append((endpoints[method, path], values, method))
     return calls
 
 
