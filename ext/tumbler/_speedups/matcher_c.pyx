@@ -933,6 +933,7 @@ cdef class StateMachine:
                 entry = entry.next
         _begin(&search, method_text, wants_websocket)
         try:
+            # NOTE: held here while the search reads its characters.
             text = _prepare(&search, self._root, domain, path)
             outcome = _start(&search)
             if outcome == _SLASH:
@@ -1231,13 +1232,12 @@ cdef inline bint _as_it_stands(tuple piece, value) noexcept:
 
 
 cdef str _to_url(tuple piece, value):
-    if piece[2]:
-        # PERF: the base to_url is str() and quoting; text that needs no
-        # quoting, and any int, come back as they are.
-        if type(value) is str and _needs_no_quoting(value):
-            return value
-        if type(value) is int:
-            return str(value)
+    # PERF: the base to_url is str() and quoting; text that needs no
+    # quoting, and any int, come back as they are.
+    if _as_it_stands(piece, value):
+        return value
+    if piece[2] and type(value) is int:
+        return str(value)
     return piece[1].to_url(value)
 
 
