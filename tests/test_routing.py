@@ -42,6 +42,22 @@ def redirect_of(adapter, *args, **kwargs):
 # -- match and build -----------------------------------------------------------
 
 
+def test_match_takes_its_arguments_by_position_or_name(Map):
+    adapter = Map([Rule("/a/<x>", endpoint="a", methods=["POST"])]).bind("example.com")
+    assert adapter.match("/a/1", "POST") == ("a", {"x": "1"})
+    rule, values = adapter.match(method="POST", return_rule=True, path_info="/a/2")
+    assert (rule.endpoint, values) == ("a", {"x": "2"})
+    assert adapter.match("/a/3", "POST", False, None, False) == ("a", {"x": "3"})
+    with pytest.raises(MethodNotAllowed):
+        adapter.match(path_info="/a/1")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'path'"):
+        adapter.match(path="/a/1")
+    with pytest.raises(TypeError, match="multiple values for argument 'path_info'"):
+        adapter.match("/a/1", path_info="/a/1")
+    with pytest.raises(TypeError, match=r"match\(\) takes"):
+        adapter.match("/a/1", "POST", False, None, False, None)
+
+
 def test_static_beats_dynamic_then_weight_then_order(Map):
     adapter = Map(
         [

@@ -1660,9 +1660,9 @@ cdef inline bint _is_kernel_method(obj, str name, function):
     return own is NULL or name not in <dict>own
 
 
-def match(adapter, path_info=None, method=None, return_rule=False, query_args=None,
-          websocket=None):
-    """Match a path and method against the rules (``MapAdapter.match``)."""
+cdef object _answer(adapter, path_info, method, return_rule, query_args, websocket):
+    """What ``match`` answers: its result, a tuple; or the exception it
+    raises, which is returned for tumbler_match to raise (see there)."""
     # PERF: the adapter's fields are C fields (see AdapterBase); the map's
     # plain attributes are read from its __dict__ (one C lookup each), not
     # through getattr's full protocol.
@@ -1696,9 +1696,90 @@ def match(adapter, path_info=None, method=None, return_rule=False, query_args=No
         if entry.may_redirect:
             target = adapter._redirect_for(entry.rule, extra, method, query_args, domain, path)
             if target is not None:
-                raise RequestRedirect(target)
+                return RequestRedirect(target)
         return (entry.rule if return_rule else entry.endpoint), extra
-    raise _miss(adapter, answer.status, found, extra, query_args)
+    return _miss(adapter, answer.status, found, extra, query_args)
+
+
+# PERF: match is a C method, not a def function: an exception leaving a
+# Cython function gets a traceback entry, which costs more than making the
+# 404 itself. tumbler_match reads the arguments and raises what _answer
+# returns; errors from deeper down (a converter's, say) keep their entries.
+ctypedef object (*_Answering)(object, object, object, object, object, object)
+
+cdef extern from *:
+    """
+    typedef PyObject *(*tumbler_answering)(PyObject *, PyObject *, PyObject *,
+                                           PyObject *, PyObject *, PyObject *);
+    static tumbler_answering tumbler_answer = NULL;
+    static const char *const tumbler_match_names[] = {
+        "path_info", "method", "return_rule", "query_args", "websocket",
+    };
+    #define TUMBLER_MATCH_ARGS 5
+
+    static PyObject *tumbler_match(PyObject *adapter, PyObject *const *args,
+                                   Py_ssize_t nargs, PyObject *kwnames) {
+        PyObject *given[TUMBLER_MATCH_ARGS] = {Py_None, Py_None, Py_False, Py_None, Py_None};
+        Py_ssize_t named = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
+        Py_ssize_t index, slot;
+        PyObject *answer;
+        if (nargs > TUMBLER_MATCH_ARGS) {
+            PyErr_Format(PyExc_TypeError,
+                         "match() takes from 1 to %d positional arguments but %zd were given",
+                         TUMBLER_MATCH_ARGS + 1, nargs + 1);
+            return NULL;
+        }
+        for (index = 0; index < nargs; index++) {
+            given[index] = args[index];
+        }
+        for (index = 0; index < named; index++) {
+            PyObject *key = PyTuple_GET_ITEM(kwnames, index);
+            for (slot = 0; slot < TUMBLER_MATCH_ARGS; slot++) {
+                if (PyUnicode_CompareWithASCIIString(key, tumbler_match_names[slot]) == 0) {
+                    break;
+                }
+            }
+            if (slot == TUMBLER_MATCH_ARGS) {
+                PyErr_Format(PyExc_TypeError,
+                             "match() got an unexpected keyword argument '%U'", key);
+                return NULL;
+            }
+            if (slot < nargs) {
+                PyErr_Format(PyExc_TypeError, "match() got multiple values for argument '%s'",
+                             tumbler_match_names[slot]);
+                return NULL;
+            }
+            given[slot] = args[nargs + index];
+        }
+        answer = tumbler_answer(adapter, given[0], given[1], given[2], given[3], given[4]);
+        if (answer == NULL || PyTuple_CheckExact(answer)) {
+            return answer;
+        }
+        PyErr_SetObject((PyObject *)Py_TYPE(answer), answer);
+        Py_DECREF(answer);
+        return NULL;
+    }
+
+    static PyMethodDef tumbler_match_def = {
+        "match", (PyCFunction)(void (*)(void))tumbler_match, METH_FASTCALL | METH_KEYWORDS,
+        "match($adapter, /, path_info=None, method=None, return_rule=False, query_args=None,"
+        " websocket=None)\\n--\\n\\n"
+        "Match a path and method against the rules (``MapAdapter.match``).\\n\\n"
+        "Returns ``(endpoint, values)``, or ``(rule, values)`` with ``return_rule``;\\n"
+        "raises NotFound, MethodNotAllowed, RequestRedirect or WebsocketMismatch.",
+    };
+
+    /* The method descriptor of cls that matches by answer. */
+    static PyObject *tumbler_match_method(PyObject *cls, tumbler_answering answer) {
+        tumbler_answer = answer;
+        return PyDescr_NewMethod((PyTypeObject *)cls, &tumbler_match_def);
+    }
+    """
+    object tumbler_match_method(object cls, _Answering answer)
+
+
+# NOTE: AdapterBase is defined below; extension types exist before module code runs.
+match = tumbler_match_method(AdapterBase, _answer)
 
 
 cdef bint _upper_ascii(str text) noexcept:
@@ -1726,22 +1807,19 @@ cdef object _path_part(path_info):
 
 cdef object _match_slow(adapter, matcher, domain, path, method, websocket, return_rule,
                         query_args):
-    """``match`` over a matcher that is not this module's."""
+    """``_answer`` over a matcher that is not this module's."""
     status, found, extra = matcher.match(domain, path, method, websocket)
     if status == MATCHED:
         if found._may_redirect:
             target = adapter._redirect_for(found, extra, method, query_args, domain, path)
             if target is not None:
-                raise RequestRedirect(target)
+                return RequestRedirect(target)
         return (found if return_rule else found.endpoint), extra
-    raise _miss(adapter, status, found, extra, query_args)
+    return _miss(adapter, status, found, extra, query_args)
 
 
 cdef object _miss(adapter, status, found, extra, query_args):
-    """What a redirect or a miss raises.
-
-    PERF: returned for the caller to raise: each C function an exception
-    leaves adds a traceback entry, which costs more than the exception."""
+    """What a redirect or a miss raises."""
     if status == REDIRECT:
         return RequestRedirect(adapter._slash_redirect(found, query_args))
     if found:

@@ -504,6 +504,7 @@ class AdapterBase:
 
 def match(
     adapter: Any,
+    /,
     path_info: str | None = None,
     method: str | None = None,
     return_rule: bool = False,
