@@ -967,7 +967,8 @@ def error(exc: BaseException) -> tuple[Any, ...]:
             "error",
             _werkzeug_class(exc),
             getattr(exc, "new_url", None),
-            None if methods is None else sorted(methods),
+            # NOTE: in order: Flask's Allow header lists them as they come.
+            None if methods is None else list(methods),
         )
     return ("error", _werkzeug_class(exc))
 

@@ -16,6 +16,7 @@ import werkzeug.routing.rules as wz_rules
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import MethodNotAllowed
 
 import tumbler.routing as tb
 from tests.routing_cases import (
@@ -236,3 +237,34 @@ def test_build_values_alike(Map, values):
         return built, seen
 
     assert outcome(tb, Map) == outcome(wz, wz.Map)
+
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "LINK", "UNLINK", "COPY"]
+
+
+@pytest.mark.parametrize(
+    ("rules", "path", "options"),
+    [
+        # one path's rules, all refused; more than a search lists before it
+        # makes a set of their methods; refusals in two states; without
+        # merge_slashes; a path with "//" (searched again, merged)
+        ([("/a", [method]) for method in METHODS[:3]], "/a", {}),
+        ([("/a", [method, "SEARCH"]) for method in METHODS], "/a", {}),
+        ([("/a", ["GET", "PUT"]), ("/<x>", ["POST"]), ("/<x>", ["PATCH", "GET"])], "/a", {}),
+        ([("/a/<x>", ["PUT"]), ("/<y>/b", ["POST"]), ("/a/b", ["PATCH"])], "/a/b", {}),
+        ([("/a", [method]) for method in METHODS[:3]], "/a", {"merge_slashes": False}),
+        ([("/x/a", [method]) for method in METHODS[:3]], "/x//a", {}),
+        ([("/x/<y>", ["GET"]), ("/x/a", ["PUT", "POST"])], "/x//a", {}),
+    ],
+)
+def test_allowed_methods_listed_in_werkzeugs_order(Map, rules, path, options):
+    """A 405 lists its methods in werkzeug's order (Flask's Allow header
+    keeps it), not only the same ones."""
+    listed = []
+    for map_class, rule_class in ((Map, tb.Rule), (wz.Map, wz.Rule)):
+        rule_objects = [rule_class(string, methods=methods) for string, methods in rules]
+        url_map = map_class(rule_objects, **options)
+        with pytest.raises(MethodNotAllowed) as caught:
+            url_map.bind("example.com").match(path, "MOVE")
+        listed.append(caught.value.valid_methods)
+    assert listed[0] == listed[1]

@@ -132,6 +132,12 @@ cdef class _Entry:
     cdef dict defaults
     cdef object endpoint  # the rule's, as of the last update()
     cdef object rule
+    # A 405's allowed methods when this entry and every one after it are
+    # the rules refused for their methods (see _Search.allowed in matcher_py),
+    # in the set's order; and where werkzeug's search ran twice. None where
+    # an entry takes any method. Made by update().
+    cdef tuple allowed
+    cdef tuple allowed_twice
 
     def __init__(self, rule, converters):
         self.rule = rule
@@ -148,6 +154,24 @@ cdef _refresh(_Entry entry):
     entry.may_redirect = bool(entry.rule._may_redirect)
 
 
+cdef _allow(_Entry entry):
+    """Work out ``entry.allowed`` and ``allowed_twice``, filling the set as
+    _no_match does."""
+    cdef set methods = set()
+    cdef _Entry following
+    entry.allowed = entry.allowed_twice = None
+    for _ in range(2):
+        following = entry
+        while following is not None:
+            if following.methods is None:
+                return
+            methods.update(following.methods)
+            following = following.next
+        if entry.allowed is None:
+            entry.allowed = tuple(methods)
+    entry.allowed_twice = tuple(methods)
+
+
 cdef inline bint _fits(_Entry entry, str method, bint websocket):
     return (entry.methods is None or method in entry.methods) and entry.websocket == websocket
 
@@ -161,6 +185,7 @@ cdef dict _NO_STATIC = {}
 cdef enum:
     _INLINE = 28  # the longest key a slot holds the characters of
     _STACK = 64  # the most parts a search holds without an allocation
+    _FEW_REFUSED = 8  # the most refused entries a search lists before it makes a set
 
 # FNV-1a, the hash of the static children's and paths' tables (see _hash).
 cdef Py_uhash_t _FNV_BASIS = <Py_uhash_t>14695981039346656037ULL
@@ -424,7 +449,11 @@ ctypedef struct _Search:
     bint websocket
     bint websocket_mismatch
     bint doubled  # whether the path has "//"
-    PyObject *methods  # owned: a set, made on the first method mismatch
+    # The entries refused for their methods, in order: the first few, and
+    # a list of the rest (owned; NULL till made).
+    Py_ssize_t refused_count
+    PyObject *refused[_FEW_REFUSED]
+    PyObject *more_refused
     PyObject *found  # the _Entry found: the machine holds it
     # Where the search starts: a _State (the machine holds it), or NULL for
     # nowhere (a domain with no rules); and the index of its part.
@@ -454,7 +483,8 @@ cdef inline void _begin(_Search *search, str method, bint websocket) noexcept:
     search.method = <PyObject *>method
     search.websocket = websocket
     search.websocket_mismatch = False
-    search.methods = NULL
+    search.refused_count = 0
+    search.more_refused = NULL
     search.found = NULL
     search.captured = NULL
     search.block = NULL
@@ -462,7 +492,7 @@ cdef inline void _begin(_Search *search, str method, bint websocket) noexcept:
 
 
 cdef inline void _end(_Search *search) noexcept:
-    Py_XDECREF(search.methods)
+    Py_XDECREF(search.more_refused)
     Py_XDECREF(search.captured)
     PyMem_Free(search.block)
 
@@ -569,17 +599,41 @@ cdef _Entry _pick(_Search *search, _State state, bint slash_optional_only):
         if slash_optional_only and entry.strict_slashes:
             pass
         elif entry.methods is not None and <str>search.method not in entry.methods:
-            if search.methods == NULL:
-                methods = set()
-                Py_INCREF(methods)
-                search.methods = <PyObject *>methods
-            (<set>search.methods).update(entry.methods)
+            _refuse(search, entry)
         elif entry.websocket != search.websocket:
             search.websocket_mismatch = True
         else:
             return entry
         entry = entry.next
     return None
+
+
+cdef int _refuse(_Search *search, _Entry entry) except -1:
+    """Remember an entry refused for its methods. PERF: a match that still
+    finds its rule makes no set of methods."""
+    cdef list more
+    if search.refused_count < _FEW_REFUSED:
+        search.refused[search.refused_count] = <PyObject *>entry
+        search.refused_count += 1
+        return 0
+    if search.more_refused == NULL:
+        more = []
+        Py_INCREF(more)
+        search.more_refused = <PyObject *>more
+    (<list>search.more_refused).append(entry)
+    return 0
+
+
+cdef bint _refused_all_after(_Search *search, _Entry entry) noexcept:
+    """Whether the entries refused are exactly ``entry`` and those after it."""
+    cdef Py_ssize_t index
+    if search.more_refused != NULL:
+        return False
+    for index in range(search.refused_count):
+        if search.refused[index] != <PyObject *>entry:
+            return False
+        entry = entry.next
+    return entry is None
 
 
 cdef inline void _push(_Search *search, Py_ssize_t start, Py_ssize_t stop) noexcept:
@@ -885,6 +939,7 @@ cdef class StateMachine:
         cdef _Paths paths
         for entry in self._entries:
             _refresh(entry)
+            _allow(entry)
         for paths in self._static.values():
             if paths.mask < 0:
                 _settle_paths(paths)
@@ -941,7 +996,9 @@ cdef class StateMachine:
             if outcome == _FOUND:
                 return _convert(&search, answer)
             # NOTE: without "//" the second search would repeat the first.
-            if self.merge_slashes and search.doubled:
+            if self.merge_slashes and not search.doubled:
+                return _no_match(&search, answer, True)
+            if self.merge_slashes:
                 merged = _SLASHES.sub(u"/", path)
                 search.count = 0
                 text = _prepare(&search, self._root, domain, merged)
@@ -950,7 +1007,7 @@ cdef class StateMachine:
                     return _give(answer, _REDIRECT, f"{merged}/", None)
                 if outcome == _FOUND and (<_Entry>search.found).rule.merge_slashes is not False:
                     return _give(answer, _REDIRECT, merged, None)
-            return _no_match(&search, answer)
+            return _no_match(&search, answer, False)
         finally:
             _end(&search)
 
@@ -971,14 +1028,14 @@ cdef int _convert(_Search *search, _Answer *answer) except -1:
                 break
             if not _put(values, <tuple>converters[index],
                         PyUnicode_Substring(<str>search.text, start, stop)):
-                return _no_match(search, answer)
+                return _no_match(search, answer, False)
             index += 1
             continue
         for position in range(-1 - start, -1 - start + stop):
             if index == len(converters):
                 break
             if not _put(values, <tuple>converters[index], (<list>search.captured)[position]):
-                return _no_match(search, answer)
+                return _no_match(search, answer, False)
             index += 1
     if entry.defaults is not None:
         values.update(entry.defaults)
@@ -998,8 +1055,31 @@ cdef bint _put(dict values, tuple converter, text) except -1:
     return True
 
 
-cdef int _no_match(_Search *search, _Answer *answer) except -1:
-    methods = set() if search.methods == NULL else <set>search.methods
+cdef frozenset _NO_METHODS = frozenset()
+
+
+cdef int _no_match(_Search *search, _Answer *answer, bint searched_twice) except -1:
+    """No rule: the methods the path allows (for a 405), as matcher_py's
+    _Search.allowed has them, and whether a rule refused the request for
+    its websocket flag."""
+    cdef _Entry first
+    cdef Py_ssize_t index
+    cdef set methods
+    if search.refused_count == 0:
+        return _give(answer, _NO_MATCH, _NO_METHODS, search.websocket_mismatch)
+    first = <_Entry>search.refused[0]
+    if _refused_all_after(search, first):
+        # PERF: one state's rules, all refused: their methods are worked out.
+        allowed = first.allowed_twice if searched_twice else first.allowed
+        if allowed is not None:
+            return _give(answer, _NO_MATCH, allowed, search.websocket_mismatch)
+    methods = set()
+    for _ in range(2 if searched_twice else 1):
+        for index in range(search.refused_count):
+            methods.update((<_Entry>search.refused[index]).methods)
+        if search.more_refused != NULL:
+            for entry in <list>search.more_refused:
+                methods.update((<_Entry>entry).methods)
     return _give(answer, _NO_MATCH, methods, search.websocket_mismatch)
 
 

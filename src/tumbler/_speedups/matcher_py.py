@@ -129,13 +129,27 @@ class _Search:
     """One match: the request's method and websocket flag, and what the
     misses learned on the way (the methods for a 405, a websocket mismatch)."""
 
-    __slots__ = ("method", "methods", "websocket", "websocket_mismatch")
+    __slots__ = ("method", "refused", "websocket", "websocket_mismatch")
 
     def __init__(self, method: str, websocket: bool) -> None:
         self.method = method
         self.websocket = websocket
-        self.methods: set[str] = set()
+        self.refused: list[_Entry] = []  # the rules refused for their methods
         self.websocket_mismatch = False
+
+    def allowed(self, searched_twice: bool) -> set[str]:
+        """The methods of the rules refused, for a 405.
+
+        NOTE: a set's order depends on its history, and Flask's ``Allow``
+        header keeps it: the set is filled as werkzeug fills it, rule by rule,
+        and once more where werkzeug's search for the path with merged
+        slashes repeated the first.
+        """
+        methods: set[str] = set()
+        for _ in range(2 if searched_twice else 1):
+            for entry in self.refused:
+                methods.update(entry.methods)  # type: ignore[arg-type]
+        return methods
 
     def pick(self, state: _State, slash_optional_only: bool) -> _Entry | None:
         """The first rule of ``state`` that fits; remember why others did not."""
@@ -143,7 +157,7 @@ class _Search:
             if slash_optional_only and entry.strict_slashes:
                 continue
             if entry.methods is not None and self.method not in entry.methods:
-                self.methods.update(entry.methods)
+                self.refused.append(entry)
             elif entry.websocket != self.websocket:
                 self.websocket_mismatch = True
             else:
@@ -346,7 +360,9 @@ class StateMachine:
             return REDIRECT, f"{path}/", None
         if found is None:
             # NOTE: without "//" the second search would repeat the first.
-            if self.merge_slashes and "//" in path:
+            if self.merge_slashes and "//" not in path:
+                return NO_MATCH, search.allowed(True), search.websocket_mismatch
+            if self.merge_slashes:
                 merged = _SLASHES.sub("/", path)
                 try:
                     found = search.run(self._root, [domain, *merged.split("/")], 0, [])
@@ -354,7 +370,7 @@ class StateMachine:
                     return REDIRECT, f"{merged}/", None
                 if found is not None and found[0].rule.merge_slashes is not False:
                     return REDIRECT, merged, None
-            return NO_MATCH, search.methods, search.websocket_mismatch
+            return NO_MATCH, search.allowed(False), search.websocket_mismatch
         entry, texts = found
         values: dict[str, Any] = {}
         # NOTE: one text per converter (Rule refuses a variable named twice).
@@ -365,7 +381,7 @@ class StateMachine:
             try:
                 values[name] = to_python(text)
             except ValidationError:
-                return NO_MATCH, search.methods, search.websocket_mismatch
+                return NO_MATCH, search.allowed(False), search.websocket_mismatch
         if entry.defaults:
             values.update(entry.defaults)
         return MATCHED, entry.rule, values
