@@ -655,6 +655,21 @@ def test_rules_added_after_a_match_are_sorted_in(Map):
         url_map.add(next(url_map.iter_rules("n")))
 
 
+@pytest.mark.parametrize("host_matching", [False, True])
+def test_rules_added_for_a_domain_already_matched_are_found(Map, host_matching):
+    """A map that remembers the last domain's rules forgets them on add,
+    also where the domain had none."""
+    key = "host" if host_matching else "subdomain"
+    url_map = Map([Rule("/a", endpoint="a", **{key: "other"})], host_matching=host_matching)
+    adapter = url_map.bind("e.com", subdomain=None if host_matching else "e.com")
+    for path in ("/a", "/b/1", "/c"):
+        with pytest.raises(NotFound):
+            adapter.match(path)
+    url_map.add(Rule("/b/<x>", endpoint="b", **{key: "e.com"}))
+    url_map.add(Rule("/c", endpoint="c", **{key: "e.com"}))
+    assert adapter.match("/b/1") == ("b", {"x": "1"})
+    assert adapter.match("/c") == ("c", {})
+
 def test_update_sorts_once_and_is_idempotent(Map):
     url_map = Map([Rule("/<name>", endpoint="name"), Rule("/<int:n>", endpoint="n")])
     url_map.update()

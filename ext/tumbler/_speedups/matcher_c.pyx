@@ -36,6 +36,7 @@ from libc.string cimport memcmp, memcpy, memset
 
 cdef extern from "Python.h":
     ctypedef size_t Py_uhash_t
+    enum: PyUnicode_1BYTE_KIND
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -497,12 +498,12 @@ cdef inline void _end(_Search *search) noexcept:
     PyMem_Free(search.block)
 
 
-cdef str _prepare(_Search *search, _State root, str domain, str path):
+cdef str _prepare(_Search *search, _State root, str domain, str path, domain_state):
     """Make ready to search ``[domain, *path.split("/")]`` from ``root``;
     return the text searched, which the caller must hold.
 
     PERF: when the root has no dynamic edge, the domain part is a static
-    edge or nothing, and the text is the path itself; else it is
+    edge (to ``domain_state``) or nothing, and the text is the path itself; else it is
     ``domain + "/" + path``, so that a dynamic domain part may read on into
     the path as werkzeug's does.
     """
@@ -510,8 +511,7 @@ cdef str _prepare(_Search *search, _State root, str domain, str path):
     if root.first is None:
         text = path
         _cut(search, text, 0)
-        following = root.static.get(domain)
-        search.origin = NULL if following is None else <PyObject *>following
+        search.origin = NULL if domain_state is None else <PyObject *>domain_state
         search.origin_index = 1
     else:
         text = domain + u"/" + path
@@ -555,34 +555,65 @@ cdef int _cut(_Search *search, str text, Py_ssize_t first) except -1:
 cdef bint _fill(_Search *search, Py_ssize_t first, Py_ssize_t length,
                 Py_ssize_t capacity) noexcept:
     """Fill in the parts' starts and hashes and whether the path has "//",
-    in one pass; ``False`` if there are more than ``capacity`` parts."""
+    in one pass; ``False`` if there are more than ``capacity`` parts.
+
+    PERF: the loops keep their state in locals, which through ``search`` the
+    compiler would read again after every store; a text of one byte per
+    character (nearly every path) has a loop of its own, by pointer.
+    """
+    cdef const unsigned char *text
+    cdef const unsigned char *cursor
+    cdef const unsigned char *stop
+    cdef Py_ssize_t *starts = search.starts
+    cdef Py_uhash_t *hashes = search.hashes
     cdef Py_ssize_t size = 1
     cdef Py_ssize_t index
     cdef Py_uhash_t part = _FNV_BASIS
     cdef Py_UCS4 char
-    cdef bint slash = False
-    search.doubled = False
-    search.starts[0] = 0
-    search.starts[1] = first
-    for index in range(first, length):
-        char = PyUnicode_READ(search.kind, search.data, index)
-        if char == u"/":
-            if size + 2 > capacity:
-                return False
-            if slash:
-                search.doubled = True
-            search.hashes[size] = part
-            size += 1
-            search.starts[size] = index + 1
-            part = _FNV_BASIS
-            slash = True
-        else:
-            part = (part ^ <Py_uhash_t>char) * _FNV_PRIME
-            slash = False
-    search.hashes[size] = part
+    cdef bint doubled = False
+    starts[0] = 0
+    starts[1] = first
+    if search.kind == PyUnicode_1BYTE_KIND:
+        text = <const unsigned char *>search.data
+        cursor = text + first
+        stop = text + length
+        while cursor < stop:
+            if cursor[0] == b"/":
+                if not _part_ends(starts, hashes, &size, &part, &doubled, cursor - text,
+                                  capacity):
+                    return False
+            else:
+                part = (part ^ cursor[0]) * _FNV_PRIME
+            cursor += 1
+    else:
+        for index in range(first, length):
+            char = PyUnicode_READ(search.kind, search.data, index)
+            if char == u"/":
+                if not _part_ends(starts, hashes, &size, &part, &doubled, index, capacity):
+                    return False
+            else:
+                part = (part ^ <Py_uhash_t>char) * _FNV_PRIME
+    hashes[size] = part
     size += 1
-    search.starts[size] = length + 1
+    starts[size] = length + 1
     search.size = size
+    search.doubled = doubled
+    return True
+
+
+cdef inline bint _part_ends(Py_ssize_t *starts, Py_uhash_t *hashes, Py_ssize_t *size,
+                            Py_uhash_t *part, bint *doubled, Py_ssize_t index,
+                            Py_ssize_t capacity) noexcept:
+    """A "/" at ``index`` ends a part (see _fill); ``False`` if that makes
+    too many. An empty part after the first is a "//"."""
+    if size[0] + 2 > capacity:
+        return False
+    if index == starts[size[0]] and size[0] > 1:
+        doubled[0] = True
+    hashes[size[0]] = part[0]
+    size[0] += 1
+    starts[size[0]] = index + 1
+    part[0] = _FNV_BASIS
     return True
 
 
@@ -872,6 +903,12 @@ cdef class StateMachine:
     cdef dict _static
     cdef list _entries
     cdef dict _method_sets
+    # PERF: the domain last matched (most requests have the same one), its
+    # static paths and the root's static edge for it; None till then and
+    # after every add().
+    cdef object _domain
+    cdef object _domain_paths
+    cdef object _domain_state
 
     def __init__(self, merge_slashes):
         self.merge_slashes = merge_slashes
@@ -885,6 +922,7 @@ cdef class StateMachine:
     def add(self, rule, converters):
         """Add a bound rule."""
         cdef _State state = self._root
+        self._domain = None
         cdef _State following
         cdef bint all_static
         cdef _Paths paths
@@ -977,7 +1015,11 @@ cdef class StateMachine:
         if type(method) is not str:
             method = str(method)
         cdef str method_text = method
-        paths = self._static.get(domain)
+        if domain is not self._domain:
+            self._domain_paths = self._static.get(domain)
+            self._domain_state = self._root.static.get(domain)
+            self._domain = domain
+        paths = self._domain_paths
         if paths is not None:
             entry = _route(<_Paths>paths, path)
             while entry is not None:
@@ -989,7 +1031,7 @@ cdef class StateMachine:
         _begin(&search, method_text, wants_websocket)
         try:
             # NOTE: held here while the search reads its characters.
-            text = _prepare(&search, self._root, domain, path)
+            text = _prepare(&search, self._root, domain, path, self._domain_state)
             outcome = _start(&search)
             if outcome == _SLASH:
                 return _give(answer, _REDIRECT, f"{path}/", None)
@@ -1001,7 +1043,7 @@ cdef class StateMachine:
             if self.merge_slashes:
                 merged = _SLASHES.sub(u"/", path)
                 search.count = 0
-                text = _prepare(&search, self._root, domain, merged)
+                text = _prepare(&search, self._root, domain, merged, self._domain_state)
                 outcome = _start(&search)
                 if outcome == _SLASH:
                     return _give(answer, _REDIRECT, f"{merged}/", None)
