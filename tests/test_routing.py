@@ -670,6 +670,7 @@ def test_rules_added_for_a_domain_already_matched_are_found(Map, host_matching):
     assert adapter.match("/b/1") == ("b", {"x": "1"})
     assert adapter.match("/c") == ("c", {})
 
+
 def test_update_sorts_once_and_is_idempotent(Map):
     url_map = Map([Rule("/<name>", endpoint="name"), Rule("/<int:n>", endpoint="n")])
     url_map.update()
