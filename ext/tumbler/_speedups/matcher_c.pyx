@@ -1790,12 +1790,16 @@ cdef object _answer(adapter, path_info, method, return_rule, query_args, websock
     # through getattr's full protocol.
     cdef AdapterBase bound = _view(adapter)
     url_map = bound.map
-    matcher = _field(_fields(url_map), url_map, u"_matcher")
+    matcher = _own_field(url_map, u"_matcher")
     if _is_stale(matcher):
         url_map.update()
     if path_info is None:
         path_info = bound.path_info
-    method = method or bound.default_method
+    if type(method) is str:  # PERF: no truth test through the type
+        if PyUnicode_GET_LENGTH(method) == 0:
+            method = bound.default_method
+    elif not method:
+        method = bound.default_method
     if not (type(method) is str and _upper_ascii(method)):
         method = method.upper()
     if websocket is None:
@@ -1916,14 +1920,17 @@ cdef bint _upper_ascii(str text) noexcept:
 
 cdef object _path_part(path_info):
     """``"/" + path_info.lstrip("/")``, or ``""`` for no path."""
-    if not path_info:
+    cdef Py_ssize_t length
+    if type(path_info) is str:
+        length = PyUnicode_GET_LENGTH(path_info)
+        if length == 0:
+            return u""
+        if PyUnicode_READ_CHAR(path_info, 0) == u"/" and (
+            length == 1 or PyUnicode_READ_CHAR(path_info, 1) != u"/"
+        ):
+            return path_info  # PERF: already in shape, as nearly every path is
+    elif not path_info:
         return u""
-    if (
-        type(path_info) is str
-        and PyUnicode_READ_CHAR(path_info, 0) == u"/"
-        and (PyUnicode_GET_LENGTH(path_info) == 1 or PyUnicode_READ_CHAR(path_info, 1) != u"/")
-    ):
-        return path_info  # PERF: already in shape, as nearly every path is
     return u"/" + path_info.lstrip(u"/")
 
 
@@ -1975,6 +1982,18 @@ cdef inline object _field(dict fields, obj, str name):
 
 
 cdef object _MISSING = object()
+
+
+cdef inline object _own_field(obj, str name):
+    """``getattr(obj, name)`` for a name the instance's ``__dict__`` holds.
+    PERF: its __dict__ is borrowed, not fetched with a new reference."""
+    cdef PyObject *own = tumbler_instance_dict(obj)
+    cdef PyObject *found
+    if own != NULL:
+        found = PyDict_GetItemWithError(<object>own, name)
+        if found != NULL:
+            return <object>found
+    return getattr(obj, name)
 
 
 # The map keeps its host_matching, and whether it needs an update, in its
