@@ -186,7 +186,7 @@ cdef dict _NO_STATIC = {}
 cdef enum:
     _INLINE = 28  # the longest key a slot holds the characters of
     _STACK = 64  # the most parts a search holds without an allocation
-    _FEW_REFUSED = 8  # the most refused entries a search lists before it makes a set
+    _FEW_REFUSED = 8  # the refused entries a search lists before it needs a list object
 
 # FNV-1a, the hash of the static children's and paths' tables (see _hash).
 cdef Py_uhash_t _FNV_BASIS = <Py_uhash_t>14695981039346656037ULL
@@ -503,9 +503,9 @@ cdef str _prepare(_Search *search, _State root, str domain, str path, domain_sta
     return the text searched, which the caller must hold.
 
     PERF: when the root has no dynamic edge, the domain part is a static
-    edge (to ``domain_state``) or nothing, and the text is the path itself; else it is
-    ``domain + "/" + path``, so that a dynamic domain part may read on into
-    the path as werkzeug's does.
+    edge (to ``domain_state``) or nothing, and the text is the path itself;
+    else it is ``domain + "/" + path``, so that a dynamic domain part may
+    read on into the path as werkzeug's does.
     """
     cdef str text
     if root.first is None:
@@ -922,10 +922,10 @@ cdef class StateMachine:
     def add(self, rule, converters):
         """Add a bound rule."""
         cdef _State state = self._root
-        self._domain = None
         cdef _State following
         cdef bint all_static
         cdef _Paths paths
+        self._domain = None  # its paths or edge may be made now
         # PERF: whether every part is static, found on the way.
         all_static = True
         for part in rule._parts:
