@@ -268,3 +268,25 @@ def test_allowed_methods_listed_in_werkzeugs_order(Map, rules, path, options):
             url_map.bind("example.com").match(path, "MOVE")
         listed.append(caught.value.valid_methods)
     assert listed[0] == listed[1]
+
+
+def test_equal_method_sets_keep_each_rules_order(Map):
+    """Two rules whose sets of methods are equal but list them in different
+    orders (a hash collision, met in this process's hash seed) each give
+    their own order to a 405."""
+    pool = [f"M{number}" for number in range(64)]
+    first, second = next(
+        (a, b) for a in pool for b in pool if a != b and list({a, b}) != list({b, a})
+    )
+    listed = []
+    for map_class, rule_class in ((Map, tb.Rule), (wz.Map, wz.Rule)):
+        url_map = map_class(
+            [
+                rule_class("/a", endpoint="a", methods=[first, second]),
+                rule_class("/b", endpoint="b", methods=[second, first]),
+            ]
+        )
+        with pytest.raises(MethodNotAllowed) as caught:
+            url_map.bind("example.com").match("/b", "GET")
+        listed.append(caught.value.valid_methods)
+    assert listed[0] == listed[1] == list({second, first})

@@ -953,7 +953,9 @@ cdef class StateMachine:
                 state = following
         entry = _Entry(rule, converters)
         if entry.methods is not None:
-            entry.methods = self._method_sets.setdefault(entry.methods, entry.methods)
+            # NOTE: keyed in order (see matcher_py): a 405 lists a rule's methods
+            # in its set's order.
+            entry.methods = self._method_sets.setdefault(tuple(entry.methods), entry.methods)
         if state.rules:
             (<_Entry>state.rules[len(state.rules) - 1]).next = entry
             state.rules.append(entry)

@@ -267,7 +267,9 @@ class StateMachine:
         # PERF: fully static paths, by domain then path, for one-lookup hits.
         self._static: dict[str, dict[str, _State]] = {}
         # PERF: one frozenset per distinct set of methods, shared by the rules.
-        self._method_sets: dict[frozenset[str], frozenset[str]] = {}
+        # NOTE: keyed by the methods in their order: equal sets may list them
+        # in different orders, and a 405 lists them as its rules' sets do.
+        self._method_sets: dict[tuple[str, ...], frozenset[str]] = {}
 
     @property
     def merge_slashes(self) -> bool:
@@ -313,7 +315,7 @@ class StateMachine:
                 state = following
         entry = _Entry(rule, converters)
         if entry.methods is not None:
-            entry.methods = self._method_sets.setdefault(entry.methods, entry.methods)
+            entry.methods = self._method_sets.setdefault(tuple(entry.methods), entry.methods)
         if state.rules:
             state.rules.append(entry)
         else:
