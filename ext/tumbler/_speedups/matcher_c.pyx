@@ -155,22 +155,29 @@ cdef _refresh(_Entry entry):
     entry.may_redirect = bool(entry.rule._may_redirect)
 
 
-cdef _allow(_Entry entry):
-    """Work out ``entry.allowed`` and ``allowed_twice``, filling the set as
-    _no_match does."""
+cdef set _allowed(list refused, bint searched_twice):
+    """The methods of the ``refused`` entries, for a 405, filled as
+    matcher_py's ``_Search.allowed`` fills them (see there)."""
     cdef set methods = set()
-    cdef _Entry following
+    for _ in range(2 if searched_twice else 1):
+        for entry in refused:
+            methods.update((<_Entry>entry).methods)
+    return methods
+
+
+cdef _allow(_Entry entry):
+    """Work out ``entry.allowed`` and ``allowed_twice``: the answers for the
+    refusal of ``entry`` and every entry after it."""
+    cdef list chain = []
+    cdef _Entry following = entry
     entry.allowed = entry.allowed_twice = None
-    for _ in range(2):
-        following = entry
-        while following is not None:
-            if following.methods is None:
-                return
-            methods.update(following.methods)
-            following = following.next
-        if entry.allowed is None:
-            entry.allowed = tuple(methods)
-    entry.allowed_twice = tuple(methods)
+    while following is not None:
+        if following.methods is None:
+            return
+        chain.append(following)
+        following = following.next
+    entry.allowed = tuple(_allowed(chain, False))
+    entry.allowed_twice = tuple(_allowed(chain, True))
 
 
 cdef inline bint _fits(_Entry entry, str method, bint websocket):
@@ -1108,7 +1115,7 @@ cdef int _no_match(_Search *search, _Answer *answer, bint searched_twice) except
     its websocket flag."""
     cdef _Entry first
     cdef Py_ssize_t index
-    cdef set methods
+    cdef list refused
     if search.refused_count == 0:
         return _give(answer, _NO_MATCH, _NO_METHODS, search.websocket_mismatch)
     first = <_Entry>search.refused[0]
@@ -1117,14 +1124,11 @@ cdef int _no_match(_Search *search, _Answer *answer, bint searched_twice) except
         allowed = first.allowed_twice if searched_twice else first.allowed
         if allowed is not None:
             return _give(answer, _NO_MATCH, allowed, search.websocket_mismatch)
-    methods = set()
-    for _ in range(2 if searched_twice else 1):
-        for index in range(search.refused_count):
-            methods.update((<_Entry>search.refused[index]).methods)
-        if search.more_refused != NULL:
-            for entry in <list>search.more_refused:
-                methods.update((<_Entry>entry).methods)
-    return _give(answer, _NO_MATCH, methods, search.websocket_mismatch)
+    refused = [<object>search.refused[index] for index in range(search.refused_count)]
+    if search.more_refused != NULL:
+        refused.extend(<list>search.more_refused)
+    return _give(answer, _NO_MATCH, _allowed(refused, searched_twice),
+                 search.websocket_mismatch)
 
 
 def _weight(_State target):
