@@ -174,6 +174,26 @@ def test_static_siblings_of_any_width_match_alike(Map, siblings, segment, tail, 
     assert_agrees(case, Map)
 
 
+# Method names of every shape: the compiled kernel compares names of one to
+# seven ASCII characters as numbers, and tests the others, and rules with
+# more than a few methods, in their sets.
+METHOD_NAMES = st.text(alphabet="GETPOSé\x00ß\u0131", min_size=0, max_size=9)
+
+
+@differential
+@given(
+    method_sets=st.lists(st.lists(METHOD_NAMES, min_size=1, max_size=6), min_size=1, max_size=3),
+    method=METHOD_NAMES | st.sampled_from(["GET", "POST", "PROPPATCH", "GET\x00"]),
+)
+def test_method_names_of_any_shape_match_alike(Map, method_sets, method):
+    rules = []
+    for number, methods in enumerate(method_sets):
+        rules.append(("Rule", "/static", {"endpoint": f"static{number}", "methods": methods}))
+        rules.append(("Rule", "/v/<v>", {"endpoint": f"dynamic{number}", "methods": methods}))
+    requests = [Request(Bind(), path, method) for path in ("/static", "/v/x", "/static/")]
+    assert_agrees(Case({}, rules, requests), Map)
+
+
 # Static keys and fully static paths on both sides of the lengths whose
 # characters the compiled kernel keeps in its tables (28 for a key, 48 for a
 # path), of every width, asked for as they are and changed by one character.

@@ -37,6 +37,7 @@ from libc.string cimport memcmp, memcpy, memset
 cdef extern from "Python.h":
     ctypedef size_t Py_uhash_t
     enum: PyUnicode_1BYTE_KIND
+    bint PyUnicode_IS_ASCII(object text)
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -120,15 +121,23 @@ cdef enum:
 _SLASHES = re.compile("/{2,}")
 
 
-# PERF: the search reads an entry's first fields: methods, websocket flag,
-# strict slashes and the next entry. Its rules are a chain of entries, not a
-# list, so that picking one reads no list.
+cdef enum:
+    _FEW_METHODS = 4  # the most methods an entry tests by their codes (see _takes)
+
+ctypedef unsigned long long _Code
+
+
+# PERF: the search reads an entry's first fields: methods, the next entry,
+# websocket flag, strict slashes and the methods' codes. Its rules are a
+# chain of entries, not a list, so that picking one reads no list.
 cdef class _Entry:
-    cdef object methods
+    cdef object methods  # the rule's own set (see matcher_py)
     cdef _Entry next  # the next rule ending at the same state
     cdef char websocket
     cdef char strict_slashes
     cdef char may_redirect  # the rule's _may_redirect, as of the last update()
+    cdef char coded  # how many of codes hold the methods (see _takes); 0: none do
+    cdef _Code codes[_FEW_METHODS]
     cdef tuple converters
     cdef dict defaults
     cdef object endpoint  # the rule's, as of the last update()
@@ -142,12 +151,25 @@ cdef class _Entry:
 
     def __init__(self, rule, converters):
         self.rule = rule
-        self.methods = None if rule.methods is None else frozenset(rule.methods)
+        self.methods = rule.methods
         self.websocket = bool(rule.websocket)
         self.strict_slashes = bool(rule.strict_slashes)
         self.converters = tuple(converters)
         self.defaults = dict(rule.defaults) if rule.defaults else None
         _refresh(self)
+        _code_methods(self)
+
+
+cdef _code_methods(_Entry entry):
+    """Fill in the entry's ``codes`` if every method has one."""
+    if entry.methods is None or len(entry.methods) > _FEW_METHODS:
+        return
+    for name in entry.methods:
+        if type(name) is not str or _code(name) == 0:
+            entry.coded = 0
+            return
+        entry.codes[entry.coded] = _code(name)
+        entry.coded += 1
 
 
 cdef _refresh(_Entry entry):
@@ -180,8 +202,40 @@ cdef _allow(_Entry entry):
     entry.allowed_twice = tuple(_allowed(chain, True))
 
 
-cdef inline bint _fits(_Entry entry, str method, bint websocket):
-    return (entry.methods is None or method in entry.methods) and entry.websocket == websocket
+cdef inline _Code _code(str method) noexcept:
+    """A method's name as a number: its length, then its characters' bytes,
+    for an ASCII name of one to seven characters; else 0. PERF: names with
+    codes are equal when their codes are, which is cheaper to test than
+    looking a name up in a set (a hash probe, then a comparison through the
+    type)."""
+    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(method)
+    cdef const unsigned char *data
+    cdef Py_ssize_t index
+    cdef _Code code = <_Code>length << 56
+    if length == 0 or length > 7 or not PyUnicode_IS_ASCII(method):
+        return 0
+    data = PyUnicode_1BYTE_DATA(method)
+    for index in range(length):
+        code |= <_Code>data[index] << (8 * index)
+    return code
+
+
+cdef inline bint _takes(_Entry entry, str method, _Code code) except -1:
+    """Whether the entry's rule takes ``method``, whose _code is ``code``."""
+    cdef Py_ssize_t index
+    if entry.methods is None:
+        return True
+    if entry.coded == 0:
+        return method in entry.methods
+    # NOTE: a method with no code (0) is equal to none of the entry's.
+    for index in range(entry.coded):
+        if entry.codes[index] == code:
+            return True
+    return False
+
+
+cdef inline bint _fits(_Entry entry, str method, _Code code, bint websocket) except -1:
+    return _takes(entry, method, code) and entry.websocket == websocket
 
 
 # What a state's rules, dynamic and static edges are until it gets one (see
@@ -454,6 +508,7 @@ cdef bint _accepts(_State target, int kind, const void *data, Py_ssize_t start,
 # up to _STACK parts; a longer path's are allocated (see _cut).
 ctypedef struct _Search:
     PyObject *method  # borrowed: _match holds it
+    _Code method_code  # its _code
     bint websocket
     bint websocket_mismatch
     bint doubled  # whether the path has "//"
@@ -487,8 +542,10 @@ ctypedef struct _Search:
     Py_ssize_t own_spans[2 * (_STACK + 2)]
 
 
-cdef inline void _begin(_Search *search, str method, bint websocket) noexcept:
+cdef inline void _begin(_Search *search, str method, _Code method_code,
+                        bint websocket) noexcept:
     search.method = <PyObject *>method
+    search.method_code = method_code
     search.websocket = websocket
     search.websocket_mismatch = False
     search.refused_count = 0
@@ -636,7 +693,7 @@ cdef _Entry _pick(_Search *search, _State state, bint slash_optional_only):
     while entry is not None:
         if slash_optional_only and entry.strict_slashes:
             pass
-        elif entry.methods is not None and <str>search.method not in entry.methods:
+        elif not _takes(entry, <str>search.method, search.method_code):
             _refuse(search, entry)
         elif entry.websocket != search.websocket:
             search.websocket_mismatch = True
@@ -719,7 +776,7 @@ cdef int _run(_Search *search, _State state, Py_ssize_t *starts, Py_uhash_t *has
         if following is not None:
             entry = following.entry
             while entry is not None:
-                if _fits(entry, <str>search.method, search.websocket):
+                if _fits(entry, <str>search.method, search.method_code, search.websocket):
                     if entry.strict_slashes:
                         return _SLASH
                     search.found = <PyObject *>entry
@@ -909,7 +966,6 @@ cdef class StateMachine:
     cdef _State _root
     cdef dict _static
     cdef list _entries
-    cdef dict _method_sets
     # PERF: the domain last matched (most requests have the same one), its
     # static paths and the root's static edge for it; None till then and
     # after every add().
@@ -924,7 +980,6 @@ cdef class StateMachine:
         self._root = _State()
         self._static = {}
         self._entries = []
-        self._method_sets = {}
 
     def add(self, rule, converters):
         """Add a bound rule."""
@@ -959,10 +1014,6 @@ cdef class StateMachine:
                     state.first = following
                 state = following
         entry = _Entry(rule, converters)
-        if entry.methods is not None:
-            # NOTE: keyed in order (see matcher_py): a 405 lists a rule's methods
-            # in its set's order.
-            entry.methods = self._method_sets.setdefault(tuple(entry.methods), entry.methods)
         if state.rules:
             (<_Entry>state.rules[len(state.rules) - 1]).next = entry
             state.rules.append(entry)
@@ -1024,6 +1075,7 @@ cdef class StateMachine:
         if type(method) is not str:
             method = str(method)
         cdef str method_text = method
+        cdef _Code method_code = _code(method_text)
         if domain is not self._domain:
             self._domain_paths = self._static.get(domain)
             self._domain_state = self._root.static.get(domain)
@@ -1032,12 +1084,12 @@ cdef class StateMachine:
         if paths is not None:
             entry = _route(<_Paths>paths, path)
             while entry is not None:
-                if _fits(entry, method_text, wants_websocket):
+                if _fits(entry, method_text, method_code, wants_websocket):
                     return _give(answer, _MATCHED, entry, (
                         {} if entry.defaults is None else entry.defaults.copy()
                     ))
                 entry = entry.next
-        _begin(&search, method_text, wants_websocket)
+        _begin(&search, method_text, method_code, wants_websocket)
         try:
             # NOTE: held here while the search reads its characters.
             text = _prepare(&search, self._root, domain, path, self._domain_state)
@@ -1969,7 +2021,6 @@ cdef extern from "Python.h":
     int PyObject_GenericSetDict(object obj, object value, void *context) except -1
     PyObject *PyDict_GetItemWithError(object mapping, object key) except? NULL
     bint PyDict_Next(object mapping, Py_ssize_t *position, PyObject **key, PyObject **value)
-    bint PyUnicode_IS_ASCII(object text)
     PyObject *_PyType_Lookup(type cls, object name)
 
 

@@ -91,9 +91,10 @@ class _Entry:
 
     def __init__(self, rule: Any, converters: Iterable[tuple[str, Callable[[str], Any] | None]]):
         self.rule = rule
-        self.methods: frozenset[str] | None = (
-            None if rule.methods is None else frozenset(rule.methods)
-        )
+        # NOTE: the rule's own set, not a copy: a 405 lists the methods in
+        # the order that updating a set with it gives, which depends on its
+        # table's size as well as on what it holds.
+        self.methods: set[str] | None = rule.methods
         self.websocket = bool(rule.websocket)
         self.strict_slashes = bool(rule.strict_slashes)
         self.converters = tuple(converters)
@@ -266,10 +267,6 @@ class StateMachine:
         self._root = _State()
         # PERF: fully static paths, by domain then path, for one-lookup hits.
         self._static: dict[str, dict[str, _State]] = {}
-        # PERF: one frozenset per distinct set of methods, shared by the rules.
-        # NOTE: keyed by the methods in their order: equal sets may list them
-        # in different orders, and a 405 lists them as its rules' sets do.
-        self._method_sets: dict[tuple[str, ...], frozenset[str]] = {}
 
     @property
     def merge_slashes(self) -> bool:
@@ -314,8 +311,6 @@ class StateMachine:
                     state.dynamic = [(part, following)]
                 state = following
         entry = _Entry(rule, converters)
-        if entry.methods is not None:
-            entry.methods = self._method_sets.setdefault(tuple(entry.methods), entry.methods)
         if state.rules:
             state.rules.append(entry)
         else:
