@@ -121,23 +121,30 @@ cdef enum:
 _SLASHES = re.compile("/{2,}")
 
 
-cdef enum:
-    _FEW_METHODS = 4  # the most methods an entry tests by their codes (see _takes)
+# The methods most rules take, each a bit of an entry's ``method_bits``.
+_COMMON_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT")
 
 ctypedef unsigned long long _Code
+ctypedef unsigned short _Bits
+
+cdef _Code _common_codes[9]  # _COMMON_METHODS' _codes, in order
 
 
 # PERF: the search reads an entry's first fields: methods, the next entry,
-# websocket flag, strict slashes and the methods' codes. Its rules are a
-# chain of entries, not a list, so that picking one reads no list.
+# its flags, converters, defaults and endpoint; they fill the object's first
+# 64 bytes, which a 128-byte block of CPython's allocator places in one cache
+# line (see _State). Its rules are a chain of entries, not a list, so that
+# picking one reads no list.
+# NOTE: keep the object within 112 bytes.
 cdef class _Entry:
     cdef object methods  # the rule's own set (see matcher_py)
     cdef _Entry next  # the next rule ending at the same state
     cdef char websocket
     cdef char strict_slashes
     cdef char may_redirect  # the rule's _may_redirect, as of the last update()
-    cdef char coded  # how many of codes hold the methods (see _takes); 0: none do
-    cdef _Code codes[_FEW_METHODS]
+    cdef _Bits method_bits  # the methods' _bits when each has one, else 0 (see _takes)
+    # Each value's name and to_python (None: keep the text), in turn: flat,
+    # so that a match reads one tuple.
     cdef tuple converters
     cdef dict defaults
     cdef object endpoint  # the rule's, as of the last update()
@@ -148,28 +155,74 @@ cdef class _Entry:
     # an entry takes any method. Made by update().
     cdef tuple allowed
     cdef tuple allowed_twice
+    cdef char padding[16]  # to the 128-byte block that the alignment needs
 
     def __init__(self, rule, converters):
         self.rule = rule
         self.methods = rule.methods
         self.websocket = bool(rule.websocket)
         self.strict_slashes = bool(rule.strict_slashes)
-        self.converters = tuple(converters)
+        self.converters = tuple([item for pair in converters for item in pair])
         self.defaults = dict(rule.defaults) if rule.defaults else None
         _refresh(self)
-        _code_methods(self)
+        if self.methods is not None:
+            for name in self.methods:
+                if type(name) is not str or _bit(name) == 0:
+                    self.method_bits = 0
+                    break
+                self.method_bits |= _bit(name)
 
 
-cdef _code_methods(_Entry entry):
-    """Fill in the entry's ``codes`` if every method has one."""
-    if entry.methods is None or len(entry.methods) > _FEW_METHODS:
-        return
-    for name in entry.methods:
-        if type(name) is not str or _code(name) == 0:
-            entry.coded = 0
-            return
-        entry.codes[entry.coded] = _code(name)
-        entry.coded += 1
+cdef inline _Code _code(str method) noexcept:
+    """A method's name as a number: its length, then its characters' bytes,
+    for an ASCII name of one to seven characters; else 0. Names with codes
+    are equal when their codes are."""
+    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(method)
+    cdef const unsigned char *data
+    cdef Py_ssize_t index
+    cdef _Code code = <_Code>length << 56
+    if length == 0 or length > 7 or not PyUnicode_IS_ASCII(method):
+        return 0
+    data = PyUnicode_1BYTE_DATA(method)
+    for index in range(length):
+        code |= <_Code>data[index] << (8 * index)
+    return code
+
+
+cdef int _know_common_methods() except -1:
+    for index, name in enumerate(_COMMON_METHODS):
+        _common_codes[index] = _code(name)
+    return 0
+
+
+_know_common_methods()
+
+
+cdef inline _Bits _bit(str method) noexcept:
+    """The bit of ``method`` among _COMMON_METHODS, or 0 for another."""
+    cdef _Code code = _code(method)
+    cdef int index
+    for index in range(9):
+        if code == _common_codes[index]:
+            return <_Bits>1 << index
+    return 0
+
+
+cdef inline bint _takes(_Entry entry, str method, _Bits bit) except -1:
+    """Whether the entry's rule takes ``method``, whose _bit is ``bit``.
+    PERF: a rule's methods are nearly always common ones, whose bits are
+    cheaper to test than looking the name up in its set (a hash probe, then
+    a comparison through the type)."""
+    if entry.methods is None:
+        return True
+    if entry.method_bits == 0:
+        return method in entry.methods
+    # NOTE: a method that is not a common one (bit 0) is none of the entry's.
+    return entry.method_bits & bit != 0
+
+
+cdef inline bint _fits(_Entry entry, str method, _Bits bit, bint websocket) except -1:
+    return _takes(entry, method, bit) and entry.websocket == websocket
 
 
 cdef _refresh(_Entry entry):
@@ -200,42 +253,6 @@ cdef _allow(_Entry entry):
         following = following.next
     entry.allowed = tuple(_allowed(chain, False))
     entry.allowed_twice = tuple(_allowed(chain, True))
-
-
-cdef inline _Code _code(str method) noexcept:
-    """A method's name as a number: its length, then its characters' bytes,
-    for an ASCII name of one to seven characters; else 0. PERF: names with
-    codes are equal when their codes are, which is cheaper to test than
-    looking a name up in a set (a hash probe, then a comparison through the
-    type)."""
-    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(method)
-    cdef const unsigned char *data
-    cdef Py_ssize_t index
-    cdef _Code code = <_Code>length << 56
-    if length == 0 or length > 7 or not PyUnicode_IS_ASCII(method):
-        return 0
-    data = PyUnicode_1BYTE_DATA(method)
-    for index in range(length):
-        code |= <_Code>data[index] << (8 * index)
-    return code
-
-
-cdef inline bint _takes(_Entry entry, str method, _Code code) except -1:
-    """Whether the entry's rule takes ``method``, whose _code is ``code``."""
-    cdef Py_ssize_t index
-    if entry.methods is None:
-        return True
-    if entry.coded == 0:
-        return method in entry.methods
-    # NOTE: a method with no code (0) is equal to none of the entry's.
-    for index in range(entry.coded):
-        if entry.codes[index] == code:
-            return True
-    return False
-
-
-cdef inline bint _fits(_Entry entry, str method, _Code code, bint websocket) except -1:
-    return _takes(entry, method, code) and entry.websocket == websocket
 
 
 # What a state's rules, dynamic and static edges are until it gets one (see
@@ -508,7 +525,7 @@ cdef bint _accepts(_State target, int kind, const void *data, Py_ssize_t start,
 # up to _STACK parts; a longer path's are allocated (see _cut).
 ctypedef struct _Search:
     PyObject *method  # borrowed: _match holds it
-    _Code method_code  # its _code
+    _Bits method_bit  # its _bit
     bint websocket
     bint websocket_mismatch
     bint doubled  # whether the path has "//"
@@ -542,10 +559,10 @@ ctypedef struct _Search:
     Py_ssize_t own_spans[2 * (_STACK + 2)]
 
 
-cdef inline void _begin(_Search *search, str method, _Code method_code,
+cdef inline void _begin(_Search *search, str method, _Bits method_bit,
                         bint websocket) noexcept:
     search.method = <PyObject *>method
-    search.method_code = method_code
+    search.method_bit = method_bit
     search.websocket = websocket
     search.websocket_mismatch = False
     search.refused_count = 0
@@ -693,7 +710,7 @@ cdef _Entry _pick(_Search *search, _State state, bint slash_optional_only):
     while entry is not None:
         if slash_optional_only and entry.strict_slashes:
             pass
-        elif not _takes(entry, <str>search.method, search.method_code):
+        elif not _takes(entry, <str>search.method, search.method_bit):
             _refuse(search, entry)
         elif entry.websocket != search.websocket:
             search.websocket_mismatch = True
@@ -776,7 +793,7 @@ cdef int _run(_Search *search, _State state, Py_ssize_t *starts, Py_uhash_t *has
         if following is not None:
             entry = following.entry
             while entry is not None:
-                if _fits(entry, <str>search.method, search.method_code, search.websocket):
+                if _fits(entry, <str>search.method, search.method_bit, search.websocket):
                     if entry.strict_slashes:
                         return _SLASH
                     search.found = <PyObject *>entry
@@ -1075,7 +1092,7 @@ cdef class StateMachine:
         if type(method) is not str:
             method = str(method)
         cdef str method_text = method
-        cdef _Code method_code = _code(method_text)
+        cdef _Bits method_bit = _bit(method_text)
         if domain is not self._domain:
             self._domain_paths = self._static.get(domain)
             self._domain_state = self._root.static.get(domain)
@@ -1084,12 +1101,12 @@ cdef class StateMachine:
         if paths is not None:
             entry = _route(<_Paths>paths, path)
             while entry is not None:
-                if _fits(entry, method_text, method_code, wants_websocket):
+                if _fits(entry, method_text, method_bit, wants_websocket):
                     return _give(answer, _MATCHED, entry, (
                         {} if entry.defaults is None else entry.defaults.copy()
                     ))
                 entry = entry.next
-        _begin(&search, method_text, method_code, wants_websocket)
+        _begin(&search, method_text, method_bit, wants_websocket)
         try:
             # NOTE: held here while the search reads its characters.
             text = _prepare(&search, self._root, domain, path, self._domain_state)
@@ -1129,25 +1146,25 @@ cdef int _convert(_Search *search, _Answer *answer) except -1:
         if start >= 0:
             if index == len(converters):
                 break
-            if not _put(values, <tuple>converters[index],
+            if not _put(values, converters[index], converters[index + 1],
                         PyUnicode_Substring(<str>search.text, start, stop)):
                 return _no_match(search, answer, False)
-            index += 1
+            index += 2
             continue
         for position in range(-1 - start, -1 - start + stop):
             if index == len(converters):
                 break
-            if not _put(values, <tuple>converters[index], (<list>search.captured)[position]):
+            if not _put(values, converters[index], converters[index + 1],
+                        (<list>search.captured)[position]):
                 return _no_match(search, answer, False)
-            index += 1
+            index += 2
     if entry.defaults is not None:
         values.update(entry.defaults)
     return _give(answer, _MATCHED, entry, values)
 
 
-cdef bint _put(dict values, tuple converter, text) except -1:
+cdef bint _put(dict values, name, to_python, text) except -1:
     """Convert one value into ``values``; ``False`` if the converter refuses it."""
-    name, to_python = converter
     if to_python is None:
         values[name] = text
         return True
