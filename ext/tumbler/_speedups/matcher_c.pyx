@@ -32,7 +32,7 @@ from cpython.unicode cimport (
     PyUnicode_Substring,
 )
 from libc.stdint cimport uintptr_t
-from libc.string cimport memcmp, memcpy, memset
+from libc.string cimport memchr, memcmp, memcpy, memset
 
 cdef extern from "Python.h":
     ctypedef size_t Py_uhash_t
@@ -325,22 +325,23 @@ cdef class _State:
         PyMem_Free(self.block)
 
 
-cdef inline _State _child(_State state, _Search *search, Py_uhash_t hashed,
+cdef inline _State _child(_State state, _Search *search,
                           Py_ssize_t start, Py_ssize_t end):
-    """The static child for ``search.text[start:end]``, whose _hash is
-    ``hashed``, or ``None``.
+    """The static child for ``search.text[start:end]``, or ``None``.
 
     PERF: the segment is not cut out of the path: the table holds hashes
-    computed over the characters, which _cut computes for every part as it
-    finds them.
+    computed over the characters, which are computed for a part only where
+    a state has static children (most parts meet a dynamic edge only).
     """
     cdef Py_ssize_t size = end - start
     cdef Py_ssize_t slot
+    cdef Py_uhash_t hashed
     cdef _Child *child
     if state.mask < 0:
         return state.static.get(PyUnicode_Substring(<str>search.text, start, end))
     if state.children == NULL:
         return None
+    hashed = _hash(search.kind, search.data, start, end)
     slot = <Py_ssize_t>(hashed & <Py_uhash_t>state.mask)
     while True:
         child = &state.children[slot]
@@ -421,10 +422,15 @@ cdef _link(_State state):
 
 cdef inline Py_uhash_t _hash(int kind, const void *data, Py_ssize_t start,
                              Py_ssize_t end) noexcept:
-    """FNV-1a over the characters of ``data[start:end]``, whatever their width.
-    NOTE: _fill computes the same, part by part."""
+    """FNV-1a over the characters of ``data[start:end]``, whatever their width."""
     cdef Py_uhash_t hashed = _FNV_BASIS
+    cdef const unsigned char *text
     cdef Py_ssize_t index
+    if kind == PyUnicode_1BYTE_KIND:  # PERF: by pointer
+        text = <const unsigned char *>data
+        for index in range(start, end):
+            hashed = (hashed ^ text[index]) * _FNV_PRIME
+        return hashed
     for index in range(start, end):
         hashed = (hashed ^ <Py_uhash_t>PyUnicode_READ(kind, data, index)) * _FNV_PRIME
     return hashed
@@ -543,10 +549,9 @@ ctypedef struct _Search:
     PyObject *text
     int kind
     const void *data
-    # Part i is text[starts[i]:starts[i + 1] - 1], and hashes[i] its _hash.
+    # Part i is text[starts[i]:starts[i + 1] - 1].
     Py_ssize_t size
     Py_ssize_t *starts
-    Py_uhash_t *hashes
     # The values found so far, two offsets each: the text's characters from
     # start to stop; or, for a regex edge's groups, -1 - their position in
     # captured, and how many there are.
@@ -555,7 +560,6 @@ ctypedef struct _Search:
     PyObject *captured  # owned: a list, made at the first regex edge
     void *block  # the allocated arrays of a long path, or NULL
     Py_ssize_t own_starts[_STACK + 1]
-    Py_uhash_t own_hashes[_STACK]
     Py_ssize_t own_spans[2 * (_STACK + 2)]
 
 
@@ -597,7 +601,6 @@ cdef str _prepare(_Search *search, _State root, str domain, str path, domain_sta
     else:
         text = domain + u"/" + path
         _cut(search, text, PyUnicode_GET_LENGTH(domain) + 1)
-        search.hashes[0] = _hash(search.kind, search.data, 0, search.starts[1] - 1)
         search.origin = <PyObject *>root
         search.origin_index = 0
     return text
@@ -609,12 +612,10 @@ cdef int _cut(_Search *search, str text, Py_ssize_t first) except -1:
     cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text)
     cdef Py_ssize_t size = 2
     cdef Py_ssize_t index
-    cdef char *block
     search.text = <PyObject *>text
     search.kind = PyUnicode_KIND(text)
     search.data = PyUnicode_DATA(text)
     search.starts = search.own_starts
-    search.hashes = search.own_hashes
     search.spans = search.own_spans
     if _fill(search, first, length, _STACK):
         return 0
@@ -622,59 +623,50 @@ cdef int _cut(_Search *search, str text, Py_ssize_t first) except -1:
         if PyUnicode_READ(search.kind, search.data, index) == u"/":
             size += 1
     PyMem_Free(search.block)
-    search.block = PyMem_Malloc((size + 1 + size + 2 * (size + 2)) * sizeof(Py_ssize_t))
+    search.block = PyMem_Malloc((size + 1 + 2 * (size + 2)) * sizeof(Py_ssize_t))
     if search.block == NULL:
         raise MemoryError()
-    block = <char *>search.block
-    search.starts = <Py_ssize_t *>block
-    search.hashes = <Py_uhash_t *>(block + (size + 1) * sizeof(Py_ssize_t))
-    search.spans = <Py_ssize_t *>(block + (2 * size + 1) * sizeof(Py_ssize_t))
+    search.starts = <Py_ssize_t *>search.block
+    search.spans = search.starts + size + 1
     _fill(search, first, length, size)
     return 0
 
 
 cdef bint _fill(_Search *search, Py_ssize_t first, Py_ssize_t length,
                 Py_ssize_t capacity) noexcept:
-    """Fill in the parts' starts and hashes and whether the path has "//",
-    in one pass; ``False`` if there are more than ``capacity`` parts.
+    """Fill in where the parts start and whether the path has "//", in one
+    pass; ``False`` if there are more than ``capacity`` parts.
 
-    PERF: the loops keep their state in locals, which through ``search`` the
+    PERF: the loop keeps its state in locals, which through ``search`` the
     compiler would read again after every store; a text of one byte per
-    character (nearly every path) has a loop of its own, by pointer.
+    character (nearly every path) is searched for its slashes by memchr.
     """
-    cdef const unsigned char *text
-    cdef const unsigned char *cursor
-    cdef const unsigned char *stop
+    cdef const char *text
+    cdef const char *found
     cdef Py_ssize_t *starts = search.starts
-    cdef Py_uhash_t *hashes = search.hashes
     cdef Py_ssize_t size = 1
-    cdef Py_ssize_t index
-    cdef Py_uhash_t part = _FNV_BASIS
-    cdef Py_UCS4 char
+    cdef Py_ssize_t index = first
     cdef bint doubled = False
     starts[0] = 0
     starts[1] = first
-    if search.kind == PyUnicode_1BYTE_KIND:
-        text = <const unsigned char *>search.data
-        cursor = text + first
-        stop = text + length
-        while cursor < stop:
-            if cursor[0] == b"/":
-                if not _part_ends(starts, hashes, &size, &part, &doubled, cursor - text,
-                                  capacity):
-                    return False
-            else:
-                part = (part ^ cursor[0]) * _FNV_PRIME
-            cursor += 1
-    else:
-        for index in range(first, length):
-            char = PyUnicode_READ(search.kind, search.data, index)
-            if char == u"/":
-                if not _part_ends(starts, hashes, &size, &part, &doubled, index, capacity):
-                    return False
-            else:
-                part = (part ^ <Py_uhash_t>char) * _FNV_PRIME
-    hashes[size] = part
+    while True:
+        if search.kind == PyUnicode_1BYTE_KIND:
+            text = <const char *>search.data
+            found = <const char *>memchr(text + index, b"/", length - index)
+            index = length if found == NULL else found - text
+        else:
+            while index < length and PyUnicode_READ(search.kind, search.data, index) != u"/":
+                index += 1
+        if index == length:
+            break
+        # The "/" at index ends a part; an empty part after the first is a "//".
+        if size + 2 > capacity:
+            return False
+        if index == starts[size] and size > 1:
+            doubled = True
+        size += 1
+        starts[size] = index + 1
+        index += 1
     size += 1
     starts[size] = length + 1
     search.size = size
@@ -682,27 +674,10 @@ cdef bint _fill(_Search *search, Py_ssize_t first, Py_ssize_t length,
     return True
 
 
-cdef inline bint _part_ends(Py_ssize_t *starts, Py_uhash_t *hashes, Py_ssize_t *size,
-                            Py_uhash_t *part, bint *doubled, Py_ssize_t index,
-                            Py_ssize_t capacity) noexcept:
-    """A "/" at ``index`` ends a part (see _fill); ``False`` if that makes
-    too many. An empty part after the first is a "//"."""
-    if size[0] + 2 > capacity:
-        return False
-    if index == starts[size[0]] and size[0] > 1:
-        doubled[0] = True
-    hashes[size[0]] = part[0]
-    size[0] += 1
-    starts[size[0]] = index + 1
-    part[0] = _FNV_BASIS
-    return True
-
-
 cdef inline int _start(_Search *search) except -1:
     if search.origin == NULL:
         return _MISS
-    return _run(search, <_State>search.origin, search.starts, search.hashes, search.size,
-                search.origin_index)
+    return _run(search, <_State>search.origin, search.starts, search.size, search.origin_index)
 
 
 cdef _Entry _pick(_Search *search, _State state, bint slash_optional_only):
@@ -769,15 +744,13 @@ cdef int _capture(_Search *search, _Edge edge, found) except -1:
     return 0
 
 
-cdef int _run(_Search *search, _State state, Py_ssize_t *starts, Py_uhash_t *hashes,
-              Py_ssize_t size, Py_ssize_t index) except -1:
+cdef int _run(_Search *search, _State state, Py_ssize_t *starts, Py_ssize_t size,
+              Py_ssize_t index) except -1:
     """Search the parts from ``index`` on from ``state``: static edge first,
     then the dynamic ones in order, backtracking."""
     cdef Py_ssize_t start, end, stop, mark, after, kept
     cdef Py_ssize_t slashed[2]
-    cdef Py_uhash_t slashed_hash[1]
     cdef Py_ssize_t *rest
-    cdef Py_uhash_t *rest_hashes
     cdef Py_ssize_t rest_size
     cdef _State following
     cdef _State reached
@@ -802,9 +775,9 @@ cdef int _run(_Search *search, _State state, Py_ssize_t *starts, Py_uhash_t *has
         return _MISS
     start = starts[index]
     end = starts[index + 1] - 1
-    following = _child(state, search, hashes[index], start, end)
+    following = _child(state, search, start, end)
     if following is not None:
-        outcome = _run(search, following, starts, hashes, size, index + 1)
+        outcome = _run(search, following, starts, size, index + 1)
         if outcome != _MISS:
             return outcome
     mark = search.count
@@ -814,7 +787,6 @@ cdef int _run(_Search *search, _State state, Py_ssize_t *starts, Py_uhash_t *has
         reached = following
         following = following.next
         rest = starts
-        rest_hashes = hashes
         rest_size = size
         if reached.final:
             stop = starts[size] - 1  # the rest of the parts, "/"-joined
@@ -832,9 +804,7 @@ cdef int _run(_Search *search, _State state, Py_ssize_t *starts, Py_uhash_t *has
                 # One empty part is left: the one after the text's end.
                 slashed[0] = PyUnicode_GET_LENGTH(<str>search.text)
                 slashed[1] = slashed[0] + 1
-                slashed_hash[0] = _FNV_BASIS
                 rest = slashed
-                rest_hashes = slashed_hash
                 rest_size = 1
                 after = 0
         elif reached.kind == _CHOICE:
@@ -846,7 +816,7 @@ cdef int _run(_Search *search, _State state, Py_ssize_t *starts, Py_uhash_t *has
             _push(search, start, stop)
         else:
             continue
-        outcome = _run(search, reached, rest, rest_hashes, rest_size, after)
+        outcome = _run(search, reached, rest, rest_size, after)
         if outcome != _MISS:
             return outcome
         search.count = mark
