@@ -124,10 +124,13 @@ _SLASHES = re.compile("/{2,}")
 # The methods most rules take, each a bit of an entry's ``method_bits``.
 _COMMON_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT")
 
+cdef enum:
+    _COMMON = 9  # len(_COMMON_METHODS)
+
 ctypedef unsigned long long _Code
 ctypedef unsigned short _Bits
 
-cdef _Code _common_codes[9]  # _COMMON_METHODS' _codes, in order
+cdef _Code _common_codes[_COMMON]  # _COMMON_METHODS' _codes, in order
 
 
 # PERF: the search reads an entry's first fields: methods, the next entry,
@@ -158,6 +161,7 @@ cdef class _Entry:
     cdef char padding[16]  # to the 128-byte block that the alignment needs
 
     def __init__(self, rule, converters):
+        cdef _Bits bit
         self.rule = rule
         self.methods = rule.methods
         self.websocket = bool(rule.websocket)
@@ -167,10 +171,11 @@ cdef class _Entry:
         _refresh(self)
         if self.methods is not None:
             for name in self.methods:
-                if type(name) is not str or _bit(name) == 0:
+                bit = _bit(name) if type(name) is str else 0
+                if bit == 0:
                     self.method_bits = 0
                     break
-                self.method_bits |= _bit(name)
+                self.method_bits |= bit
 
 
 cdef inline _Code _code(str method) noexcept:
@@ -190,6 +195,7 @@ cdef inline _Code _code(str method) noexcept:
 
 
 cdef int _know_common_methods() except -1:
+    assert len(_COMMON_METHODS) == _COMMON
     for index, name in enumerate(_COMMON_METHODS):
         _common_codes[index] = _code(name)
     return 0
@@ -202,7 +208,7 @@ cdef inline _Bits _bit(str method) noexcept:
     """The bit of ``method`` among _COMMON_METHODS, or 0 for another."""
     cdef _Code code = _code(method)
     cdef int index
-    for index in range(9):
+    for index in range(_COMMON):
         if code == _common_codes[index]:
             return <_Bits>1 << index
     return 0
