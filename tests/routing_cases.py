@@ -309,8 +309,8 @@ RULE_METHODS: list[list[str] | None] = [
     ["PUT", "DELETE"],
     ["get"],
     ["OPTIONS"],
-    # Enough methods for the set to grow its table; one too long to be
-    # compared as a number by the compiled kernel.
+    # Enough methods for the set to grow its table; one that is not among the
+    # common methods the compiled kernel tests as bits.
     ["GET", "POST", "PUT", "PATCH", "DELETE", "PROPPATCH"],
 ]
 ENDPOINTS = ["e0", "e1", "e2", "e3"]

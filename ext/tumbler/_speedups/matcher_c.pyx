@@ -272,7 +272,7 @@ cdef enum:
     _STACK = 64  # the most parts a search holds without an allocation
     _FEW_REFUSED = 8  # the refused entries a search lists before it needs a list object
 
-# FNV-1a, the hash of the static children's and paths' tables (see _hash).
+# FNV-1a, the hash of the static children's tables (see _hash).
 cdef Py_uhash_t _FNV_BASIS = <Py_uhash_t>14695981039346656037ULL
 cdef Py_uhash_t _FNV_PRIME = <Py_uhash_t>1099511628211ULL
 
