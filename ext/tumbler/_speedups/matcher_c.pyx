@@ -286,40 +286,52 @@ ctypedef struct _Child:
     unsigned char text[_INLINE]
     bint inlined  # whether text holds the key's characters
     Py_uhash_t hashed
-    PyObject *state  # NULL: an empty slot
-    PyObject *key
+    _Node *node  # NULL: an empty slot
+    PyObject *key  # the state's ``static`` dict holds it
     Py_ssize_t size
 
 
-cdef class _State:
-    # PERF: the fields the search reads fill the object's first 64 bytes,
-    # and a state takes 128 bytes with its GC header, which CPython's
-    # allocator places so that those 64 bytes are one cache line: finding a
-    # static child, trying the dynamic ones and picking a rule read one line
-    # of each state they pass. Hence no cdef methods (their table would take
-    # a field) and narrow types.
-    # NOTE: keep the first line's fields within 48 bytes, and the object
-    # within 112.
-    cdef _Child *children  # the static children's table; NULL: none
-    cdef _State first  # the first dynamic edge's target, in search order
-    cdef _State next  # as an edge's target: the next edge's target
-    cdef _Entry entry  # the first rule that ends here
-    cdef int mask  # the table's size - 1; -1: added to since the last settle
+# PERF: what the search reads of a state, in one 64-byte line. update() lays
+# the nodes and their children's tables out in one block, in depth-first
+# order, so that the states of a rule's path lie together: a map of many
+# rules keeps one request's lines on few pages, and a search reads no object
+# (no reference counts to change on lines it only reads).
+# NOTE: the pointers are borrowed: the _State the node is laid out from
+# holds the entry and the edge.
+ctypedef struct _Node:
+    _Child *children  # the static children's table; NULL: none
+    _Node *first  # the first dynamic edge's target, in search order
+    _Node *next  # as an edge's target: the next edge's target
+    _Node *empty  # the static child for "" (a trailing slash); NULL: none
+    PyObject *entry  # the first rule that ends here; NULL: none
+    PyObject *edge  # as a dynamic edge's target: the _Edge
     # As a dynamic edge's target: the edge's test.
+    int mask  # the table's size - 1
+    int low
+    int high
+    char kind
+    char final
+    char suffixed
+    char signed
+
+
+cdef class _State:
+    """A state of the graph as rules are added: its edges and rules, from
+    which update() lays out its _Node."""
+
+    cdef _Entry entry  # the first rule that ends here
+    cdef _Edge edge  # the edge that leads here
+    cdef dict static
+    cdef list dynamic  # the targets of the dynamic edges, in search order after update()
+    cdef list rules
+    # As a dynamic edge's target: the edge's test (see _Node).
     cdef int low
     cdef int high
     cdef char kind
     cdef char final
     cdef char suffixed
     cdef char signed
-    # Read on a regex, a choice, or when the graph changes.
-    cdef _Edge edge  # the edge that leads here
-    cdef dict static
-    cdef list dynamic  # the targets of the dynamic edges
-    cdef list rules
-    # NOTE: the slots point at the keys and states of ``static``, which holds
-    # them: nothing is ever removed from it or replaced in it.
-    cdef void *block  # what children was cut from, for 64-byte alignment
+    cdef _Node *node  # in the last layout; NULL before the first
 
     def __init__(self):
         self.static = _NO_STATIC
@@ -327,13 +339,9 @@ cdef class _State:
         self.rules = _NONE
         self.high = -1
 
-    def __dealloc__(self):
-        PyMem_Free(self.block)
 
-
-cdef inline _State _child(_State state, _Search *search,
-                          Py_ssize_t start, Py_ssize_t end):
-    """The static child for ``search.text[start:end]``, or ``None``.
+cdef inline _Node *_child(_Node *state, _Search *search, Py_ssize_t start, Py_ssize_t end):
+    """The static child for ``search.text[start:end]``, or NULL.
 
     PERF: the segment is not cut out of the path: the table holds hashes
     computed over the characters, which are computed for a part only where
@@ -343,18 +351,16 @@ cdef inline _State _child(_State state, _Search *search,
     cdef Py_ssize_t slot
     cdef Py_uhash_t hashed
     cdef _Child *child
-    if state.mask < 0:
-        return state.static.get(PyUnicode_Substring(<str>search.text, start, end))
     if state.children == NULL:
-        return None
+        return NULL
     hashed = _hash(search.kind, search.data, start, end)
     slot = <Py_ssize_t>(hashed & <Py_uhash_t>state.mask)
     while True:
         child = &state.children[slot]
-        if child.state == NULL:
-            return None
+        if child.node == NULL:
+            return NULL
         if child.hashed == hashed and child.size == size and _same(child, search, start):
-            return <_State>child.state
+            return child.node
         slot = (slot + 1) & state.mask
 
 
@@ -363,43 +369,82 @@ cdef _add_static(_State state, str content, _State following):
         state.static[content] = following
     else:
         state.static = {content: following}
-    state.mask = -1  # until update() settles the state again
 
 
-cdef _settle(_State state):
-    """Lay out the static children for ``_child``."""
-    cdef Py_ssize_t count = len(state.static)
+cdef inline Py_ssize_t _table_size(Py_ssize_t count) noexcept:
+    """The slots of a table for ``count`` static children: at most half full."""
     cdef Py_ssize_t size = 2
-    cdef Py_ssize_t slot
-    cdef _Child *child
-    cdef str key
-    PyMem_Free(state.block)
-    state.block = NULL
-    state.children = NULL
-    state.mask = 0
     if count == 0:
-        return
+        return 0
     while size < 2 * count:
         size *= 2
-    state.block = PyMem_Malloc(size * sizeof(_Child) + 63)
-    if state.block == NULL:
-        raise MemoryError()
-    state.children = <_Child *>((<uintptr_t>state.block + 63) & ~<uintptr_t>63)
-    memset(state.children, 0, size * sizeof(_Child))
-    state.mask = <int>(size - 1)
+    return size
+
+
+cdef Py_ssize_t _lines(_State state) except -1:
+    """The 64-byte lines that ``state``'s node, table and those of every
+    state after it take (see _Layout)."""
+    cdef Py_ssize_t lines = 1 + _table_size(len(state.static))
+    for following in state.static.values():
+        lines += _lines(following)
+    for following in state.dynamic:
+        lines += _lines(following)
+    return lines
+
+
+# Where _lay_out puts the next node or table.
+ctypedef struct _Layout:
+    char *free
+
+
+cdef _Node *_lay_out(_Layout *layout, _State state):
+    """Lay out ``state``'s node, then its children's table, then the nodes
+    after it, depth first; return the node."""
+    cdef _Node *node = <_Node *>layout.free
+    cdef Py_ssize_t size = _table_size(len(state.static))
+    cdef Py_ssize_t slot
+    cdef _Node *previous = NULL
+    cdef _Node *target
+    cdef _Child *child
+    cdef str key
+    layout.free += sizeof(_Node)
+    state.node = node
+    node.entry = <PyObject *>state.entry if state.entry is not None else NULL
+    node.edge = <PyObject *>state.edge if state.edge is not None else NULL
+    node.low = state.low
+    node.high = state.high
+    node.kind = state.kind
+    node.final = state.final
+    node.suffixed = state.suffixed
+    node.signed = state.signed
+    if size:
+        node.children = <_Child *>layout.free
+        node.mask = <int>(size - 1)
+        layout.free += size * sizeof(_Child)
     for key, following in state.static.items():
-        hashed = _hash(PyUnicode_KIND(key), PyUnicode_DATA(key), 0, PyUnicode_GET_LENGTH(key))
-        slot = <Py_ssize_t>(hashed & <Py_uhash_t>state.mask)
-        while state.children[slot].state != NULL:
-            slot = (slot + 1) & state.mask
-        child = &state.children[slot]
-        child.hashed = hashed
-        child.state = <PyObject *>following
+        slot = <Py_ssize_t>(_hash(PyUnicode_KIND(key), PyUnicode_DATA(key), 0,
+                                  PyUnicode_GET_LENGTH(key)) & <Py_uhash_t>node.mask)
+        while node.children[slot].node != NULL:
+            slot = (slot + 1) & node.mask
+        child = &node.children[slot]
+        child.hashed = _hash(PyUnicode_KIND(key), PyUnicode_DATA(key), 0,
+                             PyUnicode_GET_LENGTH(key))
+        child.node = _lay_out(layout, following)
         child.key = <PyObject *>key
         child.size = PyUnicode_GET_LENGTH(key)
         child.inlined = PyUnicode_KIND(key) == 1 and child.size <= _INLINE
         if child.inlined:
             memcpy(child.text, PyUnicode_DATA(key), child.size)
+        if child.size == 0:
+            node.empty = child.node
+    for following in state.dynamic:
+        target = _lay_out(layout, following)
+        if previous == NULL:
+            node.first = target
+        else:
+            previous.next = target
+        previous = target
+    return node
 
 
 cdef _State _target(part):
@@ -414,16 +459,6 @@ cdef _State _target(part):
     elif state.kind == _DIGITS or state.kind == _FLOAT:
         state.signed = bool(part.argument)
     return state
-
-
-cdef _link(_State state):
-    """Chain the dynamic edges' targets in the order of ``state.dynamic``."""
-    cdef _State following = None
-    cdef Py_ssize_t index
-    for index in range(len(state.dynamic) - 1, -1, -1):
-        (<_State>state.dynamic[index]).next = following
-        following = <_State>state.dynamic[index]
-    state.first = following
 
 
 cdef inline Py_uhash_t _hash(int kind, const void *data, Py_ssize_t start,
@@ -478,7 +513,7 @@ cdef class _Edge:
         self.groups = part.groups
 
 
-cdef bint _accepts(_State target, int kind, const void *data, Py_ssize_t start,
+cdef bint _accepts(_Node *target, int kind, const void *data, Py_ssize_t start,
                    Py_ssize_t end) noexcept:
     """The direct checks of the built-in kinds but ``_REGEX`` and ``_CHOICE``,
     on ``data[start:end]``, for the edge that leads to ``target``."""
@@ -547,9 +582,9 @@ ctypedef struct _Search:
     PyObject *refused[_FEW_REFUSED]
     PyObject *more_refused
     PyObject *found  # the _Entry found: the machine holds it
-    # Where the search starts: a _State (the machine holds it), or NULL for
-    # nowhere (a domain with no rules); and the index of its part.
-    PyObject *origin
+    # Where the search starts: a node, or NULL for nowhere (a domain with no
+    # rules); and the index of its part.
+    _Node *origin
     Py_ssize_t origin_index
     # The text searched (borrowed: _match holds it) and its characters.
     PyObject *text
@@ -589,25 +624,25 @@ cdef inline void _end(_Search *search) noexcept:
     PyMem_Free(search.block)
 
 
-cdef str _prepare(_Search *search, _State root, str domain, str path, domain_state):
+cdef str _prepare(_Search *search, _Node *root, str domain, str path, _Node *domain_node):
     """Make ready to search ``[domain, *path.split("/")]`` from ``root``;
     return the text searched, which the caller must hold.
 
     PERF: when the root has no dynamic edge, the domain part is a static
-    edge (to ``domain_state``) or nothing, and the text is the path itself;
+    edge (to ``domain_node``) or nothing, and the text is the path itself;
     else it is ``domain + "/" + path``, so that a dynamic domain part may
     read on into the path as werkzeug's does.
     """
     cdef str text
-    if root.first is None:
+    if root.first == NULL:
         text = path
         _cut(search, text, 0)
-        search.origin = NULL if domain_state is None else <PyObject *>domain_state
+        search.origin = domain_node
         search.origin_index = 1
     else:
         text = domain + u"/" + path
         _cut(search, text, PyUnicode_GET_LENGTH(domain) + 1)
-        search.origin = <PyObject *>root
+        search.origin = root
         search.origin_index = 0
     return text
 
@@ -683,11 +718,13 @@ cdef bint _fill(_Search *search, Py_ssize_t first, Py_ssize_t length,
 cdef inline int _start(_Search *search) except -1:
     if search.origin == NULL:
         return _MISS
-    return _run(search, <_State>search.origin, search.starts, search.size, search.origin_index)
+    return _run(search, search.origin, search.starts, search.size, search.origin_index)
 
 
-cdef _Entry _pick(_Search *search, _State state, bint slash_optional_only):
-    cdef _Entry entry = state.entry
+cdef _Entry _pick(_Search *search, _Node *state, bint slash_optional_only):
+    if state.entry == NULL:
+        return None
+    cdef _Entry entry = <_Entry>state.entry
     while entry is not None:
         if slash_optional_only and entry.strict_slashes:
             pass
@@ -750,7 +787,7 @@ cdef int _capture(_Search *search, _Edge edge, found) except -1:
     return 0
 
 
-cdef int _run(_Search *search, _State state, Py_ssize_t *starts, Py_ssize_t size,
+cdef int _run(_Search *search, _Node *state, Py_ssize_t *starts, Py_ssize_t size,
               Py_ssize_t index) except -1:
     """Search the parts from ``index`` on from ``state``: static edge first,
     then the dynamic ones in order, backtracking."""
@@ -758,9 +795,10 @@ cdef int _run(_Search *search, _State state, Py_ssize_t *starts, Py_ssize_t size
     cdef Py_ssize_t slashed[2]
     cdef Py_ssize_t *rest
     cdef Py_ssize_t rest_size
-    cdef _State following
-    cdef _State reached
+    cdef _Node *following
+    cdef _Node *reached
     cdef _Entry entry
+    cdef _Edge edge
     cdef str target
     cdef int outcome
     if index == size:
@@ -768,9 +806,8 @@ cdef int _run(_Search *search, _State state, Py_ssize_t *starts, Py_ssize_t size
         if entry is not None:
             search.found = <PyObject *>entry
             return _FOUND
-        following = state.static.get(u"")
-        if following is not None:
-            entry = following.entry
+        if state.empty != NULL and state.empty.entry != NULL:
+            entry = <_Entry>state.empty.entry
             while entry is not None:
                 if _fits(entry, <str>search.method, search.method_bit, search.websocket):
                     if entry.strict_slashes:
@@ -782,14 +819,14 @@ cdef int _run(_Search *search, _State state, Py_ssize_t *starts, Py_ssize_t size
     start = starts[index]
     end = starts[index + 1] - 1
     following = _child(state, search, start, end)
-    if following is not None:
+    if following != NULL:
         outcome = _run(search, following, starts, size, index + 1)
         if outcome != _MISS:
             return outcome
     mark = search.count
     kept = 0 if search.captured == NULL else len(<list>search.captured)
     following = state.first
-    while following is not None:
+    while following != NULL:
         reached = following
         following = following.next
         rest = starts
@@ -801,12 +838,13 @@ cdef int _run(_Search *search, _State state, Py_ssize_t *starts, Py_ssize_t size
             stop = end
             after = index + 1
         if reached.kind == _REGEX:
+            edge = <_Edge>reached.edge
             target = PyUnicode_Substring(<str>search.text, start, stop)
-            found = reached.edge.pattern.match(target)
+            found = edge.pattern.match(target)
             if found is None:
                 continue
-            _capture(search, reached.edge, found)
-            if reached.suffixed and found.group(reached.edge.pattern.groups) == u"/":
+            _capture(search, edge, found)
+            if reached.suffixed and found.group(edge.pattern.groups) == u"/":
                 # One empty part is left: the one after the text's end.
                 slashed[0] = PyUnicode_GET_LENGTH(<str>search.text)
                 slashed[1] = slashed[0] + 1
@@ -815,7 +853,7 @@ cdef int _run(_Search *search, _State state, Py_ssize_t *starts, Py_ssize_t size
                 after = 0
         elif reached.kind == _CHOICE:
             target = PyUnicode_Substring(<str>search.text, start, stop)
-            if target not in reached.edge.choices:
+            if target not in (<_Edge>reached.edge).choices:
                 continue
             _push(search, start, stop)
         elif _accepts(reached, search.kind, search.data, start, stop):
@@ -959,12 +997,16 @@ cdef class StateMachine:
     cdef _State _root
     cdef dict _static
     cdef list _entries
+    # The nodes, laid out by update() (see _Node); NULL till then. The root's
+    # is the first.
+    cdef void *_block
+    cdef _Node *_nodes
     # PERF: the domain last matched (most requests have the same one), its
     # static paths and the root's static edge for it; None till then and
-    # after every add().
+    # after every add() and update().
     cdef object _domain
     cdef object _domain_paths
-    cdef object _domain_state
+    cdef _Node *_domain_node
 
     def __init__(self, merge_slashes):
         self.merge_slashes = merge_slashes
@@ -974,6 +1016,9 @@ cdef class StateMachine:
         self._static = {}
         self._entries = []
 
+    def __dealloc__(self):
+        PyMem_Free(self._block)
+
     def add(self, rule, converters):
         """Add a bound rule."""
         cdef _State state = self._root
@@ -981,6 +1026,7 @@ cdef class StateMachine:
         cdef bint all_static
         cdef _Paths paths
         self._domain = None  # its paths or edge may be made now
+        self._nodes = NULL  # to be laid out again
         # PERF: whether every part is static, found on the way.
         all_static = True
         for part in rule._parts:
@@ -1000,11 +1046,9 @@ cdef class StateMachine:
             else:
                 following = _target(part)
                 if state.dynamic:
-                    (<_State>state.dynamic[len(state.dynamic) - 1]).next = following
                     state.dynamic.append(following)
                 else:
                     state.dynamic = [following]
-                    state.first = following
                 state = following
         entry = _Entry(rule, converters)
         if state.rules:
@@ -1024,6 +1068,7 @@ cdef class StateMachine:
 
     def update(self):
         """Order every state's dynamic edges by weight."""
+        # PERF: and lay the nodes out for the search (see _Node).
         cdef list pending = [self._root]
         cdef _State state
         cdef _Entry entry
@@ -1036,13 +1081,26 @@ cdef class StateMachine:
                 _settle_paths(paths)
         while pending:
             state = pending.pop()
-            if state.mask < 0:  # PERF: only states added to since
-                _settle(state)
             if len(state.dynamic) > 1:  # PERF: most states have no choice to order
                 state.dynamic.sort(key=_weight)
-                _link(state)
             pending.extend(state.static.values())
             pending.extend(state.dynamic)
+        self._lay_out()
+
+    cdef int _lay_out(self) except -1:
+        """Lay every state's node out in a new block, then free the old one."""
+        cdef _Layout layout
+        cdef Py_ssize_t size = _lines(self._root) * 64
+        cdef void *block = PyMem_Malloc(size + 63)
+        if block == NULL:
+            raise MemoryError()
+        layout.free = <char *>((<uintptr_t>block + 63) & ~<uintptr_t>63)
+        memset(layout.free, 0, size)
+        self._nodes = _lay_out(&layout, self._root)
+        PyMem_Free(self._block)
+        self._block = block
+        self._domain = None  # its node has moved
+        return 0
 
     def match(self, domain, path, method, websocket):
         """Match a request."""
@@ -1069,9 +1127,12 @@ cdef class StateMachine:
             method = str(method)
         cdef str method_text = method
         cdef _Bits method_bit = _bit(method_text)
+        if self._nodes == NULL:  # NOTE: searched before update(), after an add()
+            self._lay_out()
         if domain is not self._domain:
             self._domain_paths = self._static.get(domain)
-            self._domain_state = self._root.static.get(domain)
+            domain_state = self._root.static.get(domain)
+            self._domain_node = NULL if domain_state is None else (<_State>domain_state).node
             self._domain = domain
         paths = self._domain_paths
         if paths is not None:
@@ -1085,7 +1146,7 @@ cdef class StateMachine:
         _begin(&search, method_text, method_bit, wants_websocket)
         try:
             # NOTE: held here while the search reads its characters.
-            text = _prepare(&search, self._root, domain, path, self._domain_state)
+            text = _prepare(&search, self._nodes, domain, path, self._domain_node)
             outcome = _start(&search)
             if outcome == _SLASH:
                 return _give(answer, _REDIRECT, f"{path}/", None)
@@ -1097,7 +1158,7 @@ cdef class StateMachine:
             if self.merge_slashes:
                 merged = _SLASHES.sub(u"/", path)
                 search.count = 0
-                text = _prepare(&search, self._root, domain, merged, self._domain_state)
+                text = _prepare(&search, self._nodes, domain, merged, self._domain_node)
                 outcome = _start(&search)
                 if outcome == _SLASH:
                     return _give(answer, _REDIRECT, f"{merged}/", None)
