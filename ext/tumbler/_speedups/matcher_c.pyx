@@ -1702,8 +1702,8 @@ cdef bint _all_in_kernel(tuple plan):
     return True
 
 
-cdef tuple _plan(url_map, dict map_fields, endpoint):
-    plan = (<dict>_field(map_fields, url_map, u"_plans")).get(endpoint)
+cdef tuple _plan(url_map, endpoint):
+    plan = (<dict>_own_field(url_map, u"_plans")).get(endpoint)
     if plan is None:
         plan = url_map._build_plan(endpoint)
     return <tuple>plan
@@ -1714,9 +1714,8 @@ def partial_build(adapter, endpoint, values, method, append_unknown):
     cdef AdapterBase bound = _view(adapter)
     cdef PyObject *won = NULL
     url_map = bound.map
-    cdef dict map_fields = _fields(url_map)
-    plan = _plan(url_map, map_fields, endpoint)
-    found = _partial_build(bound, _host_to_prefer(bound, url_map, map_fields),
+    plan = _plan(url_map, endpoint)
+    found = _partial_build(bound, _host_to_prefer(bound, url_map),
                            plan, dict(values), False, method, append_unknown, &won)
     if found is None:
         return None
@@ -1726,9 +1725,9 @@ def partial_build(adapter, endpoint, values, method, append_unknown):
     return (<_Built>found).domain, (<_Built>found).path, (<_Built>found).websocket
 
 
-cdef object _host_to_prefer(AdapterBase bound, url_map, dict map_fields):
+cdef object _host_to_prefer(AdapterBase bound, url_map):
     """With host matching, the bound host, whose rules are built first; else ``None``."""
-    if _host_matching(_field(map_fields, url_map, u"_matcher")):
+    if _host_matching(_own_field(url_map, u"_matcher")):
         return bound.server_name
     return None
 
@@ -1826,8 +1825,7 @@ def build(adapter, endpoint, values=None, method=None, force_external=False,
     """Build the URL of an endpoint from values (``MapAdapter.build``)."""
     cdef AdapterBase bound = _view(adapter)
     url_map = bound.map
-    cdef dict map_fields = _fields(url_map)
-    matcher = _field(map_fields, url_map, u"_matcher")
+    matcher = _own_field(url_map, u"_matcher")
     if _is_stale(matcher):
         url_map.update()
     cdef tuple plan
@@ -1836,7 +1834,7 @@ def build(adapter, endpoint, values=None, method=None, force_external=False,
     cdef bint raw
     host_matching = _host_matching(matcher)
     if _is_kernel_method(adapter, u"_partial_build", partial_build):
-        plan = _plan(url_map, map_fields, endpoint)
+        plan = _plan(url_map, endpoint)
         # PERF: a plain dict goes in as it is, unfiltered, when only this
         # module reads it (see _first_built).
         raw = type(values) is dict and _all_in_kernel(plan)
