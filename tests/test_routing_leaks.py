@@ -18,6 +18,7 @@ import pytest
 from werkzeug.exceptions import HTTPException
 
 from tests._impl import Impl
+from tests.routing_cases import TwoDigits
 from tumbler.routing import Rule
 
 pytestmark = pytest.mark.c_extension
@@ -122,3 +123,38 @@ def test_binds_and_plain_builds_keep_nothing(adapter):
     grown = sys.getallocatedblocks() - before
     assert [sys.getrefcount(text) for text in (host, path, script, value, name)] == refs
     assert grown < 1_000, f"{grown} blocks kept after {ROUNDS:,} calls"
+
+
+def test_rules_laid_out_again_during_a_search_leave_it_whole():
+    """A regex edge's match may collect garbage, and a finalizer may add a
+    rule and lay the nodes out again while the search reads them: that
+    search ends on the nodes it began with (its block is freed after it),
+    and the next sees the new rule."""
+    url_map = Impl("c").map_class()(
+        [Rule("/x/<two:n>/<name>", endpoint="deep")], converters={"two": TwoDigits}
+    )
+    match = url_map.bind("example.com").match
+    assert match("/x/12/abc") == ("deep", {"n": 12, "name": "abc"})
+    ran = []
+
+    class AddsARule:
+        def __del__(self):
+            url_map.add(Rule("/x/<two:n>/abc", endpoint="static"))
+            url_map.update()
+            ran.append(True)
+
+    def drop_a_cycle():
+        cycle = AddsARule()
+        cycle.itself = cycle
+
+    thresholds = gc.get_threshold()
+    gc.collect()
+    drop_a_cycle()
+    gc.set_threshold(1)  # NOTE: the next new container (the regex's match) collects
+    try:
+        during = match("/x/12/abc")
+    finally:
+        gc.set_threshold(*thresholds)
+    assert ran
+    assert during == ("deep", {"n": 12, "name": "abc"})
+    assert match("/x/12/abc") == ("static", {"n": 12})

@@ -403,6 +403,7 @@ cdef _Node *_lay_out(_Layout *layout, _State state):
     cdef _Node *node = <_Node *>layout.free
     cdef Py_ssize_t size = _table_size(len(state.static))
     cdef Py_ssize_t slot
+    cdef Py_uhash_t hashed
     cdef _Node *previous = NULL
     cdef _Node *target
     cdef _Child *child
@@ -422,13 +423,12 @@ cdef _Node *_lay_out(_Layout *layout, _State state):
         node.mask = <int>(size - 1)
         layout.free += size * sizeof(_Child)
     for key, following in state.static.items():
-        slot = <Py_ssize_t>(_hash(PyUnicode_KIND(key), PyUnicode_DATA(key), 0,
-                                  PyUnicode_GET_LENGTH(key)) & <Py_uhash_t>node.mask)
+        hashed = _hash(PyUnicode_KIND(key), PyUnicode_DATA(key), 0, PyUnicode_GET_LENGTH(key))
+        slot = <Py_ssize_t>(hashed & <Py_uhash_t>node.mask)
         while node.children[slot].node != NULL:
             slot = (slot + 1) & node.mask
         child = &node.children[slot]
-        child.hashed = _hash(PyUnicode_KIND(key), PyUnicode_DATA(key), 0,
-                             PyUnicode_GET_LENGTH(key))
+        child.hashed = hashed
         child.node = _lay_out(layout, following)
         child.key = <PyObject *>key
         child.size = PyUnicode_GET_LENGTH(key)
@@ -1001,6 +1001,13 @@ cdef class StateMachine:
     # is the first.
     cdef void *_block
     cdef _Node *_nodes
+    # NOTE: a search can let another thread run (a regex edge's match may
+    # collect garbage, whose finalizers run Python code), which may add rules
+    # and lay the nodes out again: a block is freed only when no search
+    # reads it. The searches under way, and the blocks they may still read
+    # (addresses, or None).
+    cdef Py_ssize_t _searching
+    cdef list _retired
     # PERF: the domain last matched (most requests have the same one), its
     # static paths and the root's static edge for it; None till then and
     # after every add() and update().
@@ -1018,6 +1025,13 @@ cdef class StateMachine:
 
     def __dealloc__(self):
         PyMem_Free(self._block)
+        self._free_retired()
+
+    cdef void _free_retired(self) noexcept:
+        if self._retired is not None:
+            for address in self._retired:
+                PyMem_Free(<void *><uintptr_t>address)
+            self._retired = None
 
     def add(self, rule, converters):
         """Add a bound rule."""
@@ -1097,7 +1111,12 @@ cdef class StateMachine:
         layout.free = <char *>((<uintptr_t>block + 63) & ~<uintptr_t>63)
         memset(layout.free, 0, size)
         self._nodes = _lay_out(&layout, self._root)
-        PyMem_Free(self._block)
+        if self._searching == 0:
+            PyMem_Free(self._block)
+        elif self._retired is None:
+            self._retired = [<uintptr_t>self._block]
+        else:
+            self._retired.append(<uintptr_t>self._block)
         self._block = block
         self._domain = None  # its node has moved
         return 0
@@ -1143,10 +1162,14 @@ cdef class StateMachine:
                         {} if entry.defaults is None else entry.defaults.copy()
                     ))
                 entry = entry.next
+        # NOTE: the nodes as they are now, for both searches (see _searching).
+        cdef _Node *root = self._nodes
+        cdef _Node *domain_node = self._domain_node
         _begin(&search, method_text, method_bit, wants_websocket)
+        self._searching += 1
         try:
             # NOTE: held here while the search reads its characters.
-            text = _prepare(&search, self._nodes, domain, path, self._domain_node)
+            text = _prepare(&search, root, domain, path, domain_node)
             outcome = _start(&search)
             if outcome == _SLASH:
                 return _give(answer, _REDIRECT, f"{path}/", None)
@@ -1158,7 +1181,7 @@ cdef class StateMachine:
             if self.merge_slashes:
                 merged = _SLASHES.sub(u"/", path)
                 search.count = 0
-                text = _prepare(&search, self._nodes, domain, merged, self._domain_node)
+                text = _prepare(&search, root, domain, merged, domain_node)
                 outcome = _start(&search)
                 if outcome == _SLASH:
                     return _give(answer, _REDIRECT, f"{merged}/", None)
@@ -1167,6 +1190,9 @@ cdef class StateMachine:
             return _no_match(&search, answer, False)
         finally:
             _end(&search)
+            self._searching -= 1
+            if self._searching == 0:
+                self._free_retired()
 
 
 cdef int _convert(_Search *search, _Answer *answer) except -1:
