@@ -207,3 +207,19 @@ def test_huge_paths_give_the_expected_answers(Map):
     # int() refuses more than 4300 digits (ValueError, so ValidationError): a 404
     with pytest.raises(NotFound):
         adapter.match("/m/" + "7" * 5_000)
+
+
+def test_a_search_as_deep_as_a_long_rule_raises_recursion_error(Map):
+    """werkzeug's search recurses once per part, so a rule of thousands of
+    parts makes its match raise RecursionError; so does ours, compiled too,
+    where the C stack would otherwise run out (a crash at 200,000 parts)."""
+    parts = "/".join(f"s{number}" for number in range(5_000))
+    adapter = Map([Rule(f"/{parts}/<x>", endpoint="deep"), Rule("/a", endpoint="a")]).bind("e")
+    with pytest.raises(RecursionError):
+        adapter.match(f"/{parts}/v")
+    assert adapter.match("/a") == ("a", {})  # and the map still answers
+    shallow = "/".join(f"s{number}" for number in range(50))
+    assert Map([Rule(f"/{shallow}/<x>", endpoint="d")]).bind("e").match(f"/{shallow}/v") == (
+        "d",
+        {"x": "v"},
+    )

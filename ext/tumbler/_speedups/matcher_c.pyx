@@ -38,6 +38,8 @@ cdef extern from "Python.h":
     ctypedef size_t Py_uhash_t
     enum: PyUnicode_1BYTE_KIND
     bint PyUnicode_IS_ASCII(object text)
+    int Py_EnterRecursiveCall(const char *where)
+    void Py_LeaveRecursiveCall()
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -271,6 +273,7 @@ cdef enum:
     _INLINE = 28  # the longest key a slot holds the characters of
     _STACK = 64  # the most parts a search holds without an allocation
     _FEW_REFUSED = 8  # the refused entries a search lists before it needs a list object
+    _DEEP = 64  # the parts from which a search counts against the recursion limit
 
 # FNV-1a, the hash of the static children's tables (see _hash).
 cdef Py_uhash_t _FNV_BASIS = <Py_uhash_t>14695981039346656037ULL
@@ -381,35 +384,33 @@ cdef inline Py_ssize_t _table_size(Py_ssize_t count) noexcept:
     return size
 
 
-cdef Py_ssize_t _lines(_State state) except -1:
-    """The 64-byte lines that ``state``'s node, table and those of every
-    state after it take (see _Layout)."""
-    cdef Py_ssize_t lines = 1 + _table_size(len(state.static))
-    for following in state.static.values():
-        lines += _lines(following)
-    for following in state.dynamic:
-        lines += _lines(following)
-    return lines
+cdef list _in_layout_order(_State root):
+    """Every state, depth first, each before the states after it (static
+    children first, then dynamic ones in order): the order of their nodes.
+    NOTE: with a list for a stack, not recursion, so that a rule of any
+    length takes no C stack."""
+    cdef list ordered = []
+    cdef list pending = [root]
+    cdef _State state
+    while pending:
+        state = pending.pop()
+        ordered.append(state)
+        pending.extend(reversed(state.dynamic))
+        pending.extend(reversed(list(state.static.values())))
+    return ordered
 
 
-# Where _lay_out puts the next node or table.
-ctypedef struct _Layout:
-    char *free
-
-
-cdef _Node *_lay_out(_Layout *layout, _State state):
-    """Lay out ``state``'s node, then its children's table, then the nodes
-    after it, depth first; return the node."""
-    cdef _Node *node = <_Node *>layout.free
-    cdef Py_ssize_t size = _table_size(len(state.static))
+cdef int _fill_node(_State state) except -1:
+    """Fill in the node ``state.node``: its fields, its children's table
+    (already placed) and its dynamic targets' chain. Every state has its
+    node placed."""
+    cdef _Node *node = state.node
+    cdef _Node *previous = NULL
+    cdef _State following
     cdef Py_ssize_t slot
     cdef Py_uhash_t hashed
-    cdef _Node *previous = NULL
-    cdef _Node *target
     cdef _Child *child
     cdef str key
-    layout.free += sizeof(_Node)
-    state.node = node
     node.entry = <PyObject *>state.entry if state.entry is not None else NULL
     node.edge = <PyObject *>state.edge if state.edge is not None else NULL
     node.low = state.low
@@ -418,10 +419,6 @@ cdef _Node *_lay_out(_Layout *layout, _State state):
     node.final = state.final
     node.suffixed = state.suffixed
     node.signed = state.signed
-    if size:
-        node.children = <_Child *>layout.free
-        node.mask = <int>(size - 1)
-        layout.free += size * sizeof(_Child)
     for key, following in state.static.items():
         hashed = _hash(PyUnicode_KIND(key), PyUnicode_DATA(key), 0, PyUnicode_GET_LENGTH(key))
         slot = <Py_ssize_t>(hashed & <Py_uhash_t>node.mask)
@@ -429,7 +426,7 @@ cdef _Node *_lay_out(_Layout *layout, _State state):
             slot = (slot + 1) & node.mask
         child = &node.children[slot]
         child.hashed = hashed
-        child.node = _lay_out(layout, following)
+        child.node = following.node
         child.key = <PyObject *>key
         child.size = PyUnicode_GET_LENGTH(key)
         child.inlined = PyUnicode_KIND(key) == 1 and child.size <= _INLINE
@@ -438,13 +435,12 @@ cdef _Node *_lay_out(_Layout *layout, _State state):
         if child.size == 0:
             node.empty = child.node
     for following in state.dynamic:
-        target = _lay_out(layout, following)
         if previous == NULL:
-            node.first = target
+            node.first = following.node
         else:
-            previous.next = target
-        previous = target
-    return node
+            previous.next = following.node
+        previous = following.node
+    return 0
 
 
 cdef _State _target(part):
@@ -787,8 +783,31 @@ cdef int _capture(_Search *search, _Edge edge, found) except -1:
     return 0
 
 
-cdef int _run(_Search *search, _Node *state, Py_ssize_t *starts, Py_ssize_t size,
-              Py_ssize_t index) except -1:
+cdef inline int _run(_Search *search, _Node *state, Py_ssize_t *starts, Py_ssize_t size,
+                     Py_ssize_t index) except -1:
+    """Search the parts from ``index`` on from ``state`` (see _step).
+
+    NOTE: a search as deep as a rule of many parts counts against Python's
+    recursion limit, and raises RecursionError as werkzeug's does, rather
+    than run out of C stack; a shallow one (PERF) does not count.
+    """
+    if index < _DEEP:
+        return _step(search, state, starts, size, index)
+    return _step_counted(search, state, starts, size, index)
+
+
+cdef int _step_counted(_Search *search, _Node *state, Py_ssize_t *starts, Py_ssize_t size,
+                       Py_ssize_t index) except -1:
+    if Py_EnterRecursiveCall(" while matching a path") != 0:
+        return -1
+    try:
+        return _step(search, state, starts, size, index)
+    finally:
+        Py_LeaveRecursiveCall()
+
+
+cdef int _step(_Search *search, _Node *state, Py_ssize_t *starts, Py_ssize_t size,
+               Py_ssize_t index) except -1:
     """Search the parts from ``index`` on from ``state``: static edge first,
     then the dynamic ones in order, backtracking."""
     cdef Py_ssize_t start, end, stop, mark, after, kept
@@ -1102,15 +1121,31 @@ cdef class StateMachine:
         self._lay_out()
 
     cdef int _lay_out(self) except -1:
-        """Lay every state's node out in a new block, then free the old one."""
-        cdef _Layout layout
-        cdef Py_ssize_t size = _lines(self._root) * 64
-        cdef void *block = PyMem_Malloc(size + 63)
+        """Lay every state's node out in a new block (see _Node), then free
+        the old one."""
+        cdef list ordered = _in_layout_order(self._root)
+        cdef size_t taken = 0
+        cdef Py_ssize_t size
+        cdef _State state
+        cdef char *free
+        for state in ordered:
+            taken += sizeof(_Node) + _table_size(len(state.static)) * sizeof(_Child)
+        cdef void *block = PyMem_Malloc(taken + 63)
         if block == NULL:
             raise MemoryError()
-        layout.free = <char *>((<uintptr_t>block + 63) & ~<uintptr_t>63)
-        memset(layout.free, 0, size)
-        self._nodes = _lay_out(&layout, self._root)
+        free = <char *>((<uintptr_t>block + 63) & ~<uintptr_t>63)
+        memset(free, 0, taken)
+        for state in ordered:  # each node, then its table
+            state.node = <_Node *>free
+            free += sizeof(_Node)
+            size = _table_size(len(state.static))
+            if size:
+                state.node.children = <_Child *>free
+                state.node.mask = <int>(size - 1)
+                free += size * sizeof(_Child)
+        for state in ordered:
+            _fill_node(state)
+        self._nodes = (<_State>ordered[0]).node
         if self._searching == 0:
             PyMem_Free(self._block)
         elif self._retired is None:
