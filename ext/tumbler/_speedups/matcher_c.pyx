@@ -3,7 +3,8 @@
 machine, the per-rule URL builder and ``bind_to_environ``. ``matcher_py``
 holds the documentation; the search here is the same, step for step.
 
-PERF: states, edges and rule entries are C structs behind cdef classes; the
+PERF: the search walks nodes, C structs that update() lays out in one block
+from the states the rules were added to, and reads rule entries' C fields; the
 path is never split: the search, a C struct on the stack, walks the parts'
 offsets in one text, finds static children by comparing characters in
 place, and runs the built-in converters' checks as C loops over the
@@ -138,8 +139,9 @@ cdef _Code _common_codes[_COMMON]  # _COMMON_METHODS' _codes, in order
 # PERF: the search reads an entry's first fields: methods, the next entry,
 # its flags, converters, defaults and endpoint; they fill the object's first
 # 64 bytes, which a 128-byte block of CPython's allocator places in one cache
-# line (see _State). Its rules are a chain of entries, not a list, so that
-# picking one reads no list.
+# line (the object starts 64-byte aligned in such a block, after its GC header).
+# Its rules are a chain of entries, not a list, so that picking one reads no
+# list.
 # NOTE: keep the object within 112 bytes.
 cdef class _Entry:
     cdef object methods  # the rule's own set (see matcher_py)
