@@ -329,20 +329,12 @@ cdef class _State:
     cdef dict static
     cdef list dynamic  # the targets of the dynamic edges, in search order after update()
     cdef list rules
-    # As a dynamic edge's target: the edge's test (see _Node).
-    cdef int low
-    cdef int high
-    cdef char kind
-    cdef char final
-    cdef char suffixed
-    cdef char signed
     cdef _Node *node  # in the last layout; NULL before the first
 
     def __init__(self):
         self.static = _NO_STATIC
         self.dynamic = _NONE
         self.rules = _NONE
-        self.high = -1
 
 
 cdef inline _Node *_child(_Node *state, _Search *search, Py_ssize_t start, Py_ssize_t end):
@@ -386,9 +378,10 @@ cdef inline Py_ssize_t _table_size(Py_ssize_t count) noexcept:
     return size
 
 
-cdef list _in_layout_order(_State root):
+cdef list _in_layout_order(_State root, bint weigh):
     """Every state, depth first, each before the states after it (static
-    children first, then dynamic ones in order): the order of their nodes.
+    children first, then dynamic ones in order): the order of their nodes;
+    with ``weigh``, each state's dynamic edges are ordered by weight first.
     NOTE: with a list for a stack, not recursion, so that a rule of any
     length takes no C stack."""
     cdef list ordered = []
@@ -397,6 +390,8 @@ cdef list _in_layout_order(_State root):
     while pending:
         state = pending.pop()
         ordered.append(state)
+        if weigh and len(state.dynamic) > 1:  # PERF: most states have no choice to order
+            state.dynamic.sort(key=_weight)
         pending.extend(reversed(state.dynamic))
         pending.extend(reversed(list(state.static.values())))
     return ordered
@@ -414,13 +409,16 @@ cdef int _fill_node(_State state) except -1:
     cdef _Child *child
     cdef str key
     node.entry = <PyObject *>state.entry if state.entry is not None else NULL
-    node.edge = <PyObject *>state.edge if state.edge is not None else NULL
-    node.low = state.low
-    node.high = state.high
-    node.kind = state.kind
-    node.final = state.final
-    node.suffixed = state.suffixed
-    node.signed = state.signed
+    if state.edge is not None:  # the edge's test, from its part
+        node.edge = <PyObject *>state.edge
+        part = state.edge.part
+        node.kind = part.kind
+        node.final = part.final
+        node.suffixed = part.suffixed
+        if node.kind == _SEGMENT:
+            node.low, node.high = part.argument
+        elif node.kind == _DIGITS or node.kind == _FLOAT:
+            node.signed = bool(part.argument)
     for key, following in state.static.items():
         hashed = _hash(PyUnicode_KIND(key), PyUnicode_DATA(key), 0, PyUnicode_GET_LENGTH(key))
         slot = <Py_ssize_t>(hashed & <Py_uhash_t>node.mask)
@@ -446,16 +444,9 @@ cdef int _fill_node(_State state) except -1:
 
 
 cdef _State _target(part):
-    """A state for a dynamic part to lead to, with the part's test."""
+    """A state for a dynamic part to lead to."""
     cdef _State state = _State()
     state.edge = _Edge(part)
-    state.kind = part.kind
-    state.final = part.final
-    state.suffixed = part.suffixed
-    if state.kind == _SEGMENT:
-        state.low, state.high = part.argument
-    elif state.kind == _DIGITS or state.kind == _FLOAT:
-        state.signed = bool(part.argument)
     return state
 
 
@@ -1104,8 +1095,6 @@ cdef class StateMachine:
     def update(self):
         """Order every state's dynamic edges by weight."""
         # PERF: and lay the nodes out for the search (see _Node).
-        cdef list pending = [self._root]
-        cdef _State state
         cdef _Entry entry
         cdef _Paths paths
         for entry in self._entries:
@@ -1114,18 +1103,12 @@ cdef class StateMachine:
         for paths in self._static.values():
             if paths.mask < 0:
                 _settle_paths(paths)
-        while pending:
-            state = pending.pop()
-            if len(state.dynamic) > 1:  # PERF: most states have no choice to order
-                state.dynamic.sort(key=_weight)
-            pending.extend(state.static.values())
-            pending.extend(state.dynamic)
-        self._lay_out()
+        self._lay_out(True)
 
-    cdef int _lay_out(self) except -1:
+    cdef int _lay_out(self, bint weigh) except -1:
         """Lay every state's node out in a new block (see _Node), then free
-        the old one."""
-        cdef list ordered = _in_layout_order(self._root)
+        the old one; with ``weigh``, order the dynamic edges first."""
+        cdef list ordered = _in_layout_order(self._root, weigh)
         cdef size_t taken = 0
         cdef Py_ssize_t size
         cdef _State state
@@ -1184,7 +1167,7 @@ cdef class StateMachine:
         cdef str method_text = method
         cdef _Bits method_bit = _bit(method_text)
         if self._nodes == NULL:  # NOTE: searched before update(), after an add()
-            self._lay_out()
+            self._lay_out(False)
         if domain is not self._domain:
             self._domain_paths = self._static.get(domain)
             domain_state = self._root.static.get(domain)
