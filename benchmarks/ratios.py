@@ -1,4 +1,5 @@
-"""Turn pytest-benchmark JSON runs into a markdown table of ratios.
+"""Turn pytest-benchmark JSON runs into a markdown table of ratios, and
+optionally a PNG chart of the first run's ratios for the README.
 
 Each group's rows are its benchmarks by median time per operation (a
 benchmark that runs its operation several times per call says how many in
@@ -6,7 +7,8 @@ benchmark that runs its operation several times per call says how many in
 (the ``werkzeug``/``flask``/``falcon`` row, else the slowest) over the row's,
 so "4.0x" means four times as fast as the baseline.
 
-    python benchmarks/ratios.py .benchmarks/run.json [.benchmarks/other.json ...]
+    python benchmarks/ratios.py .benchmarks/run.json [.benchmarks/other.json ...] \
+        [--chart benchmarks/routing.png]
 
 The table is the first run's; each further run adds a column with its ratios,
 so that a row a noisy machine slowed in one run shows as such.
@@ -14,8 +16,8 @@ so that a row a noisy machine slowed in one run shows as such.
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from collections import defaultdict
 
 BASELINES = ("werkzeug", "flask", "falcon")
@@ -60,9 +62,64 @@ def table(runs: list[dict]) -> str:
     return "\n".join(lines)
 
 
-if __name__ == "__main__":
+def _twin(name: str) -> str:
+    """``"c"`` or ``"py"``: the kernel a benchmark's parameters name."""
+    return "c" if "[c" in name else "py"
+
+
+def chart(run: dict, path: str) -> None:
+    """Draw the run's ratios as bars, a pair per group (compiled, pure): how
+    many times as fast as the group's baseline each twin is, on a log scale.
+    NOTE: matplotlib is imported here, so that the table needs only the
+    standard library."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FixedLocator, FormatStrFormatter
+
+    bars = [
+        (group.replace(" (x100)", ""), twin, ratio)
+        for group, rows in ratios(run).items()
+        for twin, ratio in sorted(
+            (_twin(name), ratio) for name, _, ratio in rows if not name.endswith(BASELINES)
+        )
+    ]
+    colours = {"c": "#2f6ea8", "py": "#a9c4e0"}
+    figure, axes = plt.subplots(figsize=(8, 0.24 * len(bars) + 1.2))
+    positions = range(len(bars))
+    axes.barh(positions, [ratio for *_, ratio in bars], color=[colours[t] for _, t, _ in bars])
+    axes.set_yticks(positions, [group if twin == "c" else "" for group, twin, _ in bars])
+    axes.tick_params(axis="y", labelsize=7, length=0)
+    axes.invert_yaxis()
+    axes.set_xscale("log")
+    axes.xaxis.set_major_locator(FixedLocator([0.1, 0.3, 1, 3, 10, 30, 100]))
+    axes.xaxis.set_major_formatter(FormatStrFormatter("%gx"))
+    axes.xaxis.set_minor_locator(FixedLocator([]))
+    axes.axvline(1, color="black", linewidth=0.8)
+    for position, (_, _, ratio) in zip(positions, bars):
+        axes.text(ratio, position, f" {ratio:.1f}x", va="center", fontsize=6)
+    for twin, label in (("c", "compiled"), ("py", "pure Python")):
+        axes.barh([0], [0], color=colours[twin], label=label)
+    axes.legend(loc="lower right", fontsize=7)
+    axes.set_xlabel("times as fast as werkzeug (Falcon's router in the 'vs falcon' groups)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("runs", nargs="+", help="pytest-benchmark JSON files")
+    parser.add_argument("--chart", help="also draw the first run's ratios into this PNG")
+    arguments = parser.parse_args()
     loaded = []
-    for path in sys.argv[1:]:
+    for path in arguments.runs:
         with open(path) as file:
             loaded.append(json.load(file))
     print(table(loaded))
+    if arguments.chart:
+        chart(loaded[0], arguments.chart)
+
+
+if __name__ == "__main__":
+    main()
