@@ -97,7 +97,7 @@ def chart(run: dict, path: str) -> None:
     axes.xaxis.set_major_formatter(FormatStrFormatter("%gx"))
     axes.xaxis.set_minor_locator(FixedLocator([]))
     axes.axvline(1, color="black", linewidth=0.8)
-    for position, (_, _, ratio) in zip(positions, bars):
+    for position, (_, _, ratio) in enumerate(bars):
         axes.text(ratio, position, f" {ratio:.1f}x", va="center", fontsize=6)
     for twin, label in (("c", "compiled"), ("py", "pure Python")):
         axes.barh([0], [0], color=colours[twin], label=label)
