@@ -142,6 +142,7 @@ _COMMON_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "
 
 cdef enum:
     _COMMON = 9  # len(_COMMON_METHODS)
+    _NAMED = 2  # the most values an entry names itself (see _Entry.plain)
 
 ctypedef unsigned long long _Code
 ctypedef unsigned short _Bits
@@ -149,25 +150,32 @@ ctypedef unsigned short _Bits
 cdef _Code _common_codes[_COMMON]  # _COMMON_METHODS' _codes, in order
 
 
-# PERF: the search reads an entry's first fields: methods, the next entry,
-# its flags, converters, defaults and endpoint; they fill the object's first
-# 64 bytes, which a 128-byte block of CPython's allocator places in one cache
-# line (the object starts 64-byte aligned in such a block, after its GC header).
-# Its rules are a chain of entries, not a list, so that picking one reads no
-# list.
+# PERF: a match reads an entry's first fields: the next entry, its flags,
+# its plain values' names, defaults and endpoint; they fill the object's
+# first 64 bytes, which a 128-byte block of CPython's allocator places in one
+# cache line (the object starts 64-byte aligned in such a block, after its GC
+# header). Its rules are a chain of entries, not a list, so that picking one
+# reads no list.
 # NOTE: keep the object within 112 bytes.
 cdef class _Entry:
-    cdef object methods  # the rule's own set (see matcher_py)
     cdef _Entry next  # the next rule ending at the same state
     cdef char websocket
     cdef char strict_slashes
     cdef char may_redirect  # the rule's _may_redirect, as of the last update()
+    cdef char any_method  # whether the rule takes every method (no methods)
     cdef _Bits method_bits  # the methods' _bits when each has one, else 0 (see _takes)
+    # How many values the rule has when each keeps its text (no to_python)
+    # and there are at most _NAMED; else -1. Their names are in ``names``
+    # (borrowed from ``converters``), so that a match of such a rule does not
+    # read the converters' tuple (see _convert).
+    cdef signed char plain
+    cdef PyObject *names[_NAMED]
+    cdef dict defaults
+    cdef object endpoint  # the rule's, as of the last update()
+    cdef object methods  # the rule's own set (see matcher_py)
     # Each value's name and to_python (None: keep the text), in turn: flat,
     # so that a match reads one tuple.
     cdef tuple converters
-    cdef dict defaults
-    cdef object endpoint  # the rule's, as of the last update()
     cdef object rule
     # A 405's allowed methods when this entry and every one after it are
     # the rules refused for their methods (see _Search.allowed in matcher_py),
@@ -175,16 +183,24 @@ cdef class _Entry:
     # an entry takes any method. Made by update().
     cdef tuple allowed
     cdef tuple allowed_twice
-    cdef char padding[16]  # to the 128-byte block that the alignment needs
 
     def __init__(self, rule, converters):
         cdef _Bits bit
+        cdef Py_ssize_t index
         self.rule = rule
         self.methods = rule.methods
+        self.any_method = self.methods is None
         self.websocket = bool(rule.websocket)
         self.strict_slashes = bool(rule.strict_slashes)
         self.converters = tuple([item for pair in converters for item in pair])
         self.defaults = dict(rule.defaults) if rule.defaults else None
+        self.plain = -1
+        if len(self.converters) <= 2 * _NAMED and all(
+            to_python is None for to_python in self.converters[1::2]
+        ):
+            self.plain = len(self.converters) // 2
+            for index in range(self.plain):
+                self.names[index] = <PyObject *>self.converters[2 * index]
         _refresh(self)
         if self.methods is not None:
             for name in self.methods:
@@ -236,7 +252,7 @@ cdef inline bint _takes(_Entry entry, str method, _Bits bit) except -1:
     PERF: a rule's methods are nearly always common ones, whose bits are
     cheaper to test than looking the name up in its set (a hash probe, then
     a comparison through the type)."""
-    if entry.methods is None:
+    if entry.any_method:
         return True
     if entry.method_bits == 0:
         return method in entry.methods
@@ -1241,10 +1257,21 @@ cdef int _convert(_Search *search, _Answer *answer) except -1:
     """The matched rule and its converted values, or a miss if a converter
     refuses its text."""
     cdef _Entry entry = <_Entry>search.found
-    cdef tuple converters = entry.converters
+    cdef tuple converters
     cdef dict values = {}
     cdef Py_ssize_t span, start, stop, position
     cdef Py_ssize_t index = 0
+    if entry.plain == search.count and search.captured == NULL:
+        # PERF: each value is its text, cut from the path (no regex captured
+        # one), under a name the entry holds.
+        for span in range(search.count):
+            values[<object>entry.names[span]] = PyUnicode_Substring(
+                <str>search.text, search.spans[2 * span], search.spans[2 * span + 1]
+            )
+        if entry.defaults is not None:
+            values.update(entry.defaults)
+        return _give(answer, _MATCHED, entry, values)
+    converters = entry.converters
     for span in range(search.count):
         start = search.spans[2 * span]
         stop = search.spans[2 * span + 1]
