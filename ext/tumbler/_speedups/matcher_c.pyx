@@ -142,7 +142,7 @@ _COMMON_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "
 
 cdef enum:
     _COMMON = 9  # len(_COMMON_METHODS)
-    _NAMED = 2  # the most values an entry names itself (see _Entry.plain)
+    _NAMED = 3  # the most values an entry names itself (see _Entry.plain)
 
 ctypedef unsigned long long _Code
 ctypedef unsigned short _Bits
@@ -151,7 +151,7 @@ cdef _Code _common_codes[_COMMON]  # _COMMON_METHODS' _codes, in order
 
 
 # PERF: a match reads an entry's first fields: the next entry, its flags,
-# its plain values' names, defaults and endpoint; they fill the object's
+# its plain values' names and its endpoint; they fill the object's
 # first 64 bytes, which a 128-byte block of CPython's allocator places in one
 # cache line (the object starts 64-byte aligned in such a block, after its GC
 # header). Its rules are a chain of entries, not a list, so that picking one
@@ -169,9 +169,10 @@ cdef class _Entry:
     # (borrowed from ``converters``), so that a match of such a rule does not
     # read the converters' tuple (see _convert).
     cdef signed char plain
+    cdef char has_defaults  # whether ``defaults`` is not None
     cdef PyObject *names[_NAMED]
-    cdef dict defaults
     cdef object endpoint  # the rule's, as of the last update()
+    cdef dict defaults
     cdef object methods  # the rule's own set (see matcher_py)
     # Each value's name and to_python (None: keep the text), in turn: flat,
     # so that a match reads one tuple.
@@ -194,6 +195,7 @@ cdef class _Entry:
         self.strict_slashes = bool(rule.strict_slashes)
         self.converters = tuple([item for pair in converters for item in pair])
         self.defaults = dict(rule.defaults) if rule.defaults else None
+        self.has_defaults = self.defaults is not None
         self.plain = -1
         if len(self.converters) <= 2 * _NAMED and all(
             to_python is None for to_python in self.converters[1::2]
@@ -1215,7 +1217,7 @@ cdef class StateMachine:
             while entry is not None:
                 if _fits(entry, method_text, method_bit, wants_websocket):
                     return _give(answer, _MATCHED, entry, (
-                        {} if entry.defaults is None else entry.defaults.copy()
+                        entry.defaults.copy() if entry.has_defaults else {}
                     ))
                 entry = entry.next
         # NOTE: the nodes as they are now, for both searches (see _searching).
@@ -1268,7 +1270,7 @@ cdef int _convert(_Search *search, _Answer *answer) except -1:
             values[<object>entry.names[span]] = PyUnicode_Substring(
                 <str>search.text, search.spans[2 * span], search.spans[2 * span + 1]
             )
-        if entry.defaults is not None:
+        if entry.has_defaults:
             values.update(entry.defaults)
         return _give(answer, _MATCHED, entry, values)
     converters = entry.converters
@@ -1290,7 +1292,7 @@ cdef int _convert(_Search *search, _Answer *answer) except -1:
                         (<list>search.captured)[position]):
                 return _no_match(search, answer, False)
             index += 2
-    if entry.defaults is not None:
+    if entry.has_defaults:
         values.update(entry.defaults)
     return _give(answer, _MATCHED, entry, values)
 
