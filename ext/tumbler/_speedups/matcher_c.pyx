@@ -1446,7 +1446,7 @@ cdef inline bint _same_text(str one, str other) noexcept:
     """``one == other`` for two exact ``str``. PERF: no call into CPython."""
     cdef Py_ssize_t size = PyUnicode_GET_LENGTH(one)
     cdef int kind = PyUnicode_KIND(one)
-    return (
+    return one is other or (
         size == PyUnicode_GET_LENGTH(other)
         and kind == PyUnicode_KIND(other)
         and memcmp(PyUnicode_DATA(one), PyUnicode_DATA(other), size * kind) == 0
@@ -2445,7 +2445,8 @@ cdef object _bind_plain(url_map, dict env, subdomain):
     made.path_info = u"/" if path_info is None else path_info
     made.default_method = method
     made.query_args = query_args
-    made.websocket = (<str>scheme == u"ws") or (<str>scheme == u"wss")
+    # PERF: _same_text, not ==, which Cython makes a PyUnicode_Compare call.
+    made.websocket = _same_text(scheme, u"ws") or _same_text(scheme, u"wss")
     return made
 
 
@@ -2455,8 +2456,10 @@ cdef inline bint _ascii_or_none(value):
 
 cdef object _server_name_for(str scheme, str header):
     """The server name remembered for a Host header under a scheme, or ``None``.
-    PERF: the last one is compared before the dicts are asked."""
-    if header == _LAST_HEADER and scheme == _LAST_SCHEME:
+    PERF: the last one is compared before the dicts are asked (with
+    _same_text: a server makes the header's string anew for each request)."""
+    if (_LAST_HEADER is not None and _same_text(header, _LAST_HEADER)
+            and _same_text(scheme, _LAST_SCHEME)):
         return _LAST_SERVER_NAME
     hosts = _SERVER_NAMES.get(scheme)
     return None if hosts is None else (<dict>hosts).get(header)
