@@ -58,6 +58,26 @@ def test_match_takes_its_arguments_by_position_or_name(Map):
         adapter.match("/a/1", "POST", False, None, False, None)
 
 
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 5])
+def test_values_come_out_under_their_names_whatever_their_count(Map, count):
+    """Up to three values that keep their text are named by the compiled
+    kernel's entry itself, more through its converters: both give werkzeug's."""
+    names = [f"v{index}" for index in range(count)]
+    path = "/".join(f"<{name}>" for name in names)
+    adapter = Map(
+        [
+            Rule(f"/plain/{path}", endpoint="plain"),
+            Rule(f"/mixed/{path}/<int:n>", endpoint="mixed"),
+            Rule(f"/given/{path}", endpoint="given", defaults={"lang": "en"}),
+        ]
+    ).bind("example.com")
+    texts = "/".join(f"t{index}" for index in range(count))
+    values = {name: f"t{index}" for index, name in enumerate(names)}
+    assert adapter.match(f"/plain/{texts}") == ("plain", values)
+    assert adapter.match(f"/mixed/{texts}/7") == ("mixed", {**values, "n": 7})
+    assert adapter.match(f"/given/{texts}") == ("given", {**values, "lang": "en"})
+
+
 def test_static_beats_dynamic_then_weight_then_order(Map):
     adapter = Map(
         [

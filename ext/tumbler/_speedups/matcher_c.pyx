@@ -1259,10 +1259,8 @@ cdef int _convert(_Search *search, _Answer *answer) except -1:
     """The matched rule and its converted values, or a miss if a converter
     refuses its text."""
     cdef _Entry entry = <_Entry>search.found
-    cdef tuple converters
     cdef dict values = {}
-    cdef Py_ssize_t span, start, stop, position
-    cdef Py_ssize_t index = 0
+    cdef Py_ssize_t span
     if entry.plain == search.count and search.captured == NULL:
         # PERF: each value is its text, cut from the path (no regex captured
         # one), under a name the entry holds.
@@ -1270,10 +1268,18 @@ cdef int _convert(_Search *search, _Answer *answer) except -1:
             values[<object>entry.names[span]] = PyUnicode_Substring(
                 <str>search.text, search.spans[2 * span], search.spans[2 * span + 1]
             )
-        if entry.has_defaults:
-            values.update(entry.defaults)
-        return _give(answer, _MATCHED, entry, values)
-    converters = entry.converters
+    elif not _put_all(search, entry.converters, values):
+        return _no_match(search, answer, False)
+    if entry.has_defaults:
+        values.update(entry.defaults)
+    return _give(answer, _MATCHED, entry, values)
+
+
+cdef bint _put_all(_Search *search, tuple converters, dict values) except -1:
+    """Convert every value found into ``values``; ``False`` if a converter
+    refuses its text."""
+    cdef Py_ssize_t span, start, stop, position
+    cdef Py_ssize_t index = 0
     for span in range(search.count):
         start = search.spans[2 * span]
         stop = search.spans[2 * span + 1]
@@ -1282,7 +1288,7 @@ cdef int _convert(_Search *search, _Answer *answer) except -1:
                 break
             if not _put(values, converters[index], converters[index + 1],
                         PyUnicode_Substring(<str>search.text, start, stop)):
-                return _no_match(search, answer, False)
+                return False
             index += 2
             continue
         for position in range(-1 - start, -1 - start + stop):
@@ -1290,11 +1296,9 @@ cdef int _convert(_Search *search, _Answer *answer) except -1:
                 break
             if not _put(values, converters[index], converters[index + 1],
                         (<list>search.captured)[position]):
-                return _no_match(search, answer, False)
+                return False
             index += 2
-    if entry.has_defaults:
-        values.update(entry.defaults)
-    return _give(answer, _MATCHED, entry, values)
+    return True
 
 
 cdef bint _put(dict values, name, to_python, text) except -1:
