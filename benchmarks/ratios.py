@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections import defaultdict
 
 BASELINES = ("werkzeug", "flask", "falcon")
@@ -76,10 +77,11 @@ def chart(run: dict, path: str) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
     from matplotlib.ticker import FixedLocator, FormatStrFormatter
 
     bars = [
-        (group.replace(" (x100)", ""), twin, ratio)
+        (re.sub(r" \(x\d+\)", "", group), twin, ratio)
         for group, rows in ratios(run).items()
         for twin, ratio in sorted(
             (_twin(name), ratio) for name, _, ratio in rows if not name.endswith(BASELINES)
@@ -99,9 +101,8 @@ def chart(run: dict, path: str) -> None:
     axes.axvline(1, color="black", linewidth=0.8)
     for position, (_, _, ratio) in enumerate(bars):
         axes.text(ratio, position, f" {ratio:.1f}x", va="center", fontsize=6)
-    for twin, label in (("c", "compiled"), ("py", "pure Python")):
-        axes.barh([0], [0], color=colours[twin], label=label)
-    axes.legend(loc="lower right", fontsize=7)
+    legend = [Patch(color=colours["c"], label="compiled"), Patch(color=colours["py"], label="pure")]
+    axes.legend(handles=legend, loc="lower right", fontsize=7)
     axes.set_xlabel("times as fast as werkzeug (Falcon's router in the 'vs falcon' groups)")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
