@@ -400,7 +400,8 @@ cdef _add_static(_State state, str content, _State following):
 
 
 cdef inline Py_ssize_t _table_size(Py_ssize_t count) noexcept:
-    """The slots of a table for ``count`` static children: at most half full."""
+    """The slots of a table for ``count`` keys (static children, or a
+    domain's static paths): at most half full."""
     cdef Py_ssize_t size = 2
     if count == 0:
         return 0
@@ -1000,8 +1001,9 @@ cdef inline _Entry _first_entry(state):
 
 cdef _settle_paths(_Paths paths):
     """Lay out the records for ``_route``."""
+    # NOTE: a domain's paths are made with their first path: count >= 1.
     cdef Py_ssize_t count = len(paths.states)
-    cdef Py_ssize_t size = 2
+    cdef Py_ssize_t size = _table_size(count)
     cdef Py_ssize_t slot
     cdef Py_ssize_t index = 0
     cdef Py_hash_t hashed
@@ -1012,8 +1014,6 @@ cdef _settle_paths(_Paths paths):
     PyMem_Free(paths.block)
     paths.slots = NULL
     paths.block = NULL
-    while size < 2 * count:
-        size *= 2
     paths.slots = <_Slot *>PyMem_Malloc(size * sizeof(_Slot))
     paths.block = PyMem_Malloc(count * sizeof(_Route) + 63)
     if paths.slots == NULL or paths.block == NULL:
