@@ -237,33 +237,37 @@ MATCH_GROUPS = {
 FALCON_GROUPS = ("github_mix", "github_404", "static_table", "synthetic_10", "synthetic_10000")
 
 
-def _group(key):
-    return f"match {key} (x{BATCH})"
+def _group(key, falcon=False):
+    return f"match {key} (x{BATCH})" + (" vs falcon" if falcon else "")
 
 
-@pytest.mark.parametrize("key", list(MATCH_GROUPS))
+def _keys(keys, falcon=False):
+    """The keys as parameters, each marked with its benchmark group."""
+    return [
+        pytest.param(key, marks=pytest.mark.benchmark(group=_group(key, falcon))) for key in keys
+    ]
+
+
+@pytest.mark.parametrize("key", _keys(MATCH_GROUPS))
 def test_match(benchmark, impl, key):
     name, kind = MATCH_GROUPS[key]
-    benchmark.group = _group(key)
     assert benchmark(matcher(tumbler_adapter(impl, name), requests(name, kind))) == BATCH
 
 
-@pytest.mark.parametrize("key", FALCON_GROUPS)
+@pytest.mark.parametrize("key", _keys(FALCON_GROUPS, falcon=True))
 def test_match_vs(benchmark, impl, key):
     name, kind = MATCH_GROUPS[key]
-    benchmark.group = _group(key) + " vs falcon"
     assert benchmark(matcher(tumbler_adapter(impl, name), requests(name, kind))) == BATCH
 
 
 def _baseline(key, falcon_row):
     name, kind = MATCH_GROUPS[key]
 
+    @pytest.mark.benchmark(group=_group(key, falcon_row))
     def test(benchmark):
         if falcon_row:
-            benchmark.group = _group(key) + " vs falcon"
             run = falcon_matcher(falcon_router(name), requests(name, kind))
         else:
-            benchmark.group = _group(key)
             run = matcher(werkzeug_adapter(name), requests(name, kind))
         assert benchmark(run) == BATCH
 

@@ -5,13 +5,19 @@ Each group's rows are its benchmarks by median time per operation (a
 benchmark that runs its operation several times per call says how many in
 ``extra_info["ops"]``; see ``_repeat.py``); the ratio is the baseline's median
 (the ``werkzeug``/``flask``/``falcon`` row, else the slowest) over the row's,
-so "4.0x" means four times as fast as the baseline.
+so "4.0x" means four times as fast as the baseline. A run made with
+``--cycles N`` (``conftest.py``) timed every row N times: a ratio is then
+taken within each cycle, and the table gives the median over the cycles,
+with the lowest and highest in brackets.
 
     python benchmarks/ratios.py .benchmarks/run.json [.benchmarks/other.json ...] \
-        [--chart benchmarks/routing.png]
+        [--chart benchmarks/routing.png] [--over "GROUP A" "GROUP B" ...]
 
 The table is the first run's; each further run adds a column with its ratios,
-so that a row a noisy machine slowed in one run shows as such.
+so that a row a noisy machine slowed in one run shows as such. ``--over A B``
+adds how many times as long each row of group A takes as the same row (the
+same twin, or the same baseline) of group B, cycle by cycle: the cost of a
+10,000-route match over a 10-route one, say.
 """
 
 from __future__ import annotations
@@ -20,32 +26,74 @@ import argparse
 import json
 import re
 from collections import defaultdict
+from statistics import median
+from typing import NamedTuple
 
 BASELINES = ("werkzeug", "flask", "falcon")
+CYCLE = re.compile(r"cycle(\d+)")
 
-Rows = dict[str, list[tuple[str, float, float]]]
+
+class Row(NamedTuple):
+    name: str
+    seconds: float  # median time per operation, over the cycles
+    ratio: float  # median over the cycles of the baseline's time over the row's
+    low: float
+    high: float
 
 
-def ratios(run: dict) -> Rows:
-    """``group -> [(benchmark, median per operation, ratio)]``, fastest first."""
-    groups: dict[str, list[tuple[str, float]]] = defaultdict(list)
+# group -> cycle -> benchmark (without its cycle) -> seconds per operation
+Timings = dict[str, dict[int, dict[str, float]]]
+
+
+def _name_and_cycle(bench: dict) -> tuple[str, int]:
+    """A benchmark's name without its ``cycleN`` parameter, and N."""
+    parts = (bench.get("param") or "").split("-")
+    cycles = [int(found.group(1)) for part in parts if (found := CYCLE.fullmatch(part))]
+    kept = [part for part in parts if part and not CYCLE.fullmatch(part)]
+    base = bench["name"].split("[")[0]
+    return (f"{base}[{'-'.join(kept)}]" if kept else base), (cycles[0] if cycles else 0)
+
+
+def timings(run: dict) -> Timings:
+    timed: Timings = defaultdict(lambda: defaultdict(dict))
     for bench in run["benchmarks"]:
+        name, cycle = _name_and_cycle(bench)
         ops = bench.get("extra_info", {}).get("ops", 1)
-        groups[bench["group"] or bench["name"]].append(
-            (bench["name"], bench["stats"]["median"] / ops)
-        )
-    result: Rows = {}
-    for group, rows in groups.items():
-        rows.sort(key=lambda row: row[1])
-        baseline = next((t for name, t in rows if name.endswith(BASELINES)), rows[-1][1])
-        result[group] = [(name, median, baseline / median) for name, median in rows]
+        timed[bench["group"] or name][cycle][name] = bench["stats"]["median"] / ops
+    return timed
+
+
+def _spread(values: list[float]) -> tuple[float, float, float]:
+    return median(values), min(values), max(values)
+
+
+def ratios(run: dict) -> dict[str, list[Row]]:
+    """``group -> [Row]``, fastest first."""
+    result = {}
+    for group, cycles in timings(run).items():
+        seconds, times_as_fast = defaultdict(list), defaultdict(list)
+        for rows in cycles.values():
+            baseline = next(
+                (t for name, t in rows.items() if name.endswith(BASELINES)), max(rows.values())
+            )
+            for name, t in rows.items():
+                seconds[name].append(t)
+                times_as_fast[name].append(baseline / t)
+        made = [Row(name, median(seconds[name]), *_spread(times_as_fast[name])) for name in seconds]
+        result[group] = sorted(made, key=lambda row: row.seconds)
     return result
+
+
+def _ratio(row: Row) -> str:
+    if row.low == row.high:
+        return f"{row.ratio:.2f}x"
+    return f"{row.ratio:.2f}x ({row.low:.2f}-{row.high:.2f})"
 
 
 def table(runs: list[dict]) -> str:
     first, *others = [ratios(run) for run in runs]
     extra = [
-        {(group, name): ratio for group, rows in other.items() for name, _, ratio in rows}
+        {(group, row.name): row for group, rows in other.items() for row in rows}
         for other in others
     ]
     columns = "".join(f" run {n} |" for n in range(2, len(runs) + 1))
@@ -54,12 +102,45 @@ def table(runs: list[dict]) -> str:
         "| --- | --- | ---: | ---: |" + " ---: |" * len(others),
     ]
     for group, rows in first.items():
-        for name, median, ratio in rows:
+        for row in rows:
             more = "".join(
-                f" {column[(group, name)]:.2f}x |" if (group, name) in column else " - |"
+                f" {_ratio(column[group, row.name])} |" if (group, row.name) in column else " - |"
                 for column in extra
             )
-            lines.append(f"| {group} | {name} | {median * 1e9:,.0f} ns | {ratio:.2f}x |{more}")
+            lines.append(
+                f"| {group} | {row.name} | {row.seconds * 1e9:,.0f} ns | {_ratio(row)} |{more}"
+            )
+    return "\n".join(lines)
+
+
+def _short(group: str) -> str:
+    """A group's name without its batch size: ``match synthetic_10 (x100)``
+    is ``match synthetic_10``."""
+    return re.sub(r" \(x\d+\)", "", group)
+
+
+def _label(name: str) -> str:
+    """What a row is across groups: its baseline's name, or its twin."""
+    return next((base for base in BASELINES if name.endswith(base)), _twin(name))
+
+
+def over(run: dict, slow: str, fast: str) -> str:
+    """Markdown rows: each row's time in group ``slow`` over its time in
+    group ``fast``, the median (lowest-highest) over the cycles."""
+    by_short = {_short(group): cycles for group, cycles in timings(run).items()}
+    missing = [group for group in (slow, fast) if group not in by_short]
+    if missing:
+        raise SystemExit(f"no group {missing[0]!r}; the run has {sorted(by_short)}")
+    quotients = defaultdict(list)
+    for cycle, rows in by_short[slow].items():
+        below = {_label(name): t for name, t in by_short[fast].get(cycle, {}).items()}
+        for name, t in rows.items():
+            if _label(name) in below:
+                quotients[_label(name)].append(t / below[_label(name)])
+    lines = []
+    for label, values in sorted(quotients.items()):
+        middle, low, high = _spread(values)
+        lines.append(f"| {slow} over {fast} | {label} | {middle:.2f}x ({low:.2f}-{high:.2f}) |")
     return "\n".join(lines)
 
 
@@ -81,10 +162,10 @@ def chart(run: dict, path: str) -> None:
     from matplotlib.ticker import FixedLocator, FormatStrFormatter
 
     bars = [
-        (re.sub(r" \(x\d+\)", "", group), twin, ratio)
+        (_short(group), twin, ratio)
         for group, rows in ratios(run).items()
         for twin, ratio in sorted(
-            (_twin(name), ratio) for name, _, ratio in rows if not name.endswith(BASELINES)
+            (_twin(row.name), row.ratio) for row in rows if not row.name.endswith(BASELINES)
         )
     ]
     colours = {"c": "#2f6ea8", "py": "#a9c4e0"}
@@ -112,12 +193,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("runs", nargs="+", help="pytest-benchmark JSON files")
     parser.add_argument("--chart", help="also draw the first run's ratios into this PNG")
+    parser.add_argument(
+        "--over",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("SLOW", "FAST"),
+        help="also compare each row of group SLOW with its row in group FAST (first run)",
+    )
     arguments = parser.parse_args()
     loaded = []
     for path in arguments.runs:
         with open(path) as file:
             loaded.append(json.load(file))
     print(table(loaded))
+    if arguments.over:
+        print("\n| groups | row | times as long |\n| --- | --- | ---: |")
+        for slow, fast in arguments.over:
+            print(over(loaded[0], slow, fast))
     if arguments.chart:
         chart(loaded[0], arguments.chart)
 
