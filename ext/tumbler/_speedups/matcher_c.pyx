@@ -938,8 +938,56 @@ ctypedef struct _Route:
     PyObject *entry  # the first rule at the path's state, which holds it
 
 
+# The hash of the static paths' table. PERF: a server hands each request a
+# new path string, whose str hash (SipHash, a byte at a time) would cost more
+# than the rest of a static match; this one takes eight bytes per multiply.
+# It needs no strength against chosen collisions: the table holds the map's
+# own paths, and a request can only probe it, never fill it.
+cdef extern from *:
+    """
+    static inline Py_uhash_t tumbler_path_hash(const void *data, Py_ssize_t size) {
+        /* Every load has a fixed size, so none is a call: the last word
+           overlaps the one before it, and a short text is read in two
+           overlapping halves, or by its first, middle and last bytes. */
+        const unsigned char *bytes = (const unsigned char *)data;
+        uint64_t hashed = 0x9E3779B97F4A7C15ULL ^ (uint64_t)size;
+        uint64_t word;
+        uint32_t head, tail;
+        if (size >= 8) {
+            for (; size > 8; bytes += 8, size -= 8) {
+                memcpy(&word, bytes, 8);
+                hashed = (hashed ^ word) * 0xFF51AFD7ED558CCDULL;
+                hashed ^= hashed >> 32;
+            }
+            memcpy(&word, bytes + size - 8, 8);
+        } else if (size >= 4) {
+            memcpy(&head, bytes, 4);
+            memcpy(&tail, bytes + size - 4, 4);
+            word = ((uint64_t)head << 32) | tail;
+        } else if (size > 0) {
+            word = bytes[0] | ((uint64_t)bytes[size / 2] << 8) | ((uint64_t)bytes[size - 1] << 16);
+        } else {
+            word = 0;
+        }
+        hashed = (hashed ^ word) * 0xFF51AFD7ED558CCDULL;
+        hashed ^= hashed >> 29;
+        hashed *= 0xC4CEB9FE1A85EC53ULL;
+        return (Py_uhash_t)(hashed ^ (hashed >> 32));
+    }
+    """
+    Py_uhash_t tumbler_path_hash(const void *data, Py_ssize_t size) noexcept
+
+
+cdef inline Py_uhash_t _path_hash(str path) noexcept:
+    """``tumbler_path_hash`` of the path's characters as stored (one
+    representation per text, so equal paths hash alike)."""
+    return tumbler_path_hash(
+        PyUnicode_DATA(path), PyUnicode_GET_LENGTH(path) * PyUnicode_KIND(path)
+    )
+
+
 ctypedef struct _Slot:
-    Py_hash_t hashed
+    Py_uhash_t hashed
     Py_ssize_t index  # into the records; -1: an empty slot
 
 
@@ -948,7 +996,7 @@ cdef class _Paths:
 
     PERF: in place of a dict, which reads its index, its entry, the key
     string and then the state: a request with a variable part (a miss here)
-    reads one line of 16-byte slots, keyed by the path's own cached hash; a
+    reads one line of 16-byte slots, keyed by ``_path_hash``; a
     hit reads one more, the path's record.
     """
 
@@ -969,13 +1017,13 @@ cdef class _Paths:
 
 cdef _Entry _route(_Paths paths, str path):
     """The first rule at ``path``'s state, if it is one of the paths."""
-    cdef Py_hash_t hashed
+    cdef Py_uhash_t hashed
     cdef Py_ssize_t slot, index
     cdef _Route *route
     if paths.mask < 0:
         return _first_entry(paths.states.get(path))
-    hashed = hash(path)
-    slot = <Py_ssize_t>(<Py_uhash_t>hashed & <Py_uhash_t>paths.mask)
+    hashed = _path_hash(path)
+    slot = <Py_ssize_t>(hashed & <Py_uhash_t>paths.mask)
     while True:
         index = paths.slots[slot].index
         if index < 0:
@@ -1006,7 +1054,7 @@ cdef _settle_paths(_Paths paths):
     cdef Py_ssize_t size = _table_size(count)
     cdef Py_ssize_t slot
     cdef Py_ssize_t index = 0
-    cdef Py_hash_t hashed
+    cdef Py_uhash_t hashed
     cdef _Route *route
     cdef str path
     cdef _State state
@@ -1023,8 +1071,8 @@ cdef _settle_paths(_Paths paths):
     for slot in range(size):
         paths.slots[slot].index = -1
     for path, state in paths.states.items():
-        hashed = hash(path)
-        slot = <Py_ssize_t>(<Py_uhash_t>hashed & <Py_uhash_t>paths.mask)
+        hashed = _path_hash(path)
+        slot = <Py_ssize_t>(hashed & <Py_uhash_t>paths.mask)
         while paths.slots[slot].index >= 0:
             slot = (slot + 1) & paths.mask
         paths.slots[slot].hashed = hashed
