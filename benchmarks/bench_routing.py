@@ -1,15 +1,16 @@
 """Routing: tumbler's map on the compiled (``[c]``) and pure (``[py]``) kernel,
 beside werkzeug 3.1's ``Map`` and Falcon 4's ``CompiledRouter``.
 
-    pytest benchmarks/bench_routing.py --benchmark-min-time=0.0002 \\
-        --benchmark-warmup=on --benchmark-json=run.json
+    pytest benchmarks/bench_routing.py --cycles 5 --benchmark-min-time=0.0002 \\
+        --benchmark-max-time=0.1 --benchmark-warmup=on --benchmark-json=run.json
     python benchmarks/ratios.py run.json
 
 The route tables are ``../shared/routes/*.tsv`` (``:param`` becomes
 ``<param>``, and ``{param}`` for Falcon). Every match benchmark times a batch
 of ``BATCH`` requests, taken in turn from a list of ``DISTINCT`` different
-paths (generated parameter values), so no cache of results can help; divide
-a match row's time by ``BATCH`` for the cost of one match. Falcon's router
+paths (generated parameter values), so no cache of results can help, and
+each round's paths are new strings, as a server's are; divide a match row's
+time by ``BATCH`` for the cost of one match. Falcon's router
 only finds the resource: its rows add the lookup of the method's responder,
 which is how a Falcon app tells a 405.
 
@@ -41,6 +42,7 @@ ROUTES = Path(
     os.environ.get("TUMBLER_ROUTES", Path(__file__).resolve().parents[2] / "shared" / "routes")
 )
 BATCH = 100
+ROUNDS = 500  # a match row's rounds, each one fresh batch
 DISTINCT = 20_000
 PARAM = re.compile(r":(\w+)")
 
@@ -186,13 +188,31 @@ def batches(pairs):
     return itertools.cycle(chunks).__next__
 
 
-def matcher(adapter, pairs):
+def fresh_batches(pairs):
+    """pytest-benchmark's ``setup`` for a match row: the next ``BATCH``
+    requests, each path a new string, as a server makes one per request, so
+    that no hash a string caches from an earlier round helps."""
     next_batch = batches(pairs)
+
+    def setup():
+        return ([(path.encode().decode(), method) for path, method in next_batch()],), {}
+
+    return setup
+
+
+def timed(benchmark, run, pairs):
+    """Time ``run`` on fresh batches of ``pairs``, one batch a round."""
+    return benchmark.pedantic(
+        run, setup=fresh_batches(pairs), rounds=ROUNDS, warmup_rounds=ROUNDS // 10
+    )
+
+
+def matcher(adapter):
     match = adapter.match
 
-    def run():
+    def run(batch):
         answered = 0
-        for path, method in next_batch():
+        for path, method in batch:
             # PERF: try/except, not contextlib.suppress, to keep the harness cheap.
             try:  # noqa: SIM105
                 match(path, method)
@@ -204,13 +224,12 @@ def matcher(adapter, pairs):
     return run
 
 
-def falcon_matcher(router, pairs):
-    next_batch = batches(pairs)
+def falcon_matcher(router):
     find = router.find
 
-    def run():
+    def run(batch):
         answered = 0
-        for path, method in next_batch():
+        for path, method in batch:
             found = find(path)
             if found is not None:
                 found[1].get(method)
@@ -251,13 +270,13 @@ def _keys(keys, falcon=False):
 @pytest.mark.parametrize("key", _keys(MATCH_GROUPS))
 def test_match(benchmark, impl, key):
     name, kind = MATCH_GROUPS[key]
-    assert benchmark(matcher(tumbler_adapter(impl, name), requests(name, kind))) == BATCH
+    assert timed(benchmark, matcher(tumbler_adapter(impl, name)), requests(name, kind)) == BATCH
 
 
 @pytest.mark.parametrize("key", _keys(FALCON_GROUPS, falcon=True))
 def test_match_vs(benchmark, impl, key):
     name, kind = MATCH_GROUPS[key]
-    assert benchmark(matcher(tumbler_adapter(impl, name), requests(name, kind))) == BATCH
+    assert timed(benchmark, matcher(tumbler_adapter(impl, name)), requests(name, kind)) == BATCH
 
 
 def _baseline(key, falcon_row):
@@ -265,11 +284,8 @@ def _baseline(key, falcon_row):
 
     @pytest.mark.benchmark(group=_group(key, falcon_row))
     def test(benchmark):
-        if falcon_row:
-            run = falcon_matcher(falcon_router(name), requests(name, kind))
-        else:
-            run = matcher(werkzeug_adapter(name), requests(name, kind))
-        assert benchmark(run) == BATCH
+        run = falcon_matcher(falcon_router(name)) if falcon_row else matcher(werkzeug_adapter(name))
+        assert timed(benchmark, run, requests(name, kind)) == BATCH
 
     test.__name__ = f"test_match_{key}_{'falcon' if falcon_row else 'werkzeug'}"
     return test
