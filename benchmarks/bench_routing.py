@@ -5,6 +5,10 @@ beside werkzeug 3.1's ``Map`` and Falcon 4's ``CompiledRouter``.
         --benchmark-max-time=0.1 --benchmark-warmup=on --benchmark-json=run.json
     python benchmarks/ratios.py run.json
 
+Match, build and start-up rows run fixed rounds (``timed``); the
+``--benchmark-*-time`` and ``--benchmark-warmup`` options calibrate the
+others (``bind_to_environ``).
+
 The route tables are ``../shared/routes/*.tsv`` (``:param`` becomes
 ``<param>``, and ``{param}`` for Falcon). Every match benchmark times a batch
 of ``BATCH`` requests, taken in turn from a list of ``DISTINCT`` different
@@ -42,7 +46,7 @@ ROUTES = Path(
     os.environ.get("TUMBLER_ROUTES", Path(__file__).resolve().parents[2] / "shared" / "routes")
 )
 BATCH = 100
-ROUNDS = 500  # a match row's rounds, each one fresh batch
+ROUNDS = 500  # a match or build row's rounds, each one batch
 DISTINCT = 20_000
 PARAM = re.compile(r":(\w+)")
 
@@ -196,10 +200,11 @@ def fresh_batches(pairs):
     return lambda: [(path.encode().decode(), method) for path, method in next_batch()]
 
 
-def timed(benchmark, run, next_batch):
-    """Time ``run`` on one batch a round, made outside the timed call."""
+def timed(benchmark, run, next_input, rounds=ROUNDS):
+    """Time ``run`` on one input a round (a batch, say), made outside the
+    timed call, after a tenth as many rounds of warm-up."""
     return benchmark.pedantic(
-        run, setup=lambda: ((next_batch(),), {}), rounds=ROUNDS, warmup_rounds=ROUNDS // 10
+        run, setup=lambda: ((next_input(),), {}), rounds=rounds, warmup_rounds=rounds // 10
     )
 
 
@@ -321,7 +326,8 @@ def test_answers_agree(impl):
 def build_calls(name="github_api"):
     """``DISTINCT`` ``(endpoint, values, method)`` for the table's routes with
     parameters. Each route's endpoint is one string, as a ``url_for`` call
-    names it by a literal, whose hash Python keeps; the values are new each time.
+    names it by a literal, whose hash Python keeps; each call has its own
+    values (a row's 550 rounds go through the list about three times).
     """
     chooser = random.Random(f"build-{name}")
     routes = [(m, p) for m, p in table(name) if "<" in p]
@@ -374,9 +380,7 @@ def _startup(benchmark, make_map, make_rules):
         url_map = make_map(rules)
         return url_map.bind("example.com").match(probe, first[0])
 
-    result = benchmark.pedantic(
-        ready, setup=lambda: ((make_rules(STARTUP),), {}), rounds=3, iterations=1
-    )
+    result = timed(benchmark, ready, lambda: make_rules(STARTUP), rounds=3)
     assert result[0] == f"{first[0]} {first[1]}"
 
 

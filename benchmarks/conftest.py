@@ -25,9 +25,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture(autouse=True)
-def cycle(request: pytest.FixtureRequest) -> int:
-    """Which pass over the benchmarks this is (0 when ``--cycles`` is 1)."""
-    return getattr(request, "param", 0)
+def cycle() -> int:
+    """Which pass over the benchmarks this is: 0, unless ``--cycles`` gives
+    the test its cycle as a parameter, which stands in for this fixture."""
+    return 0
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -56,7 +57,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     groups: dict[tuple[int, str], list[pytest.Item]] = {}
     for item in items:
         groups.setdefault((_cycle(item), _group(item)), []).append(item)
-    first_seen = {group: n for n, (_, group) in reversed(list(enumerate(groups)))}
+    first_seen = {group: n for n, group in enumerate(dict.fromkeys(g for _, g in groups))}
     ordered = []
     for cycle, group in sorted(groups, key=lambda key: (key[0], first_seen[key[1]])):
         rows = groups[cycle, group]

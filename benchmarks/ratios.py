@@ -67,6 +67,17 @@ def _spread(values: list[float]) -> tuple[float, float, float]:
     return median(values), min(values), max(values)
 
 
+def _times(middle: float, low: float, high: float) -> str:
+    """``4.00x``, or ``4.00x (3.50-4.20)`` when the cycles differ."""
+    if low == high:
+        return f"{middle:.2f}x"
+    return f"{middle:.2f}x ({low:.2f}-{high:.2f})"
+
+
+def _is_baseline(name: str) -> bool:
+    return name.endswith(BASELINES)
+
+
 def ratios(run: dict) -> dict[str, list[Row]]:
     """``group -> [Row]``, fastest first."""
     result = {}
@@ -74,7 +85,7 @@ def ratios(run: dict) -> dict[str, list[Row]]:
         seconds, times_as_fast = defaultdict(list), defaultdict(list)
         for rows in cycles.values():
             baseline = next(
-                (t for name, t in rows.items() if name.endswith(BASELINES)), max(rows.values())
+                (t for name, t in rows.items() if _is_baseline(name)), max(rows.values())
             )
             for name, t in rows.items():
                 seconds[name].append(t)
@@ -82,12 +93,6 @@ def ratios(run: dict) -> dict[str, list[Row]]:
         made = [Row(name, median(seconds[name]), *_spread(times_as_fast[name])) for name in seconds]
         result[group] = sorted(made, key=lambda row: row.seconds)
     return result
-
-
-def _ratio(row: Row) -> str:
-    if row.low == row.high:
-        return f"{row.ratio:.2f}x"
-    return f"{row.ratio:.2f}x ({row.low:.2f}-{row.high:.2f})"
 
 
 def table(runs: list[dict]) -> str:
@@ -104,11 +109,13 @@ def table(runs: list[dict]) -> str:
     for group, rows in first.items():
         for row in rows:
             more = "".join(
-                f" {_ratio(column[group, row.name])} |" if (group, row.name) in column else " - |"
+                f" {_times(*column[group, row.name][2:])} |"
+                if (group, row.name) in column
+                else " - |"
                 for column in extra
             )
             lines.append(
-                f"| {group} | {row.name} | {row.seconds * 1e9:,.0f} ns | {_ratio(row)} |{more}"
+                f"| {group} | {row.name} | {row.seconds * 1e9:,.0f} ns | {_times(*row[2:])} |{more}"
             )
     return "\n".join(lines)
 
@@ -139,8 +146,7 @@ def over(run: dict, slow: str, fast: str) -> str:
                 quotients[_label(name)].append(t / below[_label(name)])
     lines = []
     for label, values in sorted(quotients.items()):
-        middle, low, high = _spread(values)
-        lines.append(f"| {slow} over {fast} | {label} | {middle:.2f}x ({low:.2f}-{high:.2f}) |")
+        lines.append(f"| {slow} over {fast} | {label} | {_times(*_spread(values))} |")
     return "\n".join(lines)
 
 
@@ -165,7 +171,7 @@ def chart(run: dict, path: str) -> None:
         (_short(group), twin, ratio)
         for group, rows in ratios(run).items()
         for twin, ratio in sorted(
-            (_twin(row.name), row.ratio) for row in rows if not row.name.endswith(BASELINES)
+            (_twin(row.name), row.ratio) for row in rows if not _is_baseline(row.name)
         )
     ]
     colours = {"c": "#2f6ea8", "py": "#a9c4e0"}
