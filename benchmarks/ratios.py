@@ -67,6 +67,10 @@ def _spread(values: list[float]) -> tuple[float, float, float]:
     return median(values), min(values), max(values)
 
 
+def _times_of(row: Row) -> str:
+    return _times(row.ratio, row.low, row.high)
+
+
 def _times(middle: float, low: float, high: float) -> str:
     """``4.00x``, or ``4.00x (3.50-4.20)`` when the cycles differ."""
     if low == high:
@@ -109,13 +113,13 @@ def table(runs: list[dict]) -> str:
     for group, rows in first.items():
         for row in rows:
             more = "".join(
-                f" {_times(*column[group, row.name][2:])} |"
+                f" {_times_of(column[group, row.name])} |"
                 if (group, row.name) in column
                 else " - |"
                 for column in extra
             )
             lines.append(
-                f"| {group} | {row.name} | {row.seconds * 1e9:,.0f} ns | {_times(*row[2:])} |{more}"
+                f"| {group} | {row.name} | {row.seconds * 1e9:,.0f} ns | {_times_of(row)} |{more}"
             )
     return "\n".join(lines)
 
