@@ -186,7 +186,6 @@ cdef class _Entry:
     cdef tuple allowed_twice
 
     def __init__(self, rule, converters):
-        cdef _Bits bit
         cdef Py_ssize_t index
         self.rule = rule
         self.methods = rule.methods
@@ -204,13 +203,7 @@ cdef class _Entry:
             for index in range(self.plain):
                 self.names[index] = <PyObject *>self.converters[2 * index]
         _refresh(self)
-        if self.methods is not None:
-            for name in self.methods:
-                bit = _bit(name) if type(name) is str else 0
-                if bit == 0:
-                    self.method_bits = 0
-                    break
-                self.method_bits |= bit
+        self.method_bits = _bits(self.methods)
 
 
 cdef inline _Code _code(str method) noexcept:
@@ -249,17 +242,35 @@ cdef inline _Bits _bit(str method) noexcept:
     return 0
 
 
-cdef inline bint _takes(_Entry entry, str method, _Bits bit) except -1:
-    """Whether the entry's rule takes ``method``, whose _bit is ``bit``.
+cdef _Bits _bits(methods) except? 0:
+    """The _bits of a rule's methods together, or 0 unless each has one."""
+    cdef _Bits bits = 0
+    cdef _Bits bit
+    if methods is None:
+        return 0
+    for name in methods:
+        bit = _bit(name) if type(name) is str else 0
+        if bit == 0:
+            return 0
+        bits |= bit
+    return bits
+
+
+cdef inline bint _among(methods, _Bits bits, str method, _Bits bit) except -1:
+    """Whether ``method``, whose _bit is ``bit``, is one of a rule's
+    ``methods`` (not ``None``), whose _bits are ``bits``.
     PERF: a rule's methods are nearly always common ones, whose bits are
     cheaper to test than looking the name up in its set (a hash probe, then
     a comparison through the type)."""
-    if entry.any_method:
-        return True
-    if entry.method_bits == 0:
-        return method in entry.methods
-    # NOTE: a method that is not a common one (bit 0) is none of the entry's.
-    return entry.method_bits & bit != 0
+    if bits == 0:
+        return method in methods
+    # NOTE: a method that is not a common one (bit 0) is none of the rule's.
+    return bits & bit != 0
+
+
+cdef inline bint _takes(_Entry entry, str method, _Bits bit) except -1:
+    """Whether the entry's rule takes ``method``, whose _bit is ``bit``."""
+    return entry.any_method or _among(entry.methods, entry.method_bits, method, bit)
 
 
 cdef inline bint _fits(_Entry entry, str method, _Bits bit, bint websocket) except -1:
@@ -1103,6 +1114,10 @@ cdef class StateMachine:
     cdef public bint merge_slashes
     cdef public object host_matching
     cdef public bint stale
+    # Each endpoint's build plan (see Map._build_plan), made on its first
+    # build after an update(), which empties this. PERF: here, a build reaches
+    # it through the matcher its adapter keeps (see _matcher_of).
+    cdef readonly dict plans
     cdef _State _root
     cdef dict _static
     cdef list _entries
@@ -1128,6 +1143,7 @@ cdef class StateMachine:
         self.merge_slashes = merge_slashes
         self.host_matching = False
         self.stale = True
+        self.plans = {}
         self._root = _State()
         self._static = {}
         self._entries = []
@@ -1190,10 +1206,12 @@ cdef class StateMachine:
             paths.mask = -1  # until update() settles the paths again
 
     def update(self):
-        """Order every state's dynamic edges by weight."""
+        """Order every state's dynamic edges by weight, and forget the
+        build plans."""
         # PERF: and lay the nodes out for the search (see _Node).
         cdef _Entry entry
         cdef _Paths paths
+        self.plans = {}
         for entry in self._entries:
             _refresh(entry)
             _allow(entry)
@@ -1421,6 +1439,11 @@ cdef class RuleBuilder:
     # path's variable names in order, and their hashes.
     cdef tuple names
     cdef Py_hash_t hashes[_FEW_VARIABLES]
+    # PERF: for _join_path: the length of the path's static text when it is
+    # all ASCII, else -1; and whether each variable's converter has the base
+    # to_url.
+    cdef Py_ssize_t static_size
+    cdef bint plain[_FEW_VARIABLES]
     # Whether the domain is constant and the path has at most
     # _FEW_VARIABLES variables: what BuildEntry._quick needs.
     cdef bint quick
@@ -1436,11 +1459,15 @@ cdef class RuleBuilder:
         self.required = tuple(required)
         self.consumed = frozenset(consumed)
         self.encode_query = encode_query
-        self.names = tuple([piece[0] for piece in self.path if type(piece) is not str])
+        variables = [piece for piece in self.path if type(piece) is not str]
+        self.names = tuple([name for name, _, _ in variables])
         self.quick = self.domain_text is not None and len(self.names) <= _FEW_VARIABLES
         if self.quick:
-            for index, name in enumerate(self.names):
+            for index, (name, _, plain) in enumerate(variables):
                 self.hashes[index] = hash(name)
+                self.plain[index] = plain
+        static = [piece for piece in self.path if type(piece) is str]
+        self.static_size = len(u"".join(static)) if all(text.isascii() for text in static) else -1
         self.rooted = _rooted(self.path)
 
     def build(self, values, append_unknown):
@@ -1670,44 +1697,70 @@ cdef str _join_slots(tuple pieces, PyObject **slots):
     order (held by the caller).
 
     PERF: when every piece is ASCII text as it stands (static text, or a
-    value the base ``to_url`` returns unchanged) the URL is copied into a
-    string of the right size at once, no converter called; else the texts
-    go into a tuple for ``str.join``.
+    value the base ``to_url`` returns unchanged) the URL is copied at once
+    (``_copied``), no converter called; else it is joined (``_joined``).
     """
     cdef Py_ssize_t count = len(pieces)
     cdef Py_ssize_t index
     cdef Py_ssize_t slot = 0
     cdef Py_ssize_t total = 0
-    cdef Py_ssize_t size
-    cdef char *out
     for index in range(count):
         piece = pieces[index]
         if type(piece) is str:
             if not PyUnicode_IS_ASCII(piece):
-                break
+                return _joined(pieces, slots)
         else:
             piece = <object>slots[slot]
             slot += 1
             if not _as_it_stands(<tuple>pieces[index], piece):
-                break
+                return _joined(pieces, slots)
         total += PyUnicode_GET_LENGTH(piece)
-    else:
-        joined = PyUnicode_New(total, 127)
-        out = <char*>PyUnicode_1BYTE_DATA(joined)
-        slot = 0
-        for index in range(count):
-            piece = pieces[index]
-            if type(piece) is not str:
-                piece = <object>slots[slot]
-                slot += 1
-            size = PyUnicode_GET_LENGTH(piece)
-            memcpy(out, PyUnicode_1BYTE_DATA(piece), size)
-            out += size
-        return <str>joined
+    return _copied(pieces, slots, total)
+
+
+cdef str _join_path(RuleBuilder builder, PyObject **slots):
+    """The builder's path, its variables' values in ``slots`` in order (held
+    by the caller), as ``_join_slots`` joins it. PERF: only the values are
+    looked at; what it needs of the static text and the converters was
+    worked out once (see RuleBuilder.static_size)."""
+    cdef Py_ssize_t total = builder.static_size
+    cdef Py_ssize_t index
+    if total >= 0:
+        for index in range(len(builder.names)):
+            value = <object>slots[index]
+            if not (builder.plain[index] and type(value) is str
+                    and _needs_no_quoting(<str>value)):
+                return _joined(builder.path, slots)
+            total += PyUnicode_GET_LENGTH(value)
+        return _copied(builder.path, slots, total)
+    return _joined(builder.path, slots)
+
+
+cdef str _copied(tuple pieces, PyObject **slots, Py_ssize_t total):
+    """The pieces' texts, all ASCII and ``total`` long, copied into one
+    string of that size."""
+    cdef Py_ssize_t slot = 0
+    cdef Py_ssize_t size
+    joined = PyUnicode_New(total, 127)
+    cdef char *out = <char*>PyUnicode_1BYTE_DATA(joined)
+    for piece in pieces:
+        if type(piece) is not str:
+            piece = <object>slots[slot]
+            slot += 1
+        size = PyUnicode_GET_LENGTH(piece)
+        memcpy(out, PyUnicode_1BYTE_DATA(piece), size)
+        out += size
+    return <str>joined
+
+
+cdef str _joined(tuple pieces, PyObject **slots):
+    """The pieces' texts, each value through its converter, joined."""
     # PERF: a tuple of the exact size, filled in place, is what str.join
     # reads fastest; a list would grow as it is appended to.
+    cdef Py_ssize_t count = len(pieces)
+    cdef Py_ssize_t index
+    cdef Py_ssize_t slot = 0
     cdef tuple texts = PyTuple_New(count)
-    slot = 0
     for index in range(count):
         piece = pieces[index]
         if type(piece) is str:
@@ -1730,6 +1783,7 @@ cdef class BuildEntry:
     cdef object rule
     cdef RuleBuilder builder
     cdef object methods
+    cdef _Bits method_bits  # see _bits
     cdef frozenset arguments
     # PERF: the arguments again, as a tuple, which iterates without an iterator.
     cdef tuple argument_names
@@ -1743,6 +1797,7 @@ cdef class BuildEntry:
         self.rule = rule
         self.builder = builder
         self.methods = rule.methods
+        self.method_bits = _bits(self.methods)
         self.arguments = frozenset(rule.arguments)
         self.argument_names = tuple(self.arguments)
         defaults = rule.defaults
@@ -1755,7 +1810,7 @@ cdef class BuildEntry:
         return self._suitable(dict(values), method)
 
     cdef bint _suitable(self, dict values, method) except -1:
-        if method is not None and self.methods is not None and method not in self.methods:
+        if not self._takes(method):
             return False
         for key in self.argument_names:
             if key not in values and (self.defaults is None or key not in self.defaults):
@@ -1765,6 +1820,14 @@ cdef class BuildEntry:
                 if key in values and value != values[key]:
                     return False
         return True
+
+    cdef inline bint _takes(self, method) except -1:
+        """Whether the rule serves ``method`` (``None``: any)."""
+        if method is None or self.methods is None:
+            return True
+        if type(method) is str:
+            return _among(self.methods, self.method_bits, method, _bit(method))
+        return method in self.methods
 
     def build(self, values, method, append_unknown):
         """The rule's ``(domain part, path)``, or ``None`` if it does not fit."""
@@ -1805,7 +1868,7 @@ cdef class BuildEntry:
         cdef Py_ssize_t index
         cdef PyObject *key
         cdef PyObject *value
-        if method is not None and self.methods is not None and method not in self.methods:
+        if not self._takes(method):
             return None
         # NOTE: nothing in the loop runs code: the values stay as they are.
         while PyDict_Next(values, &position, &key, &value):
@@ -1828,7 +1891,7 @@ cdef class BuildEntry:
         try:
             path = builder.path_text
             if path is None:
-                path = _join_slots(builder.path, slots)
+                path = _join_path(builder, slots)
         except ValidationError:
             return None
         finally:
@@ -1862,8 +1925,12 @@ cdef bint _all_in_kernel(tuple plan):
     return True
 
 
-cdef tuple _plan(url_map, endpoint):
-    plan = (<dict>_own_field(url_map, u"_plans")).get(endpoint)
+cdef tuple _plan(url_map, matcher, endpoint):
+    """The endpoint's build plan, made by the map when there is none."""
+    if type(matcher) is StateMachine:
+        plan = (<StateMachine>matcher).plans.get(endpoint)
+    else:
+        plan = matcher.plans.get(endpoint)
     if plan is None:
         plan = url_map._build_plan(endpoint)
     return <tuple>plan
@@ -1873,23 +1940,16 @@ def partial_build(adapter, endpoint, values, method, append_unknown):
     """The first buildable rule of an endpoint (``MapAdapter._partial_build``)."""
     cdef AdapterBase bound = _view(adapter)
     cdef PyObject *won = NULL
-    url_map = bound.map
-    plan = _plan(url_map, endpoint)
-    found = _partial_build(bound, _host_to_prefer(bound, url_map),
-                           plan, dict(values), False, method, append_unknown, &won)
+    matcher = _matcher_of(bound)
+    plan = _plan(bound.map, matcher, endpoint)
+    host = bound.server_name if _host_matching(matcher) else None
+    found = _partial_build(bound, host, plan, dict(values), False, method, append_unknown, &won)
     if found is None:
         return None
     if type(found) is str:
         entry = <BuildEntry>won
         return entry.builder.domain_text, found, entry.websocket
     return (<_Built>found).domain, (<_Built>found).path, (<_Built>found).websocket
-
-
-cdef object _host_to_prefer(AdapterBase bound, url_map):
-    """With host matching, the bound host, whose rules are built first; else ``None``."""
-    if _host_matching(_own_field(url_map, u"_matcher")):
-        return bound.server_name
-    return None
 
 
 cdef object _partial_build(AdapterBase bound, host, tuple plan, dict values, bint raw, method,
@@ -1985,7 +2045,7 @@ def build(adapter, endpoint, values=None, method=None, force_external=False,
     """Build the URL of an endpoint from values (``MapAdapter.build``)."""
     cdef AdapterBase bound = _view(adapter)
     url_map = bound.map
-    matcher = _own_field(url_map, u"_matcher")
+    matcher = _matcher_of(bound)
     if _is_stale(matcher):
         url_map.update()
     cdef tuple plan
@@ -1994,7 +2054,7 @@ def build(adapter, endpoint, values=None, method=None, force_external=False,
     cdef bint raw
     host_matching = _host_matching(matcher)
     if _is_kernel_method(adapter, u"_partial_build", partial_build):
-        plan = _plan(url_map, endpoint)
+        plan = _plan(url_map, matcher, endpoint)
         # PERF: a plain dict goes in as it is, unfiltered, when only this
         # module reads it (see _first_built).
         raw = type(values) is dict and _all_in_kernel(plan)
@@ -2060,7 +2120,7 @@ cdef object _answer(adapter, path_info, method, return_rule, query_args, websock
     # through getattr's full protocol.
     cdef AdapterBase bound = _view(adapter)
     url_map = bound.map
-    matcher = _own_field(url_map, u"_matcher")
+    matcher = _matcher_of(bound)
     if _is_stale(matcher):
         url_map.update()
     if path_info is None:
@@ -2265,6 +2325,15 @@ cdef inline object _own_field(obj, str name):
     return getattr(obj, name)
 
 
+cdef inline object _matcher_of(AdapterBase bound):
+    """The matcher of the adapter's map."""
+    url_map = bound.map
+    if url_map is not bound._matcher_map:
+        bound._matcher = _own_field(url_map, u"_matcher")
+        bound._matcher_map = url_map
+    return bound._matcher
+
+
 # The map keeps its host_matching, and whether it needs an update, in its
 # matcher, where a StateMachine of this module holds them in C fields.
 cdef inline bint _is_stale(matcher) except -1:
@@ -2318,6 +2387,11 @@ cdef class AdapterBase:
     cdef public object default_method
     cdef public object query_args
     cdef public object websocket
+    # PERF: the map's matcher, read from the map once and kept while the
+    # adapter's map is _matcher_map (see _matcher_of). A map makes its
+    # matcher once, in __init__.
+    cdef object _matcher_map
+    cdef object _matcher
 
 
 cdef extern from *:
@@ -2472,7 +2546,8 @@ cdef object _bind_plain(url_map, dict env, subdomain):
     ``_SERVER_NAMES``, filled by the first such request for the host.
     """
     cdef dict map_fields = _fields(url_map)
-    if _host_matching(_field(map_fields, url_map, u"_matcher")):
+    matcher = _field(map_fields, url_map, u"_matcher")
+    if _host_matching(matcher):
         return None
     cls = _class_field(map_fields, url_map, u"_adapter_class")
     if not (isinstance(cls, type) and _adapter_kind(cls) == _PLAIN):
@@ -2501,6 +2576,8 @@ cdef object _bind_plain(url_map, dict env, subdomain):
         script_name = script_name + u"/"
     cdef AdapterBase made = <AdapterBase>tumbler_new(cls)
     made.map = url_map
+    made._matcher_map = url_map
+    made._matcher = matcher
     made.server_name = server_name
     made.script_name = script_name
     made.subdomain = subdomain if subdomain else u""

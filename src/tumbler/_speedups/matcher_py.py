@@ -264,9 +264,16 @@ class StateMachine:
 
     def __init__(self, merge_slashes: bool) -> None:
         self._merge_slashes = merge_slashes
+        self._plans: dict[Any, tuple[BuildEntry, ...]] = {}
         self._root = _State()
         # PERF: fully static paths, by domain then path, for one-lookup hits.
         self._static: dict[str, dict[str, _State]] = {}
+
+    @property
+    def plans(self) -> dict[Any, tuple[BuildEntry, ...]]:
+        """Each endpoint's build plan (see ``Map._build_plan``), made on its
+        first build after an :meth:`update`, which empties this."""
+        return self._plans
 
     @property
     def merge_slashes(self) -> bool:
@@ -323,10 +330,12 @@ class StateMachine:
             paths[path] = state
 
     def update(self) -> None:
-        """Order every state's dynamic edges by weight.
+        """Order every state's dynamic edges by weight, and forget the
+        build plans.
 
         The sort is stable: ties keep the order they were added in.
         """
+        self._plans = {}
         pending = [self._root]
         while pending:
             state = pending.pop()
@@ -639,7 +648,7 @@ def partial_build(
 
 
 def _plan(url_map: Any, endpoint: Any) -> tuple[BuildEntry, ...]:
-    plan = url_map._plans.get(endpoint)
+    plan = url_map._matcher.plans.get(endpoint)
     if plan is None:
         plan = url_map._build_plan(endpoint)
     return plan  # type: ignore[no-any-return]

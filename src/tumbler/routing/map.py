@@ -69,8 +69,6 @@ class Map:
     ) -> None:
         self._matcher = self._kernel.StateMachine(merge_slashes)
         self._rules_by_endpoint: dict[Any, list[Rule]] = {}
-        # Each endpoint's rules as the kernel builds them; see _build_plan.
-        self._plans: dict[Any, tuple[Any, ...]] = {}
         #: What the rules share (see ``rules.SharedPieces``).
         self._shared_pieces: SharedPieces = {}
         #: The built-in converters without arguments, one per class, shared by
@@ -218,7 +216,6 @@ class Map:
                     if rule.defaults and not rule.build_only:
                         providers.append(rule)
             self._matcher.update()
-            self._plans = {}
             self._matcher.stale = False
 
     def _build_plan(self, endpoint: Any) -> tuple[Any, ...]:
@@ -235,7 +232,7 @@ class Map:
             )
             for rule in self._rules_by_endpoint.get(endpoint, ())
         )
-        self._plans[endpoint] = plan
+        self._matcher.plans[endpoint] = plan
         return plan
 
     def __repr__(self) -> str:
