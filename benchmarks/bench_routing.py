@@ -193,11 +193,14 @@ def batches(pairs):
 
 
 def fresh_batches(pairs):
-    """An endless run of ``BATCH`` requests from ``pairs``, each path a new
-    string, as a server makes one per request, so that no hash a string
-    caches from an earlier round helps."""
+    """An endless run of ``BATCH`` requests from ``pairs``, each path and
+    method a new string, as a server makes them per request: no hash a
+    string caches from an earlier round helps, and no method string is
+    the table row's own (a large table's would be far from the cache)."""
     next_batch = batches(pairs)
-    return lambda: [(path.encode().decode(), method) for path, method in next_batch()]
+    return lambda: [
+        (path.encode().decode(), method.encode().decode()) for path, method in next_batch()
+    ]
 
 
 def timed(benchmark, run, next_input, rounds=ROUNDS):
