@@ -1466,8 +1466,10 @@ cdef class RuleBuilder:
             for index, (name, _, plain) in enumerate(variables):
                 self.hashes[index] = hash(name)
                 self.plain[index] = plain
+        # NOTE: a Rule's static text comes quoted, so ASCII; a builder made
+        # from other pieces may not be.
         static = [piece for piece in self.path if type(piece) is str]
-        self.static_size = len(u"".join(static)) if all(text.isascii() for text in static) else -1
+        self.static_size = sum(map(len, static)) if all(map(str.isascii, static)) else -1
         self.rooted = _rooted(self.path)
 
     def build(self, values, append_unknown):
@@ -1647,15 +1649,16 @@ cdef bint _needs_no_quoting(str text) noexcept:
     return True
 
 
-cdef inline bint _as_it_stands(tuple piece, value) noexcept:
-    """Whether the base ``to_url`` would return the value unchanged."""
-    return piece[2] and type(value) is str and _needs_no_quoting(<str>value)
+cdef inline bint _as_it_stands(bint plain, value) noexcept:
+    """Whether ``to_url`` would return the value unchanged, when ``plain``
+    says it is the base one."""
+    return plain and type(value) is str and _needs_no_quoting(<str>value)
 
 
 cdef str _to_url(tuple piece, value):
     # PERF: the base to_url is str() and quoting; text that needs no
     # quoting, and any int, come back as they are.
-    if _as_it_stands(piece, value):
+    if _as_it_stands(piece[2], value):
         return value
     if piece[2] and type(value) is int:
         return str(value)
@@ -1712,7 +1715,7 @@ cdef str _join_slots(tuple pieces, PyObject **slots):
         else:
             piece = <object>slots[slot]
             slot += 1
-            if not _as_it_stands(<tuple>pieces[index], piece):
+            if not _as_it_stands((<tuple>pieces[index])[2], piece):
                 return _joined(pieces, slots)
         total += PyUnicode_GET_LENGTH(piece)
     return _copied(pieces, slots, total)
@@ -1728,8 +1731,7 @@ cdef str _join_path(RuleBuilder builder, PyObject **slots):
     if total >= 0:
         for index in range(len(builder.names)):
             value = <object>slots[index]
-            if not (builder.plain[index] and type(value) is str
-                    and _needs_no_quoting(<str>value)):
+            if not _as_it_stands(builder.plain[index], value):
                 return _joined(builder.path, slots)
             total += PyUnicode_GET_LENGTH(value)
         return _copied(builder.path, slots, total)
