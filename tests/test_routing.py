@@ -766,3 +766,29 @@ def test_http_exceptions_are_werkzeugs():
     assert issubclass(BuildError, werkzeug.routing.BuildError)
     assert issubclass(ValidationError, werkzeug.routing.ValidationError)
     assert issubclass(RequestRedirect, HTTPException)
+
+
+def test_an_adapter_given_another_map_matches_and_builds_with_it(Map):
+    # The compiled adapter keeps its map's matcher: a new map must replace it.
+    first = Map([Rule("/a/<x>", endpoint="first")])
+    second = Map([Rule("/b/<x>", endpoint="second")])
+    adapter = first.bind_to_environ(
+        {"REQUEST_METHOD": "GET", "wsgi.url_scheme": "http", "HTTP_HOST": "example.com"}
+    )
+    assert adapter.match("/a/1") == ("first", {"x": "1"})
+    assert adapter.build("first", {"x": 1}) == "/a/1"
+    adapter.map = second
+    assert adapter.match("/b/2") == ("second", {"x": "2"})
+    assert adapter.build("second", {"x": 2}) == "/b/2"
+    with pytest.raises(NotFound):
+        adapter.match("/a/1")
+
+
+def test_rules_added_after_a_build_are_built(Map):
+    # update() forgets the endpoint's build plan, which now has two rules.
+    url_map = Map([Rule("/x/<int:n>", endpoint="x")])
+    adapter = url_map.bind("example.com")
+    with pytest.raises(BuildError):
+        adapter.build("x", {"name": "a"})
+    url_map.add(Rule("/x/<name>", endpoint="x"))
+    assert adapter.build("x", {"name": "a"}) == "/x/a"
