@@ -8,11 +8,22 @@ and ``--cycles N`` times the whole set N times over, cycle after cycle, each
 cycle starting its groups at the next row. ``ratios.py`` then takes every
 ratio within one cycle, where a drift slows both sides, and reports the
 median over the cycles.
+
+Groups that are compared with each other (``ratios.py --over``: a 10,000-route
+match over a 10-route one, say) go further: a bench module names them in its
+``INTERLEAVE``, and their rows run in turn, row by row, so that each row is
+timed moments after its counterpart in the other group, not a second later.
 """
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
+from typing import TypeVar
+
 import pytest
+
+T = TypeVar("T")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -49,18 +60,37 @@ def _group(item: pytest.Item) -> str:
     return marker.kwargs.get("group", item.nodeid) if marker else item.nodeid
 
 
+def _together(item: pytest.Item) -> tuple[str, ...]:
+    """The groups whose rows run in turn with the item's: those its module's
+    ``INTERLEAVE`` lists with its own, else its group alone."""
+    group = _group(item)
+    for groups in getattr(item.module, "INTERLEAVE", ()):
+        if group in groups:
+            return tuple(groups)
+    return (group,)
+
+
+def _turned(rows: Sequence[T], turn: int) -> list[T]:
+    """``rows`` rotated left by ``turn``."""
+    turn %= len(rows)
+    return [*rows[turn:], *rows[:turn]]
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Order the items cycle by cycle, group by group (in the order groups
-    first appear), and within a group rotate the rows by the cycle, so that
-    no row is always the first one timed after a change of group."""
-    groups: dict[tuple[int, str], list[pytest.Item]] = {}
+    first appear; interleaved groups where the first of them appears, their
+    rows taken in turn), and rotate the rows and the interleaved groups by
+    the cycle, so that no row is always the first one timed after a change
+    of group."""
+    units: dict[tuple[int, tuple[str, ...]], dict[str, list[pytest.Item]]] = {}
     for item in items:
-        groups.setdefault((_cycle(item), _group(item)), []).append(item)
-    first_seen = {group: n for n, group in enumerate(dict.fromkeys(g for _, g in groups))}
+        unit = units.setdefault((_cycle(item), _together(item)), {})
+        unit.setdefault(_group(item), []).append(item)
+    first_seen = {together: n for n, together in enumerate(dict.fromkeys(t for _, t in units))}
     ordered = []
-    for cycle, group in sorted(groups, key=lambda key: (key[0], first_seen[key[1]])):
-        rows = groups[cycle, group]
-        turn = cycle % len(rows)
-        ordered += rows[turn:] + rows[:turn]
+    for cycle, together in sorted(units, key=lambda key: (key[0], first_seen[key[1]])):
+        groups = [_turned(rows, cycle) for rows in units[cycle, together].values()]
+        for turn in itertools.zip_longest(*_turned(groups, cycle)):
+            ordered += [item for item in turn if item is not None]
     items[:] = ordered
