@@ -256,21 +256,26 @@ cdef _Bits _bits(methods) except? 0:
     return bits
 
 
-cdef inline bint _among(methods, _Bits bits, str method, _Bits bit) except -1:
-    """Whether ``method``, whose _bit is ``bit``, is one of a rule's
-    ``methods`` (not ``None``), whose _bits are ``bits``.
+cdef inline bint _by_bits(_Bits bits, _Bits bit) noexcept:
+    """Whether a method whose _bit is ``bit`` is one of a rule's methods,
+    whose _bits are ``bits`` (not 0).
     PERF: a rule's methods are nearly always common ones, whose bits are
     cheaper to test than looking the name up in its set (a hash probe, then
-    a comparison through the type)."""
-    if bits == 0:
-        return method in methods
-    # NOTE: a method that is not a common one (bit 0) is none of the rule's.
+    a comparison through the type).
+    NOTE: a method that is not a common one (bit 0) is none of the rule's."""
     return bits & bit != 0
 
 
 cdef inline bint _takes(_Entry entry, str method, _Bits bit) except -1:
-    """Whether the entry's rule takes ``method``, whose _bit is ``bit``."""
-    return entry.any_method or _among(entry.methods, entry.method_bits, method, bit)
+    """Whether the entry's rule takes ``method``, whose _bit is ``bit``.
+    PERF: the set is read only when the bits cannot tell: its field lies
+    past the entry's first cache line, and the set's own line is another,
+    both cold in a map too large for the cache."""
+    if entry.any_method:
+        return True
+    if entry.method_bits:
+        return _by_bits(entry.method_bits, bit)
+    return method in entry.methods
 
 
 cdef inline bint _fits(_Entry entry, str method, _Bits bit, bint websocket) except -1:
@@ -1827,8 +1832,8 @@ cdef class BuildEntry:
         """Whether the rule serves ``method`` (``None``: any)."""
         if method is None or self.methods is None:
             return True
-        if type(method) is str:
-            return _among(self.methods, self.method_bits, method, _bit(method))
+        if type(method) is str and self.method_bits:
+            return _by_bits(self.method_bits, _bit(method))
         return method in self.methods
 
     def build(self, values, method, append_unknown):
