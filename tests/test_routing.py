@@ -94,6 +94,21 @@ def test_static_beats_dynamic_then_weight_then_order(Map):
     assert (rule.rule, rule.endpoint, values) == ("/user/<name>", "by_name", {"name": "bob"})
 
 
+def test_static_segments_of_every_length_and_width(Map):
+    """A static segment is found by its characters however it is stored:
+    short or long, one byte per character or wider; a segment that differs
+    by one character or one in length is not it."""
+    wide = "\U0001d518\U0001d52f"  # four bytes a character
+    keys = ["", "a", "fifteen-chars-x", "sixteen-chars-xy", "x" * 40, "ünïcödé", "短い", wide]
+    adapter = Map([Rule(f"/{key}/end", endpoint=key) for key in keys]).bind("example.com")
+    for key in keys:
+        assert adapter.match(f"/{key}/end") == (key, {})
+        for near in (key + "z", key[:-1], key[:-1] + "z", "z" + key[1:]):
+            if near not in keys:
+                with pytest.raises(NotFound):
+                    adapter.match(f"/{near}/end")
+
+
 def test_several_converters_in_one_segment(Map):
     adapter = Map(
         [

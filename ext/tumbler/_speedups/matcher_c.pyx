@@ -319,7 +319,8 @@ cdef dict _NO_STATIC = {}
 
 
 cdef enum:
-    _INLINE = 28  # the longest key a slot holds the characters of
+    _INLINE = 15  # the longest key a node holds the characters of (see _Key)
+    _LONG = 255  # a _Key's size when its text does not hold the characters
     _STACK = 64  # the most parts a search holds without an allocation
     _FEW_REFUSED = 8  # the refused entries a search lists before it needs a list object
     _DEEP = 64  # the parts from which a search counts against the recursion limit
@@ -329,18 +330,35 @@ cdef Py_uhash_t _FNV_BASIS = <Py_uhash_t>14695981039346656037ULL
 cdef Py_uhash_t _FNV_PRIME = <Py_uhash_t>1099511628211ULL
 
 
-# PERF: one static child in one 64-byte slot (one cache line), so that a
-# probe reads one line besides the child: its hash, the child, and for a
-# short key of one byte per character, the characters themselves.
-# NOTE: the characters come first: memcmp may read a whole vector from
-# where they start, which from the middle of a slot reaches the next line.
+# PERF: one static child in 16 bytes, four to a cache line: its key's hash
+# and its node, which holds the key (see _Key): a probe that finds the hash
+# confirms the key on the line it reads next anyway. A map's tables take a
+# quarter of the memory they would with the key in the slot, so that more of
+# a large map's tables stay in the cache.
 ctypedef struct _Child:
-    unsigned char text[_INLINE]
-    bint inlined  # whether text holds the key's characters
     Py_uhash_t hashed
     _Node *node  # NULL: an empty slot
-    PyObject *key  # the state's ``static`` dict holds it
-    Py_ssize_t size
+
+
+# As a dynamic edge's target, a node holds the edge's test (with the
+# node's kind, final, suffixed and signed).
+ctypedef struct _Test:
+    _Node *next  # the next edge's target
+    PyObject *edge  # the _Edge
+    int low
+    int high
+
+
+# As a static edge's target, a node holds the edge's key.
+ctypedef struct _Key:
+    PyObject *key  # the parent state's ``static`` dict holds it
+    unsigned char size  # the key's length when ``text`` holds it, else _LONG
+    unsigned char text[_INLINE]  # for a key of one byte per character
+
+
+ctypedef union _Via:
+    _Test test
+    _Key key
 
 
 # PERF: what the search reads of a state, in one 64-byte line. update() lays
@@ -353,18 +371,18 @@ ctypedef struct _Child:
 ctypedef struct _Node:
     _Child *children  # the static children's table; NULL: none
     _Node *first  # the first dynamic edge's target, in search order
-    _Node *next  # as an edge's target: the next edge's target
     _Node *empty  # the static child for "" (a trailing slash); NULL: none
     PyObject *entry  # the first rule that ends here; NULL: none
-    PyObject *edge  # as a dynamic edge's target: the _Edge
-    # As a dynamic edge's target: the edge's test.
     int mask  # the table's size - 1
-    int low
-    int high
+    # As a dynamic edge's target: the rest of the edge's test.
     char kind
     char final
     char suffixed
     char signed
+    _Via via  # how the node is reached: by a dynamic edge's test or a static key
+
+
+assert sizeof(_Node) == 64 and 64 % sizeof(_Child) == 0, "a node is one cache line"
 
 
 cdef class _State:
@@ -391,7 +409,6 @@ cdef inline _Node *_child(_Node *state, _Search *search, Py_ssize_t start, Py_ss
     computed over the characters, which are computed for a part only where
     a state has static children (most parts meet a dynamic edge only).
     """
-    cdef Py_ssize_t size = end - start
     cdef Py_ssize_t slot
     cdef Py_uhash_t hashed
     cdef _Child *child
@@ -403,7 +420,7 @@ cdef inline _Node *_child(_Node *state, _Search *search, Py_ssize_t start, Py_ss
         child = &state.children[slot]
         if child.node == NULL:
             return NULL
-        if child.hashed == hashed and child.size == size and _same(child, search, start):
+        if child.hashed == hashed and _same(&child.node.via.key, search, start, end):
             return child.node
         slot = (slot + 1) & state.mask
 
@@ -424,6 +441,14 @@ cdef inline Py_ssize_t _table_size(Py_ssize_t count) noexcept:
     while size < 2 * count:
         size *= 2
     return size
+
+
+cdef inline Py_ssize_t _children_size(Py_ssize_t count) noexcept:
+    """The slots of a table for ``count`` static children: a whole number of
+    cache lines (NOTE: so that the node after it starts a line)."""
+    if count == 0:
+        return 0
+    return max(_table_size(count), 64 // sizeof(_Child))
 
 
 cdef list _in_layout_order(_State root, bint weigh):
@@ -454,17 +479,17 @@ cdef int _fill_node(_State state) except -1:
     cdef _State following
     cdef Py_ssize_t slot
     cdef Py_uhash_t hashed
-    cdef _Child *child
+    cdef _Key *label
     cdef str key
     node.entry = <PyObject *>state.entry if state.entry is not None else NULL
     if state.edge is not None:  # the edge's test, from its part
-        node.edge = <PyObject *>state.edge
+        node.via.test.edge = <PyObject *>state.edge
         part = state.edge.part
         node.kind = part.kind
         node.final = part.final
         node.suffixed = part.suffixed
         if node.kind == _SEGMENT:
-            node.low, node.high = part.argument
+            node.via.test.low, node.via.test.high = part.argument
         elif node.kind == _DIGITS or node.kind == _FLOAT:
             node.signed = bool(part.argument)
     for key, following in state.static.items():
@@ -472,21 +497,21 @@ cdef int _fill_node(_State state) except -1:
         slot = <Py_ssize_t>(hashed & <Py_uhash_t>node.mask)
         while node.children[slot].node != NULL:
             slot = (slot + 1) & node.mask
-        child = &node.children[slot]
-        child.hashed = hashed
-        child.node = following.node
-        child.key = <PyObject *>key
-        child.size = PyUnicode_GET_LENGTH(key)
-        child.inlined = PyUnicode_KIND(key) == 1 and child.size <= _INLINE
-        if child.inlined:
-            memcpy(child.text, PyUnicode_DATA(key), child.size)
-        if child.size == 0:
-            node.empty = child.node
+        node.children[slot].hashed = hashed
+        node.children[slot].node = following.node
+        label = &following.node.via.key
+        label.key = <PyObject *>key
+        label.size = _LONG
+        if PyUnicode_KIND(key) == 1 and PyUnicode_GET_LENGTH(key) <= _INLINE:
+            label.size = <unsigned char>PyUnicode_GET_LENGTH(key)
+            memcpy(label.text, PyUnicode_DATA(key), label.size)
+        if PyUnicode_GET_LENGTH(key) == 0:
+            node.empty = following.node
     for following in state.dynamic:
         if previous == NULL:
             node.first = following.node
         else:
-            previous.next = following.node
+            previous.via.test.next = following.node
         previous = following.node
     return 0
 
@@ -514,17 +539,21 @@ cdef inline Py_uhash_t _hash(int kind, const void *data, Py_ssize_t start,
     return hashed
 
 
-cdef inline bint _same(_Child *child, _Search *search, Py_ssize_t start) noexcept:
-    """Whether the child's key is ``search.text[start:start + child.size]``."""
+cdef inline bint _same(_Key *key, _Search *search, Py_ssize_t start, Py_ssize_t end) noexcept:
+    """Whether ``key`` is ``search.text[start:end]``."""
     cdef int kind = 1
-    cdef const void *data = child.text
+    cdef const void *data = key.text
+    cdef Py_ssize_t size = key.size
     cdef Py_ssize_t index
-    if not child.inlined:
-        kind = PyUnicode_KIND(<str>child.key)
-        data = PyUnicode_DATA(<str>child.key)
+    if size == _LONG:
+        kind = PyUnicode_KIND(<str>key.key)
+        data = PyUnicode_DATA(<str>key.key)
+        size = PyUnicode_GET_LENGTH(<str>key.key)
+    if size != end - start:
+        return False
     if kind == search.kind:
-        return memcmp(data, <const char *>search.data + start * kind, child.size * kind) == 0
-    for index in range(child.size):
+        return memcmp(data, <const char *>search.data + start * kind, size * kind) == 0
+    for index in range(size):
         if PyUnicode_READ(kind, data, index) != PyUnicode_READ(search.kind, search.data,
                                                                start + index):
             return False
@@ -558,8 +587,9 @@ cdef bint _accepts(_Node *target, int kind, const void *data, Py_ssize_t start,
     cdef Py_ssize_t index = start
     cdef Py_ssize_t digits
     cdef Py_UCS4 char
+    cdef _Test *test = &target.via.test
     if target.kind == _SEGMENT:
-        if size < target.low or (target.high >= 0 and size > target.high):
+        if size < test.low or (test.high >= 0 and size > test.high):
             return False
         for index in range(start, end):
             if PyUnicode_READ(kind, data, index) == u"/":
@@ -895,7 +925,7 @@ cdef int _step(_Search *search, _Node *state, Py_ssize_t *starts, Py_ssize_t siz
     following = state.first
     while following != NULL:
         reached = following
-        following = following.next
+        following = following.via.test.next
         rest = starts
         rest_size = size
         if reached.final:
@@ -905,7 +935,7 @@ cdef int _step(_Search *search, _Node *state, Py_ssize_t *starts, Py_ssize_t siz
             stop = end
             after = index + 1
         if reached.kind == _REGEX:
-            edge = <_Edge>reached.edge
+            edge = <_Edge>reached.via.test.edge
             target = PyUnicode_Substring(<str>search.text, start, stop)
             found = edge.pattern.match(target)
             if found is None:
@@ -920,7 +950,7 @@ cdef int _step(_Search *search, _Node *state, Py_ssize_t *starts, Py_ssize_t siz
                 after = 0
         elif reached.kind == _CHOICE:
             target = PyUnicode_Substring(<str>search.text, start, stop)
-            if target not in (<_Edge>reached.edge).choices:
+            if target not in (<_Edge>reached.via.test.edge).choices:
                 continue
             _push(search, start, stop)
         elif _accepts(reached, search.kind, search.data, start, stop):
@@ -952,8 +982,10 @@ ctypedef union _RouteText:
     PyObject *path
 
 
-# PERF: a fully static path's record, one cache line: its text (first, for
-# memcmp's sake: see _Child) and the first rule.
+# PERF: a fully static path's record, one cache line: its text and the
+# first rule.
+# NOTE: the characters come first: memcmp may read a whole vector from
+# where they start, which from the middle of the record reaches the next line.
 ctypedef struct _Route:
     _RouteText text
     int size  # when inlined
@@ -1234,7 +1266,7 @@ cdef class StateMachine:
         cdef _State state
         cdef char *free
         for state in ordered:
-            taken += sizeof(_Node) + _table_size(len(state.static)) * sizeof(_Child)
+            taken += sizeof(_Node) + _children_size(len(state.static)) * sizeof(_Child)
         cdef void *block = PyMem_Malloc(taken + 63)
         if block == NULL:
             raise MemoryError()
@@ -1243,7 +1275,7 @@ cdef class StateMachine:
         for state in ordered:  # each node, then its table
             state.node = <_Node *>free
             free += sizeof(_Node)
-            size = _table_size(len(state.static))
+            size = _children_size(len(state.static))
             if size:
                 state.node.children = <_Child *>free
                 state.node.mask = <int>(size - 1)
