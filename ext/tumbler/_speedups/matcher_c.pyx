@@ -1044,9 +1044,19 @@ cdef inline Py_uhash_t _path_hash(str path) noexcept:
     )
 
 
+# PERF: a slot names its record's rule too, so that a hit asks for the
+# rule's line as it reads the record's, not after: in a map too large for
+# the cache, the two far reads overlap.
 ctypedef struct _Slot:
-    Py_uhash_t hashed
-    Py_ssize_t index  # into the records; -1: an empty slot
+    unsigned int check  # the high half of the path's hash
+    int index  # into the records; -1: an empty slot
+    PyObject *entry  # the record's
+
+
+cdef inline unsigned int _check(Py_uhash_t hashed) noexcept:
+    """A slot's ``check``: the hash's bits above those a slot's index takes
+    (none where a hash is 32 bits, so that the text alone decides)."""
+    return <unsigned int>(<unsigned long long>hashed >> 32)
 
 
 cdef class _Paths:
@@ -1055,7 +1065,7 @@ cdef class _Paths:
     PERF: in place of a dict, which reads its index, its entry, the key
     string and then the state: a request with a variable part (a miss here)
     reads one line of 16-byte slots, keyed by ``_path_hash``; a
-    hit reads one more, the path's record.
+    hit reads one more, the path's record (and the rule's, see _Slot).
     """
 
     cdef dict states  # path -> state: what the records are made from
@@ -1086,7 +1096,8 @@ cdef _Entry _route(_Paths paths, str path):
         index = paths.slots[slot].index
         if index < 0:
             return None
-        if paths.slots[slot].hashed == hashed:
+        if paths.slots[slot].check == _check(hashed):
+            tumbler_prefetch(paths.slots[slot].entry)
             route = &paths.routes[index]
             if route.inlined:
                 if (
@@ -1132,8 +1143,9 @@ cdef _settle_paths(_Paths paths):
         slot = <Py_ssize_t>(hashed & <Py_uhash_t>paths.mask)
         while paths.slots[slot].index >= 0:
             slot = (slot + 1) & paths.mask
-        paths.slots[slot].hashed = hashed
-        paths.slots[slot].index = index
+        paths.slots[slot].check = _check(hashed)
+        paths.slots[slot].index = <int>index
+        paths.slots[slot].entry = <PyObject *>state.entry
         route = &paths.routes[index]
         route.entry = <PyObject *>state.entry
         route.inlined = PyUnicode_KIND(path) == 1 and PyUnicode_GET_LENGTH(path) <= _LONGEST
