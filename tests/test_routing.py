@@ -95,11 +95,12 @@ def test_static_beats_dynamic_then_weight_then_order(Map):
 
 
 def test_static_segments_of_every_length_and_width(Map):
-    """A static segment is found by its characters however it is stored:
-    short or long, one byte per character or wider; a segment that differs
-    by one character or one in length is not it."""
+    """A static segment, or a static path, is found by its characters however
+    it is stored: short or long, one byte per character or wider; one that
+    differs by one character or one in length is not it."""
     wide = "\U0001d518\U0001d52f"  # four bytes a character
-    keys = ["", "a", "fifteen-chars-x", "sixteen-chars-xy", "x" * 40, "ünïcödé", "短い", wide]
+    long = ["x" * 40, "y" * 51, "y" * 52]  # paths of 45, 56 and 57 characters
+    keys = ["", "a", "fifteen-chars-x", "sixteen-chars-xy", *long, "ünïcödé", "短い", wide]
     adapter = Map([Rule(f"/{key}/end", endpoint=key) for key in keys]).bind("example.com")
     for key in keys:
         assert adapter.match(f"/{key}/end") == (key, {})

@@ -972,7 +972,7 @@ cdef int _step(_Search *search, _Node *state, Py_ssize_t *starts, Py_ssize_t siz
 
 
 cdef enum:
-    _LONGEST = 48  # the longest path a record holds the characters of
+    _LONGEST = 56  # the longest path a record holds the characters of
 
 
 # What a record holds of its path: the characters, when one byte each and
@@ -982,15 +982,17 @@ ctypedef union _RouteText:
     PyObject *path
 
 
-# PERF: a fully static path's record, one cache line: its text and the
-# first rule.
+# PERF: a fully static path's record, one cache line: its text (its rule
+# is in its slot, see _Slot).
 # NOTE: the characters come first: memcmp may read a whole vector from
 # where they start, which from the middle of the record reaches the next line.
 ctypedef struct _Route:
     _RouteText text
     int size  # when inlined
     bint inlined  # whether text holds the path's characters
-    PyObject *entry  # the first rule at the path's state, which holds it
+
+
+assert sizeof(_Route) == 64, "a static path's record is one cache line"
 
 
 # The hash of the static paths' table. PERF: a server hands each request a
@@ -1050,7 +1052,7 @@ cdef inline Py_uhash_t _path_hash(str path) noexcept:
 ctypedef struct _Slot:
     unsigned int check  # the high half of the path's hash
     int index  # into the records; -1: an empty slot
-    PyObject *entry  # the record's
+    PyObject *entry  # the first rule at the path's state, which holds it
 
 
 cdef inline unsigned int _check(Py_uhash_t hashed) noexcept:
@@ -1105,9 +1107,9 @@ cdef _Entry _route(_Paths paths, str path):
                     and route.size == PyUnicode_GET_LENGTH(path)
                     and memcmp(route.text.chars, PyUnicode_DATA(path), route.size) == 0
                 ):
-                    return <_Entry>route.entry
+                    return <_Entry>paths.slots[slot].entry
             elif _same_text(<str>route.text.path, path):
-                return <_Entry>route.entry
+                return <_Entry>paths.slots[slot].entry
         slot = (slot + 1) & paths.mask
 
 
@@ -1147,7 +1149,6 @@ cdef _settle_paths(_Paths paths):
         paths.slots[slot].index = <int>index
         paths.slots[slot].entry = <PyObject *>state.entry
         route = &paths.routes[index]
-        route.entry = <PyObject *>state.entry
         route.inlined = PyUnicode_KIND(path) == 1 and PyUnicode_GET_LENGTH(path) <= _LONGEST
         if route.inlined:
             route.size = <int>PyUnicode_GET_LENGTH(path)
