@@ -1200,13 +1200,16 @@ cdef class StateMachine:
 
     def __dealloc__(self):
         PyMem_Free(self._block)
-        self._free_retired()
+        if self._retired is not None:
+            self._free_retired()
 
     cdef void _free_retired(self) noexcept:
-        if self._retired is not None:
-            for address in self._retired:
-                PyMem_Free(<void *><uintptr_t>address)
-            self._retired = None
+        """Free the blocks retired while a search read them (there are some).
+        PERF: the callers test ``_retired`` first, so that a match makes no
+        call when, as nearly always, nothing was retired."""
+        for address in self._retired:
+            PyMem_Free(<void *><uintptr_t>address)
+        self._retired = None
 
     def add(self, rule, converters):
         """Add a bound rule."""
@@ -1378,7 +1381,7 @@ cdef class StateMachine:
         finally:
             _end(&search)
             self._searching -= 1
-            if self._searching == 0:
+            if self._searching == 0 and self._retired is not None:
                 self._free_retired()
 
 
