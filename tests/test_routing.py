@@ -94,6 +94,40 @@ def test_static_beats_dynamic_then_weight_then_order(Map):
     assert (rule.rule, rule.endpoint, values) == ("/user/<name>", "by_name", {"name": "bob"})
 
 
+def test_a_search_goes_back_past_the_first_edges_that_fit(Map):
+    """The first edge that fits each part (the static child, else the first
+    converter that takes the part) does not always lead to a rule: the
+    search then tries the other edges, and a 404, a 405 or a redirect
+    counts every rule it passed, in the first search and in the one with
+    slashes merged."""
+    adapter = Map(
+        [
+            Rule("/a/b/c", endpoint="abc"),
+            Rule("/a/<x>/d", endpoint="axd"),
+            Rule("/n/<int:i>/e", endpoint="nie"),
+            Rule("/n/<s>/f", endpoint="nsf"),
+            Rule("/m/<s>/g", endpoint="msg", methods=["POST"]),
+            Rule("/m/<s>/<t>", endpoint="mst", methods=["PUT"]),
+            Rule("/t/<s>/", endpoint="slash"),
+            Rule("/o/<s>", endpoint="o", strict_slashes=False),
+        ]
+    ).bind("example.com")
+    assert adapter.match("/a/b/d") == ("axd", {"x": "b"})
+    assert adapter.match("/n/1/f") == ("nsf", {"s": "1"})
+    assert adapter.match("/n/1/e") == ("nie", {"i": 1})
+    assert adapter.match("/m/x/g", "PUT") == ("mst", {"s": "x", "t": "g"})
+    assert adapter.match("/o/x/") == ("o", {"s": "x"})
+    for path in ("/m/x/g", "/m//x/g"):
+        with pytest.raises(MethodNotAllowed) as caught:
+            adapter.match(path, "GET")
+        assert sorted(caught.value.valid_methods) == ["POST", "PUT"]
+    assert redirect_of(adapter, "/t/x") == "http://example.com/t/x/"
+    assert redirect_of(adapter, "/a//b/c") == "http://example.com/a/b/c"
+    for path in ("/a/b/e", "/a//b/e", "/n/x/e", "/t/x/y"):
+        with pytest.raises(NotFound):
+            adapter.match(path)
+
+
 def test_static_segments_of_every_length_and_width(Map):
     """A static segment, or a static path, is found by its characters however
     it is stored: short or long, one byte per character or wider; one that

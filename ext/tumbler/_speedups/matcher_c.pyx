@@ -128,11 +128,13 @@ cdef inline int _give(_Answer *answer, int status, found, extra) except -1:
     answer.extra = <PyObject *>extra
     return 0
 
-# What _run says: nothing here, a rule found, or a slash redirect.
+# What _run says: nothing here, a rule found, or a slash redirect; and
+# what only _dive says: that the whole search must tell.
 cdef enum:
     _MISS = 0
     _FOUND = 1
     _SLASH = 2
+    _UNSURE = 3
 
 _SLASHES = re.compile("/{2,}")
 
@@ -714,17 +716,22 @@ cdef str _prepare(_Search *search, _Node *root, str domain, str path, _Node *dom
     return text
 
 
+cdef inline void _hold(_Search *search, str text) noexcept:
+    """Search ``text`` (which the caller holds), in the search's own arrays."""
+    search.text = <PyObject *>text
+    search.kind = PyUnicode_KIND(text)
+    search.data = PyUnicode_DATA(text)
+    search.starts = search.own_starts
+    search.spans = search.own_spans
+
+
 cdef int _cut(_Search *search, str text, Py_ssize_t first) except -1:
     """Find the parts of ``text``: the domain part before ``first`` and the
     ``/``-separated parts from there on."""
     cdef Py_ssize_t length = PyUnicode_GET_LENGTH(text)
     cdef Py_ssize_t size = 2
     cdef Py_ssize_t index
-    search.text = <PyObject *>text
-    search.kind = PyUnicode_KIND(text)
-    search.data = PyUnicode_DATA(text)
-    search.starts = search.own_starts
-    search.spans = search.own_spans
+    _hold(search, text)
     if _fill(search, first, length, _STACK):
         return 0
     for index in range(first, length):
@@ -780,6 +787,84 @@ cdef bint _fill(_Search *search, Py_ssize_t first, Py_ssize_t length,
     search.size = size
     search.doubled = doubled
     return True
+
+
+cdef int _dive(_Search *search, _Node *node) except -1:
+    """Follow the path's parts from ``node`` along the first edge that fits
+    each, as _step tries them (the static child, else the first dynamic edge
+    that accepts the part), without backtracking, to the first state _step
+    would end at: what _leaf finds there is the search's answer. If there
+    is none, or no edge fits a part, the search's answer is a miss when no
+    state on the way had another edge to try (``alone``), and the search
+    records what _step would have (the refused rules, and whether the path
+    has "//"). Else _UNSURE: the caller searches from the start.
+
+    PERF: most requests match down that first way, and most misses have no
+    other way: no recursion, and each part is found as it is reached, with
+    no pass over the path before.
+    NOTE: the search holds a one-byte text of parts only (no domain part:
+    a part has no "/"). It leaves to _step an edge with a regex or choices,
+    a final one, and a path deep enough to count against the recursion
+    limit (see _run); so the values it finds fit the search's own array.
+    """
+    cdef const char *text = <const char *>search.data
+    cdef const char *found
+    cdef Py_ssize_t length = PyUnicode_GET_LENGTH(<str>search.text)
+    cdef Py_ssize_t start = 0
+    cdef Py_ssize_t end
+    cdef Py_ssize_t parts = 0
+    cdef bint alone = True
+    cdef bint doubled = False
+    cdef int outcome
+    cdef _Node *following
+    while True:
+        found = <const char *>memchr(text + start, b"/", length - start)
+        end = length if found == NULL else found - text
+        if start == end and parts > 0 and end < length:
+            doubled = True
+        # _step's last try at a state, for an empty last part: its rules
+        # that take the path without its slash.
+        if start == end and end == length and node.entry != NULL:
+            alone = False
+        following = _child(node, search, start, end)
+        if following != NULL:
+            alone = alone and node.first == NULL
+        else:
+            following = node.first
+            while following != NULL:
+                if following.kind == _REGEX or following.kind == _CHOICE or following.final:
+                    return _UNSURE
+                if _accepts(following, PyUnicode_1BYTE_KIND, text, start, end):
+                    break
+                following = following.via.test.next
+            if following == NULL:
+                if not alone:
+                    return _UNSURE
+                search.doubled = doubled or _doubled(text, end, length)
+                return _MISS
+            alone = alone and following.via.test.next == NULL
+            _push(search, start, end)
+        node = following
+        if end == length:
+            break
+        start = end + 1
+        parts += 1
+        if parts == _DEEP - 2:  # the next state _step would reach counted (see _run)
+            return _UNSURE
+    outcome = _leaf(search, node)
+    if outcome == _MISS and not alone:
+        return _UNSURE
+    search.doubled = doubled
+    return outcome
+
+
+cdef bint _doubled(const char *text, Py_ssize_t start, Py_ssize_t length) noexcept:
+    """Whether ``text[start:length]`` has "//"."""
+    cdef Py_ssize_t index
+    for index in range(start, length - 1):
+        if text[index] == b"/" and text[index + 1] == b"/":
+            return True
+    return False
 
 
 cdef inline int _start(_Search *search) except -1:
@@ -877,6 +962,26 @@ cdef int _step_counted(_Search *search, _Node *state, Py_ssize_t *starts, Py_ssi
         Py_LeaveRecursiveCall()
 
 
+cdef int _leaf(_Search *search, _Node *state) except -1:
+    """At the path's end: the first rule of ``state`` for the request; else
+    one of its "" child's (the path without its trailing slash), which
+    says to redirect if it wants the slash."""
+    cdef _Entry entry = _pick(search, state, False)
+    if entry is not None:
+        search.found = <PyObject *>entry
+        return _FOUND
+    if state.empty != NULL and state.empty.entry != NULL:
+        entry = <_Entry>state.empty.entry
+        while entry is not None:
+            if _fits(entry, <str>search.method, search.method_bit, search.websocket):
+                if entry.strict_slashes:
+                    return _SLASH
+                search.found = <PyObject *>entry
+                return _FOUND
+            entry = entry.next
+    return _MISS
+
+
 cdef int _step(_Search *search, _Node *state, Py_ssize_t *starts, Py_ssize_t size,
                Py_ssize_t index) except -1:
     """Search the parts from ``index`` on from ``state``: static edge first,
@@ -899,20 +1004,7 @@ cdef int _step(_Search *search, _Node *state, Py_ssize_t *starts, Py_ssize_t siz
     tumbler_prefetch(<char *>state + 2 * sizeof(_Node))
     tumbler_prefetch(<char *>state + 3 * sizeof(_Node))
     if index == size:
-        entry = _pick(search, state, False)
-        if entry is not None:
-            search.found = <PyObject *>entry
-            return _FOUND
-        if state.empty != NULL and state.empty.entry != NULL:
-            entry = <_Entry>state.empty.entry
-            while entry is not None:
-                if _fits(entry, <str>search.method, search.method_bit, search.websocket):
-                    if entry.strict_slashes:
-                        return _SLASH
-                    search.found = <PyObject *>entry
-                    return _FOUND
-                entry = entry.next
-        return _MISS
+        return _leaf(search, state)
     start = starts[index]
     end = starts[index + 1] - 1
     following = _child(state, search, start, end)
@@ -1356,9 +1448,17 @@ cdef class StateMachine:
         _begin(&search, method_text, method_bit, wants_websocket)
         self._searching += 1
         try:
-            # NOTE: held here while the search reads its characters.
-            text = _prepare(&search, root, domain, path, domain_node)
-            outcome = _start(&search)
+            outcome = _UNSURE
+            if root.first == NULL and domain_node != NULL and PyUnicode_KIND(path) == 1:
+                _hold(&search, path)
+                outcome = _dive(&search, domain_node)
+                if outcome == _UNSURE:  # NOTE: from the start, with nothing found or refused
+                    _end(&search)
+                    _begin(&search, method_text, method_bit, wants_websocket)
+            if outcome == _UNSURE:
+                # NOTE: held here while the search reads its characters.
+                text = _prepare(&search, root, domain, path, domain_node)
+                outcome = _start(&search)
             if outcome == _SLASH:
                 return _give(answer, _REDIRECT, f"{path}/", None)
             if outcome == _FOUND:
