@@ -144,6 +144,20 @@ def test_static_segments_of_every_length_and_width(Map):
                     adapter.match(f"/{near}/end")
 
 
+def test_parts_are_cut_at_every_slash_whatever_their_lengths(Map):
+    """A path is cut at each "/" and nowhere else, for parts of every length
+    around a machine word's eight bytes, at the path's start, middle and
+    end, among bytes near "/" in value or bits ("." and "0", "\\xaf")."""
+    adapter = Map([Rule("/<a>/<b>/<c>", endpoint="abc")]).bind("example.com")
+    for first in range(1, 18):
+        for second in (1, 7, 8, 9, 16):
+            a, b, c = "." * first, "0" * second, "\x7f\xaf" * first
+            assert adapter.match(f"/{a}/{b}/{c}") == ("abc", {"a": a, "b": b, "c": c})
+            for extra in (f"/{a}/{b}/{c}/.", f"/{a}./0{b}/{c}/{a}", f"/{a}/{b}"):
+                with pytest.raises(NotFound):
+                    adapter.match(extra)
+
+
 def test_several_converters_in_one_segment(Map):
     adapter = Map(
         [
