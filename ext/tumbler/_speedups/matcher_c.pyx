@@ -596,6 +596,16 @@ cdef inline bint _same(_Key *key, _Search *search, Py_ssize_t start, Py_ssize_t 
     cdef const void *data = key.text
     cdef Py_ssize_t size = key.size
     cdef Py_ssize_t index
+    cdef const unsigned char *text
+    if size != _LONG and search.kind == PyUnicode_1BYTE_KIND:
+        # PERF: a short key, compared in a loop, not by a call to memcmp.
+        if size != end - start:
+            return False
+        text = <const unsigned char *>search.data + start
+        for index in range(size):
+            if key.text[index] != text[index]:
+                return False
+        return True
     if size == _LONG:
         kind = PyUnicode_KIND(<str>key.key)
         data = PyUnicode_DATA(<str>key.key)
