@@ -1548,7 +1548,7 @@ cdef int _convert(_Search *search, _Answer *answer) except -1:
         # PERF: each value is its text, cut from the path (no regex captured
         # one), under a name the entry holds.
         for span in range(search.count):
-            values[<object>entry.names[span]] = PyUnicode_Substring(
+            values[<object>entry.names[span]] = _cut_out(
                 <str>search.text, search.spans[2 * span], search.spans[2 * span + 1]
             )
     elif not _put_all(search, entry.converters, values):
@@ -1556,6 +1556,17 @@ cdef int _convert(_Search *search, _Answer *answer) except -1:
     if entry.has_defaults:
         values.update(entry.defaults)
     return _give(answer, _MATCHED, entry, values)
+
+
+cdef inline str _cut_out(str text, Py_ssize_t start, Py_ssize_t stop):
+    """``text[start:stop]``. PERF: from an ASCII text (nearly every path), a
+    new string and a copy, past PyUnicode_Substring's checks and calls."""
+    cdef str part
+    if not PyUnicode_IS_ASCII(text):
+        return PyUnicode_Substring(text, start, stop)
+    part = PyUnicode_New(stop - start, 127)
+    memcpy(PyUnicode_1BYTE_DATA(part), PyUnicode_1BYTE_DATA(text) + start, stop - start)
+    return part
 
 
 cdef bint _put_all(_Search *search, tuple converters, dict values) except -1:
