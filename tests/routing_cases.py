@@ -917,12 +917,18 @@ def generate_argument_string(ch: Any) -> str:
 
 
 def parse_outcome(module: ModuleType, text: str) -> Any:
-    """``parse_converter_args(text)``, or the class of its error."""
+    """``parse_converter_args(text)``, or the class of its error. Values by
+    type and repr, so that a ``nan`` equals its twin and ``-0.0`` differs
+    from ``0.0``."""
     try:
         args, kwargs = module.parse_converter_args(text)
     except Exception as exc:
         return ("error", _werkzeug_class(exc))
-    return ("ok", [(type(a).__name__, a) for a in args], sorted(kwargs.items()))
+    return (
+        "ok",
+        [(type(a).__name__, repr(a)) for a in args],
+        sorted((key, type(value).__name__, repr(value)) for key, value in kwargs.items()),
+    )
 
 
 def _plain(value: Any) -> Any:
