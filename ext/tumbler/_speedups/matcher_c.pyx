@@ -1581,7 +1581,7 @@ cdef bint _put_all(_Search *search, tuple converters, dict values) except -1:
             if index == len(converters):
                 break
             if not _put(values, converters[index], converters[index + 1],
-                        PyUnicode_Substring(<str>search.text, start, stop)):
+                        _cut_out(<str>search.text, start, stop)):
                 return False
             index += 2
             continue
