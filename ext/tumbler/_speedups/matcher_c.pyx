@@ -1457,15 +1457,18 @@ cdef class StateMachine:
     def match(self, domain, path, method, websocket):
         """Match a request."""
         cdef _Answer answer
-        self._match(domain, path, method, websocket, &answer)
+        if type(method) is not str:
+            method = str(method)
+        self._match(domain, path, method, _bit(method), websocket, &answer)
         found = _take(answer.found)
         extra = _take(answer.extra)
         if answer.status == _MATCHED:
             return MATCHED, (<_Entry>found).rule, extra
         return answer.status, found, extra
 
-    cdef int _match(self, domain, path, method, websocket, _Answer *answer) except -1:
-        """Match a request into ``answer``."""
+    cdef int _match(self, domain, path, str method_text, _Bits method_bit, websocket,
+                    _Answer *answer) except -1:
+        """Match a request into ``answer``; ``method_bit`` is ``_bit(method_text)``."""
         cdef _Entry entry
         cdef _Search search
         cdef int outcome
@@ -1475,10 +1478,6 @@ cdef class StateMachine:
             domain = str(domain)
         if type(path) is not str:
             path = str(path)
-        if type(method) is not str:
-            method = str(method)
-        cdef str method_text = method
-        cdef _Bits method_bit = _bit(method_text)
         if self._nodes == NULL:  # NOTE: searched before update(), after an add()
             self._lay_out(False)
         if domain is not self._domain:
@@ -2338,10 +2337,10 @@ cdef object _answer(adapter, path_info, method, return_rule, query_args, websock
     # plain attributes are read from its __dict__ (one C lookup each), not
     # through getattr's full protocol.
     cdef AdapterBase bound = _view(adapter)
-    url_map = bound.map
+    cdef _Bits method_bit = 0
     matcher = _matcher_of(bound)
     if _is_stale(matcher):
-        url_map.update()
+        bound.map.update()
     if path_info is None:
         path_info = bound.path_info
     if type(method) is str:  # PERF: no truth test through the type
@@ -2349,31 +2348,36 @@ cdef object _answer(adapter, path_info, method, return_rule, query_args, websock
             method = bound.default_method
     elif not method:
         method = bound.default_method
-    if not (type(method) is str and _upper_ascii(method)):
+    if type(method) is str:
+        method_bit = _bit(method)
+    # PERF: a common method's bit says it is in upper case already.
+    if method_bit == 0 and not (type(method) is str and _upper_ascii(method)):
         method = method.upper()
+        if type(method) is not str:
+            method = str(method)
+        method_bit = _bit(method)
     if websocket is None:
         websocket = bound.websocket
-    subdomain = bound.subdomain
-    if subdomain is None or _host_matching(matcher):
+    if bound.subdomain is None or _host_matching(matcher):
         domain = bound.server_name
     else:
-        domain = subdomain
+        domain = bound.subdomain
     path = _path_part(path_info)
     if type(matcher) is not StateMachine:
         return _match_slow(adapter, matcher, domain, path, method, websocket, return_rule,
                            query_args)
     cdef _Answer answer
-    (<StateMachine>matcher)._match(domain, path, method, websocket, &answer)
+    (<StateMachine>matcher)._match(domain, path, method, method_bit, websocket, &answer)
     found = _take(answer.found)
     extra = _take(answer.extra)
-    if answer.status == _MATCHED:
-        entry = <_Entry>found
-        if entry.may_redirect:
-            target = adapter._redirect_for(entry.rule, extra, method, query_args, domain, path)
-            if target is not None:
-                return RequestRedirect(target)
-        return (entry.rule if return_rule else entry.endpoint), extra
-    return _miss(adapter, answer.status, found, extra, query_args)
+    if answer.status != _MATCHED:
+        return _miss(adapter, answer.status, found, extra, query_args)
+    if (<_Entry>found).may_redirect:
+        target = adapter._redirect_for((<_Entry>found).rule, extra, method, query_args, domain,
+                                       path)
+        if target is not None:
+            return RequestRedirect(target)
+    return ((<_Entry>found).rule if return_rule else (<_Entry>found).endpoint), extra
 
 
 # PERF: match is a C method, not a def function: an exception leaving a
@@ -2467,18 +2471,21 @@ cdef bint _upper_ascii(str text) noexcept:
     return True
 
 
-cdef object _path_part(path_info):
+cdef inline object _path_part(path_info):
     """``"/" + path_info.lstrip("/")``, or ``""`` for no path."""
-    cdef Py_ssize_t length
-    if type(path_info) is str:
-        length = PyUnicode_GET_LENGTH(path_info)
-        if length == 0:
-            return u""
-        if PyUnicode_READ_CHAR(path_info, 0) == u"/" and (
-            length == 1 or PyUnicode_READ_CHAR(path_info, 1) != u"/"
-        ):
-            return path_info  # PERF: already in shape, as nearly every path is
-    elif not path_info:
+    cdef const unsigned char *data
+    if type(path_info) is str and PyUnicode_IS_ASCII(path_info):
+        # PERF: already in shape, as nearly every path is: "/", or "/" and
+        # another character (the string's NUL ends a path of one).
+        data = PyUnicode_1BYTE_DATA(path_info)
+        if data[0] == b"/" and data[1] != b"/":
+            return path_info
+    return _path_part_shaped(path_info)
+
+
+cdef object _path_part_shaped(path_info):
+    """``_path_part`` for a path not in shape already."""
+    if not path_info:
         return u""
     return u"/" + path_info.lstrip(u"/")
 
@@ -2496,7 +2503,7 @@ cdef object _match_slow(adapter, matcher, domain, path, method, websocket, retur
     return _miss(adapter, status, found, extra, query_args)
 
 
-cdef object _miss(adapter, status, found, extra, query_args):
+cdef object _miss(adapter, int status, found, extra, query_args):
     """What a redirect or a miss raises."""
     if status == REDIRECT:
         return RequestRedirect(adapter._slash_redirect(found, query_args))
@@ -2715,9 +2722,23 @@ cdef int _adapter_kind(type cls) except -1:
     return kind
 
 
-cdef AdapterBase _view(adapter):
+cdef inline AdapterBase _view(adapter):
     """The adapter's fields: the adapter itself where they are its C fields,
-    else a stand-in filled through getattr."""
+    else a stand-in filled through getattr.
+    PERF: the class last looked at, unchanged, is known without a call."""
+    cdef type cls = type(adapter)
+    if (
+        cls is _SEEN_CLASS
+        and _SEEN_KIND != _FOREIGN
+        and _SEEN_VERSION != 0
+        and tumbler_type_version(cls) == _SEEN_VERSION
+    ):
+        return <AdapterBase>adapter
+    return _view_looked_up(adapter)
+
+
+cdef AdapterBase _view_looked_up(adapter):
+    """``_view``, for a class looked at again."""
     if _adapter_kind(type(adapter)) != _FOREIGN:
         return <AdapterBase>adapter
     view = AdapterBase.__new__(AdapterBase)
