@@ -55,6 +55,45 @@ cdef extern from *:
     """
     void tumbler_prefetch(const void *address) noexcept
 
+# Whether two runs of ``size`` bytes are equal. PERF: a static part or
+# path is short, so that a loop over its bytes, or a call to memcmp, cost
+# more than loads of 8 (or 4, or 2) bytes from each side, the last of which
+# ends where the runs end and may overlap the one before: no load reads
+# past either run, and every byte is compared.
+cdef extern from *:
+    """
+    static inline int tumbler_same_bytes(const unsigned char *one, const unsigned char *other,
+                                         Py_ssize_t size) {
+        uint64_t a, b, c, d;
+        uint32_t e, f, g, h;
+        uint16_t i, j, k, l;
+        if (size >= 8) {
+            Py_ssize_t at;
+            for (at = 0; at + 8 < size; at += 8) {
+                memcpy(&a, one + at, 8); memcpy(&b, other + at, 8);
+                if (a != b) {
+                    return 0;
+                }
+            }
+            memcpy(&c, one + size - 8, 8); memcpy(&d, other + size - 8, 8);
+            return c == d;
+        }
+        if (size >= 4) {
+            memcpy(&e, one, 4); memcpy(&f, other, 4);
+            memcpy(&g, one + size - 4, 4); memcpy(&h, other + size - 4, 4);
+            return ((e ^ f) | (g ^ h)) == 0;
+        }
+        if (size >= 2) {
+            memcpy(&i, one, 2); memcpy(&j, other, 2);
+            memcpy(&k, one + size - 2, 2); memcpy(&l, other + size - 2, 2);
+            return ((i ^ j) | (k ^ l)) == 0;
+        }
+        return size == 0 || one[0] == other[0];
+    }
+    """
+    bint tumbler_same_bytes(const unsigned char *one, const unsigned char *other,
+                            Py_ssize_t size) noexcept
+
 # Where the next "/" is in a text of one byte per character, from index on
 # (length if none). PERF: a path's parts are short, so that a call to
 # memchr cost more than its search: eight bytes are tested at a time, with
@@ -596,16 +635,10 @@ cdef inline bint _same(_Key *key, _Search *search, Py_ssize_t start, Py_ssize_t 
     cdef const void *data = key.text
     cdef Py_ssize_t size = key.size
     cdef Py_ssize_t index
-    cdef const unsigned char *text
     if size != _LONG and search.kind == PyUnicode_1BYTE_KIND:
-        # PERF: a short key, compared in a loop, not by a call to memcmp.
-        if size != end - start:
-            return False
-        text = <const unsigned char *>search.data + start
-        for index in range(size):
-            if key.text[index] != text[index]:
-                return False
-        return True
+        return size == end - start and tumbler_same_bytes(
+            key.text, <const unsigned char *>search.data + start, size
+        )
     if size == _LONG:
         kind = PyUnicode_KIND(<str>key.key)
         data = PyUnicode_DATA(<str>key.key)
@@ -1129,8 +1162,8 @@ ctypedef union _RouteText:
 
 # PERF: a fully static path's record, one cache line: its text (its rule
 # is in its slot, see _Slot).
-# NOTE: the characters come first: memcmp may read a whole vector from
-# where they start, which from the middle of the record reaches the next line.
+# NOTE: the characters come first, so that the words compared from where
+# they start (see tumbler_same_bytes) lie on the record's one line.
 ctypedef struct _Route:
     _RouteText text
     int size  # when inlined
@@ -1250,7 +1283,7 @@ cdef _Entry _route(_Paths paths, str path):
                 if (
                     PyUnicode_KIND(path) == 1
                     and route.size == PyUnicode_GET_LENGTH(path)
-                    and memcmp(route.text.chars, PyUnicode_DATA(path), route.size) == 0
+                    and tumbler_same_bytes(route.text.chars, PyUnicode_1BYTE_DATA(path), route.size)
                 ):
                     return <_Entry>paths.slots[slot].entry
             elif _same_text(<str>route.text.path, path):
