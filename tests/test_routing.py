@@ -376,6 +376,31 @@ def test_subdomain_matching(Map):
     assert adapter.get_host("") == "example.com"
 
 
+def test_a_domain_with_a_slash_is_no_segment(Map):
+    """A subdomain or host holding a "/" is not taken by a converter whose
+    regex is ``[^/]+``, whatever the path, as werkzeug's regex does not
+    take it (a path's parts are cut at "/", its domain part is not)."""
+    url_map = Map(
+        [
+            Rule("/", subdomain="<sub>", endpoint="sub"),
+            Rule("/x/<a>", subdomain="<sub>", endpoint="deeper"),
+            Rule("/y", subdomain="<string(length=3):sub>", endpoint="three"),
+        ]
+    )
+    for subdomain in ("a/b", "a/", "/ab"):
+        adapter = url_map.bind("example.com", subdomain=subdomain)
+        for path in ("/", "/x/1", "/y"):
+            with pytest.raises(NotFound):
+                adapter.match(path)
+    adapter = url_map.bind("example.com", subdomain="abc")
+    assert adapter.match("/x/1") == ("deeper", {"sub": "abc", "a": "1"})
+    assert adapter.match("/y") == ("three", {"sub": "abc"})
+    hosts = Map([Rule("/y", host="<h>", endpoint="h")], host_matching=True)
+    assert hosts.bind("ab").match("/y") == ("h", {"h": "ab"})
+    with pytest.raises(NotFound):
+        hosts.bind("a/b").match("/y")
+
+
 def test_websocket_rules(Map):
     url_map = Map([Rule("/ws", endpoint="ws", websocket=True), Rule("/http", endpoint="http")])
     http = url_map.bind("example.com")

@@ -683,12 +683,9 @@ cdef bint _accepts(_Node *target, int kind, const void *data, Py_ssize_t start,
     cdef Py_UCS4 char
     cdef _Test *test = &target.via.test
     if target.kind == _SEGMENT:
-        if size < test.low or (test.high >= 0 and size > test.high):
-            return False
-        for index in range(start, end):
-            if PyUnicode_READ(kind, data, index) == u"/":
-                return False
-        return True
+        # NOTE: no "/" to look for: a part is cut at them (the domain part,
+        # which may hold one, is looked at by _step).
+        return size >= test.low and (test.high < 0 or size <= test.high)
     if target.kind == _REST:
         if size == 0 or PyUnicode_READ(kind, data, start) == u"/":
             return False
@@ -944,6 +941,15 @@ cdef int _dive(_Search *search, _Node *node) except -1:
     return outcome
 
 
+cdef bint _has_slash(_Search *search, Py_ssize_t start, Py_ssize_t stop) noexcept:
+    """Whether ``search.text[start:stop]`` has a "/"."""
+    cdef Py_ssize_t index
+    for index in range(start, stop):
+        if PyUnicode_READ(search.kind, search.data, index) == u"/":
+            return True
+    return False
+
+
 cdef bint _doubled(const char *text, Py_ssize_t start, Py_ssize_t length) noexcept:
     """Whether ``text[start:length]`` has "//"."""
     cdef Py_ssize_t index
@@ -1131,6 +1137,8 @@ cdef int _step(_Search *search, _Node *state, Py_ssize_t *starts, Py_ssize_t siz
             if target not in (<_Edge>reached.via.test.edge).choices:
                 continue
             _push(search, start, stop)
+        elif index == 0 and reached.kind == _SEGMENT and _has_slash(search, start, stop):
+            continue  # a domain with a "/" in it, which [^/]+ does not take
         elif _accepts(reached, search.kind, search.data, start, stop):
             _push(search, start, stop)
         else:
