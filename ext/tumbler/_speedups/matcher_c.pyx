@@ -965,21 +965,24 @@ cdef inline int _start(_Search *search) except -1:
     return _run(search, search.origin, search.starts, search.size, search.origin_index)
 
 
-cdef _Entry _pick(_Search *search, _Node *state, bint slash_optional_only):
-    if state.entry == NULL:
-        return None
-    cdef _Entry entry = <_Entry>state.entry
-    while entry is not None:
-        if slash_optional_only and entry.strict_slashes:
+cdef int _pick(_Search *search, _Node *state, bint slash_optional_only) except -1:
+    """_FOUND, with the first of ``state``'s rules that takes the request in
+    ``search.found``; else _MISS, with the rules refused for their methods
+    and any refused for the websocket flag noted.
+    PERF: the entries are walked by borrowed pointers: the state holds them."""
+    cdef PyObject *entry = state.entry
+    while entry != NULL and entry != <PyObject *>None:
+        if slash_optional_only and (<_Entry>entry).strict_slashes:
             pass
-        elif not _takes(entry, <str>search.method, search.method_bit):
-            _refuse(search, entry)
-        elif entry.websocket != search.websocket:
+        elif not _takes(<_Entry>entry, <str>search.method, search.method_bit):
+            _refuse(search, <_Entry>entry)
+        elif (<_Entry>entry).websocket != search.websocket:
             search.websocket_mismatch = True
         else:
-            return entry
-        entry = entry.next
-    return None
+            search.found = entry
+            return _FOUND
+        entry = <PyObject *>(<_Entry>entry).next
+    return _MISS
 
 
 cdef int _refuse(_Search *search, _Entry entry) except -1:
@@ -1058,9 +1061,8 @@ cdef int _leaf(_Search *search, _Node *state) except -1:
     """At the path's end: the first rule of ``state`` for the request; else
     one of its "" child's (the path without its trailing slash), which
     says to redirect if it wants the slash."""
-    cdef _Entry entry = _pick(search, state, False)
-    if entry is not None:
-        search.found = <PyObject *>entry
+    cdef _Entry entry
+    if _pick(search, state, False) == _FOUND:
         return _FOUND
     if state.empty != NULL and state.empty.entry != NULL:
         entry = <_Entry>state.empty.entry
@@ -1084,7 +1086,6 @@ cdef int _step(_Search *search, _Node *state, Py_ssize_t *starts, Py_ssize_t siz
     cdef Py_ssize_t rest_size
     cdef _Node *following
     cdef _Node *reached
-    cdef _Entry entry
     cdef _Edge edge
     cdef str target
     cdef int outcome
@@ -1150,10 +1151,7 @@ cdef int _step(_Search *search, _Node *state, Py_ssize_t *starts, Py_ssize_t siz
         if search.captured != NULL and len(<list>search.captured) > kept:
             del (<list>search.captured)[kept:]
     if index == size - 1 and start == end:
-        entry = _pick(search, state, True)
-        if entry is not None:
-            search.found = <PyObject *>entry
-            return _FOUND
+        return _pick(search, state, True)
     return _MISS
 
 
@@ -1224,6 +1222,12 @@ cdef extern from *:
     Py_uhash_t tumbler_path_hash(const void *data, Py_ssize_t size) noexcept
 
 
+cdef inline str _plain_text(text):
+    """``text`` as an exact ``str``: a subclass's, or another object's, made
+    a plain string, so that the C code may read its characters."""
+    return text if type(text) is str else str(text)
+
+
 cdef inline Py_uhash_t _path_hash(str path) noexcept:
     """``tumbler_path_hash`` of the path's characters as stored (one
     representation per text, so equal paths hash alike)."""
@@ -1271,19 +1275,22 @@ cdef class _Paths:
         PyMem_Free(self.block)
 
 
-cdef _Entry _route(_Paths paths, str path):
-    """The first rule at ``path``'s state, if it is one of the paths."""
+cdef PyObject *_route(_Paths paths, str path) noexcept:
+    """The first rule at ``path``'s state, if it is one of the paths; else
+    NULL. The entry is borrowed: the state holds it."""
     cdef Py_uhash_t hashed
     cdef Py_ssize_t slot, index
     cdef _Route *route
+    cdef PyObject *state
     if paths.mask < 0:
-        return _first_entry(paths.states.get(path))
+        state = PyDict_GetItemWithError(paths.states, path)  # NOTE: str keys: no error
+        return NULL if state == NULL else <PyObject *>(<_State>state).entry
     hashed = _path_hash(path)
     slot = <Py_ssize_t>(hashed & <Py_uhash_t>paths.mask)
     while True:
         index = paths.slots[slot].index
         if index < 0:
-            return None
+            return NULL
         if paths.slots[slot].check == _check(hashed):
             tumbler_prefetch(paths.slots[slot].entry)
             route = &paths.routes[index]
@@ -1293,14 +1300,10 @@ cdef _Entry _route(_Paths paths, str path):
                     and route.size == PyUnicode_GET_LENGTH(path)
                     and tumbler_same_bytes(route.text.chars, PyUnicode_1BYTE_DATA(path), route.size)
                 ):
-                    return <_Entry>paths.slots[slot].entry
+                    return paths.slots[slot].entry
             elif _same_text(<str>route.text.path, path):
-                return <_Entry>paths.slots[slot].entry
+                return paths.slots[slot].entry
         slot = (slot + 1) & paths.mask
-
-
-cdef inline _Entry _first_entry(state):
-    return None if state is None else (<_State>state).entry
 
 
 cdef _settle_paths(_Paths paths):
@@ -1498,27 +1501,23 @@ cdef class StateMachine:
     def match(self, domain, path, method, websocket):
         """Match a request."""
         cdef _Answer answer
-        if type(method) is not str:
-            method = str(method)
-        self._match(domain, path, method, _bit(method), websocket, &answer)
+        method = _plain_text(method)
+        self._match(_plain_text(domain), _plain_text(path), method, _bit(method), websocket,
+                    &answer)
         found = _take(answer.found)
         extra = _take(answer.extra)
         if answer.status == _MATCHED:
             return MATCHED, (<_Entry>found).rule, extra
         return answer.status, found, extra
 
-    cdef int _match(self, domain, path, str method_text, _Bits method_bit, websocket,
+    cdef int _match(self, str domain, str path, str method_text, _Bits method_bit, websocket,
                     _Answer *answer) except -1:
-        """Match a request into ``answer``; ``method_bit`` is ``_bit(method_text)``."""
-        cdef _Entry entry
+        """Match a request into ``answer``; ``method_bit`` is ``_bit(method_text)``.
+        NOTE: the strings are exact ``str`` (see _plain_text)."""
+        cdef PyObject *entry
         cdef _Search search
         cdef int outcome
         cdef bint wants_websocket = websocket
-        # NOTE: str subclasses become plain strings, so the C code may type them.
-        if type(domain) is not str:
-            domain = str(domain)
-        if type(path) is not str:
-            path = str(path)
         if self._nodes == NULL:  # NOTE: searched before update(), after an add()
             self._lay_out(False)
         if domain is not self._domain:
@@ -1526,15 +1525,14 @@ cdef class StateMachine:
             domain_state = self._root.static.get(domain)
             self._domain_node = NULL if domain_state is None else (<_State>domain_state).node
             self._domain = domain
-        paths = self._domain_paths
-        if paths is not None:
-            entry = _route(<_Paths>paths, path)
-            while entry is not None:
-                if _fits(entry, method_text, method_bit, wants_websocket):
-                    return _give(answer, _MATCHED, entry, (
-                        entry.defaults.copy() if entry.has_defaults else {}
+        if self._domain_paths is not None:
+            entry = _route(<_Paths>self._domain_paths, path)
+            while entry != NULL and entry != <PyObject *>None:
+                if _fits(<_Entry>entry, method_text, method_bit, wants_websocket):
+                    return _give(answer, _MATCHED, <_Entry>entry, (
+                        (<_Entry>entry).defaults.copy() if (<_Entry>entry).has_defaults else {}
                     ))
-                entry = entry.next
+                entry = <PyObject *>(<_Entry>entry).next
         # NOTE: the nodes as they are now, for both searches (see _searching).
         cdef _Node *root = self._nodes
         cdef _Node *domain_node = self._domain_node
@@ -2393,9 +2391,7 @@ cdef object _answer(adapter, path_info, method, return_rule, query_args, websock
         method_bit = _bit(method)
     # PERF: a common method's bit says it is in upper case already.
     if method_bit == 0 and not (type(method) is str and _upper_ascii(method)):
-        method = method.upper()
-        if type(method) is not str:
-            method = str(method)
+        method = _plain_text(method.upper())
         method_bit = _bit(method)
     if websocket is None:
         websocket = bound.websocket
@@ -2408,7 +2404,8 @@ cdef object _answer(adapter, path_info, method, return_rule, query_args, websock
         return _match_slow(adapter, matcher, domain, path, method, websocket, return_rule,
                            query_args)
     cdef _Answer answer
-    (<StateMachine>matcher)._match(domain, path, method, method_bit, websocket, &answer)
+    (<StateMachine>matcher)._match(_plain_text(domain), _plain_text(path), method, method_bit,
+                                   websocket, &answer)
     found = _take(answer.found)
     extra = _take(answer.extra)
     if answer.status != _MATCHED:
