@@ -502,6 +502,8 @@ cdef inline _Node *_child(_Node *state, _Search *search, Py_ssize_t start, Py_ss
     cdef Py_ssize_t slot
     cdef Py_uhash_t hashed
     cdef _Child *child
+    if start == end:
+        return state.empty  # PERF: as every path's first part is, before its "/"
     if state.children == NULL:
         return NULL
     hashed = _hash(search.kind, search.data, start, end)
