@@ -19,8 +19,9 @@ from sys import intern
 
 cimport cython
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
+from cpython.dict cimport PyDict_Copy
 from cpython.ref cimport Py_DECREF, Py_INCREF, Py_XDECREF, PyObject
-from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
+from cpython.tuple cimport PyTuple_GET_SIZE, PyTuple_New, PyTuple_SET_ITEM
 from cpython.unicode cimport (
     Py_UNICODE_ISDECIMAL,
     PyUnicode_1BYTE_DATA,
@@ -2545,11 +2546,14 @@ cdef object _match_slow(adapter, matcher, domain, path, method, websocket, retur
 
 cdef object _miss(adapter, int status, found, extra, query_args):
     """What a redirect or a miss raises."""
-    if status == REDIRECT:
+    if status == _REDIRECT:
         return RequestRedirect(adapter._slash_redirect(found, query_args))
-    if found:
+    if type(found) is tuple:  # PERF: as a state's worked-out methods are
+        if PyTuple_GET_SIZE(found):
+            return _http_error(MethodNotAllowed, tumbler_list_of(found))
+    elif found:
         return _http_error(MethodNotAllowed, list(found))
-    if extra:
+    if extra is not False and extra:
         return WebsocketMismatch()
     return _http_error(NotFound, None)
 
@@ -2623,13 +2627,23 @@ cdef inline object _class_field(dict fields, obj, str name):
     return fields.get(name, <object>found)
 
 
+# The __dict__ werkzeug's __init__ leaves an HTTP error, without and with
+# valid_methods (see _http_error).
+cdef dict _ERROR_STATE = {u"response": None}
+cdef dict _NOT_ALLOWED_STATE = {u"response": None, u"valid_methods": None}
+
+
 cdef object _http_error(type cls, object valid_methods):
     # PERF: the state werkzeug's __init__ leaves, without running it: no
     # arguments, no response, and valid_methods for a 405; made by the
-    # class's tp_new, with its __dict__ made whole rather than set item by item.
+    # class's tp_new, with its __dict__ a copy of one made whole (a copy of
+    # a dict's table, not a table grown item by item).
     error = tumbler_new(cls)
-    state = {u"response": None}
-    if valid_methods is not None:
+    cdef dict state
+    if valid_methods is None:
+        state = PyDict_Copy(_ERROR_STATE)
+    else:
+        state = PyDict_Copy(_NOT_ALLOWED_STATE)
         state[u"valid_methods"] = valid_methods
     PyObject_GenericSetDict(error, state, NULL)
     return error
@@ -2696,6 +2710,22 @@ cdef extern from *:
         return made;
     }
 
+    /* A new list of the tuple's items. PERF: no iteration protocol. */
+    static PyObject *tumbler_list_of(PyObject *tuple) {
+        Py_ssize_t size = PyTuple_GET_SIZE(tuple);
+        Py_ssize_t index;
+        PyObject *list = PyList_New(size);
+        if (list == NULL) {
+            return NULL;
+        }
+        for (index = 0; index < size; index++) {
+            PyObject *item = PyTuple_GET_ITEM(tuple, index);
+            Py_INCREF(item);
+            PyList_SET_ITEM(list, index, item);
+        }
+        return list;
+    }
+
     /* The object a reference is held to, whose reference the caller takes over. */
     static PyObject *tumbler_take(PyObject *held) {
         return held;
@@ -2714,6 +2744,7 @@ cdef extern from *:
     unsigned int tumbler_type_version(object cls)
     bint tumbler_made_as(object cls, object base)
     object tumbler_new(object cls)
+    list tumbler_list_of(object tuple)
     object _take "tumbler_take"(PyObject *held)
     PyObject *tumbler_instance_dict(object obj)
     bint tumbler_is_descriptor(PyObject *found)
