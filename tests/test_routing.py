@@ -436,6 +436,28 @@ def test_405_lists_the_methods_that_would_fit(Map):
         adapter.match("/y", "PUT")
 
 
+def test_each_error_has_its_own_state(Map):
+    """Every 404 and 405 is a new error with werkzeug's state (no response,
+    the methods as a list), and changing one changes no other."""
+    adapter = Map([Rule("/x", endpoint="x", methods=["GET", "POST"])]).bind("example.com")
+    errors = []
+    for path, method in [("/x", "PUT"), ("/x", "PUT"), ("/y", "GET"), ("/y", "GET")]:
+        with pytest.raises((MethodNotAllowed, NotFound)) as caught:
+            adapter.match(path, method)
+        errors.append(caught.value)
+    first, second, missing, again = errors
+    assert first is not second and missing is not again
+    assert type(first.valid_methods) is list
+    assert sorted(first.valid_methods) == ["GET", "HEAD", "POST"]
+    first.valid_methods.append("PATCH")
+    first.response = missing.response = "changed"
+    missing.description = "changed"
+    assert sorted(second.valid_methods) == ["GET", "HEAD", "POST"]
+    assert second.response is None and again.response is None
+    assert again.description == NotFound.description
+    assert "valid_methods" not in vars(again)
+
+
 # -- converters ----------------------------------------------------------------
 
 
