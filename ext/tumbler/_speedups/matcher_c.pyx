@@ -2374,15 +2374,39 @@ cdef inline bint _is_kernel_method(obj, str name, function):
 
 cdef object _answer(adapter, path_info, method, return_rule, query_args, websocket):
     """What ``match`` answers: its result, a tuple; or the exception it
-    raises, which is returned for tumbler_match to raise (see there)."""
-    # PERF: the adapter's fields are C fields (see AdapterBase); the map's
-    # plain attributes are read from its __dict__ (one C lookup each), not
-    # through getattr's full protocol.
-    cdef AdapterBase bound = _view(adapter)
+    raises, which is returned for tumbler_match to raise (see there).
+
+    PERF: the common call (an adapter of the class last seen, a path in
+    shape, a common method in upper case, each given or the adapter's) is
+    answered with borrowed references, the adapter holding its fields; any
+    other is first put in that shape, by _answer_shaped.
+    """
+    cdef PyObject *given_path = <PyObject *>path_info
+    cdef PyObject *given_method = <PyObject *>method
+    cdef PyObject *given_websocket = <PyObject *>websocket
     cdef _Bits method_bit = 0
-    matcher = _matcher_of(bound)
-    if _is_stale(matcher):
-        bound.map.update()
+    if not _viewed_as_is(adapter):
+        return _answer_shaped(_view(adapter), adapter, path_info, method, return_rule,
+                              query_args, websocket)
+    if path_info is None:
+        given_path = <PyObject *>(<AdapterBase>adapter).path_info
+    if method is None:
+        given_method = <PyObject *>(<AdapterBase>adapter).default_method
+    if websocket is None:
+        given_websocket = <PyObject *>(<AdapterBase>adapter).websocket
+    if type(<object>given_method) is str:
+        method_bit = _bit(<str>given_method)
+    if method_bit == 0 or type(<object>given_path) is not str or not _in_shape(<str>given_path):
+        return _answer_shaped(<AdapterBase>adapter, adapter, path_info, method, return_rule,
+                              query_args, websocket)
+    return _answer_plain(<AdapterBase>adapter, adapter, <str>given_path, <str>given_method,
+                         method_bit, return_rule, query_args, <object>given_websocket)
+
+
+cdef object _answer_shaped(AdapterBase bound, adapter, path_info, method, return_rule,
+                           query_args, websocket):
+    """``_answer`` for any arguments: the path, the method and the websocket
+    flag as werkzeug takes them, the adapter's where not given."""
     if path_info is None:
         path_info = bound.path_info
     if type(method) is str:  # PERF: no truth test through the type
@@ -2390,25 +2414,30 @@ cdef object _answer(adapter, path_info, method, return_rule, query_args, websock
             method = bound.default_method
     elif not method:
         method = bound.default_method
-    if type(method) is str:
-        method_bit = _bit(method)
-    # PERF: a common method's bit says it is in upper case already.
-    if method_bit == 0 and not (type(method) is str and _upper_ascii(method)):
+    if not (type(method) is str and _upper_ascii(method)):
         method = _plain_text(method.upper())
-        method_bit = _bit(method)
     if websocket is None:
         websocket = bound.websocket
+    return _answer_plain(bound, adapter, _path_part(path_info), method, _bit(method),
+                         return_rule, query_args, websocket)
+
+
+cdef object _answer_plain(AdapterBase bound, adapter, str path, str method, _Bits method_bit,
+                          return_rule, query_args, websocket):
+    """``_answer`` for a path in shape and a method in upper case, whose bit
+    is ``method_bit``."""
+    matcher = _matcher_of(bound)
+    if _is_stale(matcher):
+        bound.map.update()
     if bound.subdomain is None or _host_matching(matcher):
-        domain = bound.server_name
+        domain = _plain_text(bound.server_name)
     else:
-        domain = bound.subdomain
-    path = _path_part(path_info)
+        domain = _plain_text(bound.subdomain)
     if type(matcher) is not StateMachine:
         return _match_slow(adapter, matcher, domain, path, method, websocket, return_rule,
                            query_args)
     cdef _Answer answer
-    (<StateMachine>matcher)._match(_plain_text(domain), _plain_text(path), method, method_bit,
-                                   websocket, &answer)
+    (<StateMachine>matcher)._match(domain, path, method, method_bit, websocket, &answer)
     found = _take(answer.found)
     extra = _take(answer.extra)
     if answer.status != _MATCHED:
@@ -2512,23 +2541,26 @@ cdef bint _upper_ascii(str text) noexcept:
     return True
 
 
-cdef inline object _path_part(path_info):
-    """``"/" + path_info.lstrip("/")``, or ``""`` for no path."""
+cdef inline bint _in_shape(str path) noexcept:
+    """Whether ``path`` is ``"/" + path.lstrip("/")`` already, as nearly
+    every path is. PERF: an ASCII one is read in place: "/", and then
+    another character (or the string's closing NUL)."""
     cdef const unsigned char *data
-    if type(path_info) is str and PyUnicode_IS_ASCII(path_info):
-        # PERF: already in shape, as nearly every path is: "/", or "/" and
-        # another character (the string's NUL ends a path of one).
-        data = PyUnicode_1BYTE_DATA(path_info)
-        if data[0] == b"/" and data[1] != b"/":
-            return path_info
-    return _path_part_shaped(path_info)
+    if PyUnicode_IS_ASCII(path):
+        data = PyUnicode_1BYTE_DATA(path)
+        return data[0] == b"/" and data[1] != b"/"
+    return PyUnicode_READ_CHAR(path, 0) == u"/" and (
+        PyUnicode_GET_LENGTH(path) == 1 or PyUnicode_READ_CHAR(path, 1) != u"/"
+    )
 
 
-cdef object _path_part_shaped(path_info):
-    """``_path_part`` for a path not in shape already."""
+cdef str _path_part(path_info):
+    """``"/" + path_info.lstrip("/")``, or ``""`` for no path."""
+    if type(path_info) is str and _in_shape(path_info):
+        return path_info
     if not path_info:
         return u""
-    return u"/" + path_info.lstrip(u"/")
+    return _plain_text(u"/" + path_info.lstrip(u"/"))
 
 
 cdef object _match_slow(adapter, matcher, domain, path, method, websocket, return_rule,
@@ -2793,17 +2825,22 @@ cdef int _adapter_kind(type cls) except -1:
     return kind
 
 
-cdef inline AdapterBase _view(adapter):
-    """The adapter's fields: the adapter itself where they are its C fields,
-    else a stand-in filled through getattr.
-    PERF: the class last looked at, unchanged, is known without a call."""
+cdef inline bint _viewed_as_is(adapter) noexcept:
+    """Whether the adapter's fields are its own C fields, known without a
+    call: its class is the one last looked at, unchanged."""
     cdef type cls = type(adapter)
-    if (
+    return (
         cls is _SEEN_CLASS
         and _SEEN_KIND != _FOREIGN
         and _SEEN_VERSION != 0
         and tumbler_type_version(cls) == _SEEN_VERSION
-    ):
+    )
+
+
+cdef inline AdapterBase _view(adapter):
+    """The adapter's fields: the adapter itself where they are its C fields,
+    else a stand-in filled through getattr."""
+    if _viewed_as_is(adapter):
         return <AdapterBase>adapter
     return _view_looked_up(adapter)
 
