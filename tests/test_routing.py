@@ -144,6 +144,26 @@ def test_static_segments_of_every_length_and_width(Map):
                     adapter.match(f"/{near}/end")
 
 
+def test_static_parts_are_found_whatever_the_widths_of_key_and_path(Map):
+    """A static part of any length (around the 4 and 8 characters a table's
+    hash reads at a time) is found from a path of any width, and not found
+    for a part whose characters differ only above their low bytes (which
+    the hash does not tell apart)."""
+    for length in range(1, 20):
+        for key in ("k" * (length - 1) + "e", "\xe9" * length, "\u4e2d" * length):
+            url_map = Map([Rule(f"/{key}/<v>", endpoint="key"), Rule(f"/{key}", endpoint="bare")])
+            adapter = url_map.bind("example.com")
+            for wide in ("w", "\xff", "\u4e2d", "\U0001f600"):
+                assert adapter.match(f"/{key}/{wide}") == ("key", {"v": wide})
+                assert adapter.match(f"/{key}") == ("bare", {})
+            # The same low bytes, one character 256 (or 512) higher.
+            for position in (0, length // 2, length - 1):
+                near = key[:position] + chr(ord(key[position]) + 256) + key[position + 1 :]
+                for path in (f"/{near}/w", f"/{near}"):
+                    with pytest.raises(NotFound):
+                        adapter.match(path)
+
+
 def test_parts_are_cut_at_every_slash_whatever_their_lengths(Map):
     """A path is cut at each "/" and nowhere else, for parts of every length
     around a machine word's eight bytes, at the path's start, middle and

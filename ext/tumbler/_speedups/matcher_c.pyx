@@ -416,10 +416,6 @@ cdef enum:
     _FEW_REFUSED = 8  # the refused entries a search lists before it needs a list object
     _DEEP = 64  # the parts from which a search counts against the recursion limit
 
-# FNV-1a, the hash of the static children's tables (see _hash).
-cdef Py_uhash_t _FNV_BASIS = <Py_uhash_t>14695981039346656037ULL
-cdef Py_uhash_t _FNV_PRIME = <Py_uhash_t>1099511628211ULL
-
 
 # PERF: one static child in 16 bytes, four to a cache line: its key's hash
 # and its node, which holds the key (see _Key): a probe that finds the hash
@@ -616,20 +612,87 @@ cdef _State _target(part):
     return state
 
 
+# The hash of the static children's and the static paths' tables, over a
+# text's characters by their low bytes (equal texts hash alike whatever
+# their widths; the few that differ only above the low bytes collide, and
+# are told apart by comparison). PERF: a server hands each request a new
+# path string, whose str hash (SipHash-1-3 behind a function pointer, with
+# its rounds and finalisation) cost a fifth of a static match, and a byte
+# at a time (FNV-1a) a static part cost a multiply per character; this one
+# is inline, a multiply and a shift per eight characters, read from a text
+# of one byte per character (nearly every path) as words.
+# It needs no strength against chosen collisions: the tables hold the map's
+# own parts and paths, and a request can only probe them, never fill them.
+cdef extern from *:
+    """
+    /* The low bytes of `size` (4 or 8) characters from `at`, as a word:
+       for a text of one byte per character, its bytes. */
+    static inline uint64_t tumbler_word(int kind, const void *data, Py_ssize_t at, int size) {
+        unsigned char narrowed[8];
+        const unsigned char *bytes = (const unsigned char *)data + at;
+        uint64_t word;
+        uint32_t half;
+        int index;
+        if (kind != PyUnicode_1BYTE_KIND) {
+            for (index = 0; index < size; index++) {
+                narrowed[index] = (unsigned char)PyUnicode_READ(kind, data, at + index);
+            }
+            bytes = narrowed;
+        }
+        if (size == 8) {
+            memcpy(&word, bytes, 8);
+            return word;
+        }
+        memcpy(&half, bytes, 4);
+        return half;
+    }
+
+    static inline uint64_t tumbler_low_byte(int kind, const void *data, Py_ssize_t at) {
+        return (unsigned char)PyUnicode_READ(kind, data, at);
+    }
+
+    static inline Py_uhash_t tumbler_text_hash(int kind, const void *data, Py_ssize_t start,
+                                               Py_ssize_t size) {
+        /* Every load has a fixed size, so none is a call: the last word
+           overlaps the one before it, and a short text is read in two
+           overlapping halves, or by its first, middle and last characters. */
+        uint64_t hashed = 0x9E3779B97F4A7C15ULL ^ (uint64_t)size;
+        uint64_t word;
+        if (size >= 8) {
+            for (; size > 8; start += 8, size -= 8) {
+                word = tumbler_word(kind, data, start, 8);
+                hashed = (hashed ^ word) * 0xFF51AFD7ED558CCDULL;
+                hashed ^= hashed >> 32;
+            }
+            word = tumbler_word(kind, data, start + size - 8, 8);
+        } else if (size >= 4) {
+            word = (tumbler_word(kind, data, start, 4) << 32)
+                | tumbler_word(kind, data, start + size - 4, 4);
+        } else if (size > 0) {
+            word = tumbler_low_byte(kind, data, start)
+                | (tumbler_low_byte(kind, data, start + size / 2) << 8)
+                | (tumbler_low_byte(kind, data, start + size - 1) << 16);
+        } else {
+            word = 0;
+        }
+        hashed = (hashed ^ word) * 0xFF51AFD7ED558CCDULL;
+        hashed ^= hashed >> 29;
+        hashed *= 0xC4CEB9FE1A85EC53ULL;
+        return (Py_uhash_t)(hashed ^ (hashed >> 32));
+    }
+    """
+    Py_uhash_t tumbler_text_hash(int kind, const void *data, Py_ssize_t start,
+                                 Py_ssize_t size) noexcept
+
+
 cdef inline Py_uhash_t _hash(int kind, const void *data, Py_ssize_t start,
                              Py_ssize_t end) noexcept:
-    """FNV-1a over the characters of ``data[start:end]``, whatever their width."""
-    cdef Py_uhash_t hashed = _FNV_BASIS
-    cdef const unsigned char *text
-    cdef Py_ssize_t index
-    if kind == PyUnicode_1BYTE_KIND:  # PERF: by pointer
-        text = <const unsigned char *>data
-        for index in range(start, end):
-            hashed = (hashed ^ text[index]) * _FNV_PRIME
-        return hashed
-    for index in range(start, end):
-        hashed = (hashed ^ <Py_uhash_t>PyUnicode_READ(kind, data, index)) * _FNV_PRIME
-    return hashed
+    """The tables' hash of ``data[start:end]``, whatever its width.
+    PERF: a text of one byte per character is read by a copy of the code
+    made for it (its loads are words, not a loop per character)."""
+    if kind == PyUnicode_1BYTE_KIND:
+        return tumbler_text_hash(PyUnicode_1BYTE_KIND, data, start, end - start)
+    return tumbler_text_hash(kind, data, start, end - start)
 
 
 cdef inline bint _same(_Key *key, _Search *search, Py_ssize_t start, Py_ssize_t end) noexcept:
@@ -1182,49 +1245,6 @@ ctypedef struct _Route:
 assert sizeof(_Route) == 64, "a static path's record is one cache line"
 
 
-# The hash of the static paths' table. PERF: a server hands each request a
-# new path string, whose str hash (SipHash-1-3 behind a function pointer,
-# with its rounds and finalisation) cost a fifth of a static match; this
-# one is inline, a multiply and a shift per eight bytes. (The children's
-# tables keep FNV-1a, _hash, as they hash a segment by its characters,
-# whatever their width, and mostly short ones.)
-# It needs no strength against chosen collisions: the table holds the map's
-# own paths, and a request can only probe it, never fill it.
-cdef extern from *:
-    """
-    static inline Py_uhash_t tumbler_path_hash(const void *data, Py_ssize_t size) {
-        /* Every load has a fixed size, so none is a call: the last word
-           overlaps the one before it, and a short text is read in two
-           overlapping halves, or by its first, middle and last bytes. */
-        const unsigned char *bytes = (const unsigned char *)data;
-        uint64_t hashed = 0x9E3779B97F4A7C15ULL ^ (uint64_t)size;
-        uint64_t word;
-        uint32_t head, tail;
-        if (size >= 8) {
-            for (; size > 8; bytes += 8, size -= 8) {
-                memcpy(&word, bytes, 8);
-                hashed = (hashed ^ word) * 0xFF51AFD7ED558CCDULL;
-                hashed ^= hashed >> 32;
-            }
-            memcpy(&word, bytes + size - 8, 8);
-        } else if (size >= 4) {
-            memcpy(&head, bytes, 4);
-            memcpy(&tail, bytes + size - 4, 4);
-            word = ((uint64_t)head << 32) | tail;
-        } else if (size > 0) {
-            word = bytes[0] | ((uint64_t)bytes[size / 2] << 8) | ((uint64_t)bytes[size - 1] << 16);
-        } else {
-            word = 0;
-        }
-        hashed = (hashed ^ word) * 0xFF51AFD7ED558CCDULL;
-        hashed ^= hashed >> 29;
-        hashed *= 0xC4CEB9FE1A85EC53ULL;
-        return (Py_uhash_t)(hashed ^ (hashed >> 32));
-    }
-    """
-    Py_uhash_t tumbler_path_hash(const void *data, Py_ssize_t size) noexcept
-
-
 cdef inline str _plain_text(text):
     """``text`` as an exact ``str``: a subclass's, or another object's, made
     a plain string, so that the C code may read its characters."""
@@ -1232,11 +1252,8 @@ cdef inline str _plain_text(text):
 
 
 cdef inline Py_uhash_t _path_hash(str path) noexcept:
-    """``tumbler_path_hash`` of the path's characters as stored (one
-    representation per text, so equal paths hash alike)."""
-    return tumbler_path_hash(
-        PyUnicode_DATA(path), PyUnicode_GET_LENGTH(path) * PyUnicode_KIND(path)
-    )
+    """The tables' hash of a whole path."""
+    return _hash(PyUnicode_KIND(path), PyUnicode_DATA(path), 0, PyUnicode_GET_LENGTH(path))
 
 
 # PERF: a slot names its record's rule too, so that a hit asks for the
