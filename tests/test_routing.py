@@ -12,6 +12,7 @@ import uuid
 from typing import ClassVar
 
 import pytest
+import werkzeug.routing as wz
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
@@ -454,6 +455,29 @@ def test_405_lists_the_methods_that_would_fit(Map):
     assert adapter.allowed_methods("/nothing") == []
     with pytest.raises(NotFound):
         adapter.match("/y", "PUT")
+
+
+@pytest.mark.parametrize("default_method", ["get", "GET", "post", "", "PROPFIND", "g\xe9t"])
+@pytest.mark.parametrize("path_info", ["/x", "x", "//x", "", "/"])
+def test_match_takes_the_adapters_path_and_method_as_werkzeug_does(Map, default_method, path_info):
+    """``match()`` with no path and no method: the adapter's own, put in
+    shape as werkzeug does (``"/" + path.lstrip("/")``, the method in upper
+    case), whatever shape they were bound in."""
+
+    def answer(url_map_class, rule_class):
+        url_map = url_map_class(
+            [
+                rule_class("/x", endpoint="x", methods=["GET", "POST", "PROPFIND", "G\xc9T"]),
+                rule_class("/", endpoint="root"),
+            ]
+        )
+        adapter = url_map.bind("example.com", default_method=default_method, path_info=path_info)
+        try:
+            return adapter.match()
+        except HTTPException as error:
+            return type(error).__name__, getattr(error, "valid_methods", None)
+
+    assert answer(Map, Rule) == answer(wz.Map, wz.Rule)
 
 
 def test_each_error_has_its_own_state(Map):

@@ -493,8 +493,9 @@ cdef inline _Node *_child(_Node *state, _Search *search, Py_ssize_t start, Py_ss
     """The static child for ``search.text[start:end]``, or NULL.
 
     PERF: the segment is not cut out of the path: the table holds hashes
-    computed over the characters, which are computed for a part only where
-    a state has static children (most parts meet a dynamic edge only).
+    computed over the characters' low bytes (see tumbler_text_hash), which
+    are computed for a part only where a state has static children (most
+    parts meet a dynamic edge only), and for no empty part.
     """
     cdef Py_ssize_t slot
     cdef Py_uhash_t hashed
@@ -617,10 +618,9 @@ cdef _State _target(part):
 # their widths; the few that differ only above the low bytes collide, and
 # are told apart by comparison). PERF: a server hands each request a new
 # path string, whose str hash (SipHash-1-3 behind a function pointer, with
-# its rounds and finalisation) cost a fifth of a static match, and a byte
-# at a time (FNV-1a) a static part cost a multiply per character; this one
-# is inline, a multiply and a shift per eight characters, read from a text
-# of one byte per character (nearly every path) as words.
+# its rounds and finalisation) would cost a fifth of a static match; this
+# one is inline, a multiply and a shift per eight characters, read from a
+# text of one byte per character (nearly every path) as words.
 # It needs no strength against chosen collisions: the tables hold the map's
 # own parts and paths, and a request can only probe them, never fill them.
 cdef extern from *:
@@ -795,7 +795,7 @@ cdef bint _accepts(_Node *target, int kind, const void *data, Py_ssize_t start,
 # it: no object to make and free. Its own arrays hold the parts of a path of
 # up to _STACK parts; a longer path's are allocated (see _cut).
 ctypedef struct _Search:
-    PyObject *method  # borrowed: _match holds it
+    PyObject *method  # borrowed: _match's caller holds it
     _Bits method_bit  # its _bit
     bint websocket
     bint websocket_mismatch
@@ -810,7 +810,7 @@ ctypedef struct _Search:
     # rules); and the index of its part.
     _Node *origin
     Py_ssize_t origin_index
-    # The text searched (borrowed: _match holds it) and its characters.
+    # The text searched (borrowed: _match, or its caller, holds it) and its characters.
     PyObject *text
     int kind
     const void *data
@@ -1234,8 +1234,6 @@ ctypedef union _RouteText:
 
 # PERF: a fully static path's record, one cache line: its text (its rule
 # is in its slot, see _Slot).
-# NOTE: the characters come first, so that the words compared from where
-# they start (see tumbler_same_bytes) lie on the record's one line.
 ctypedef struct _Route:
     _RouteText text
     int size  # when inlined
@@ -2393,50 +2391,36 @@ cdef object _answer(adapter, path_info, method, return_rule, query_args, websock
     """What ``match`` answers: its result, a tuple; or the exception it
     raises, which is returned for tumbler_match to raise (see there).
 
-    PERF: the common call (an adapter of the class last seen, a path in
-    shape, a common method in upper case, each given or the adapter's) is
-    answered with borrowed references, the adapter holding its fields; any
-    other is first put in that shape, by _answer_shaped.
+    PERF: a common method's bit says it is in upper case already, and a path
+    in shape is taken as it is: neither is looked at twice.
+    NOTE: the path and the method are held here, the adapter's as much as
+    the caller's: Python code the match runs (an update, a converter) may
+    set the adapter's fields.
     """
-    cdef PyObject *given_path = <PyObject *>path_info
-    cdef PyObject *given_method = <PyObject *>method
-    cdef PyObject *given_websocket = <PyObject *>websocket
+    cdef AdapterBase bound = _view(adapter)
     cdef _Bits method_bit = 0
-    if not _viewed_as_is(adapter):
-        return _answer_shaped(_view(adapter), adapter, path_info, method, return_rule,
-                              query_args, websocket)
-    if path_info is None:
-        given_path = <PyObject *>(<AdapterBase>adapter).path_info
-    if method is None:
-        given_method = <PyObject *>(<AdapterBase>adapter).default_method
-    if websocket is None:
-        given_websocket = <PyObject *>(<AdapterBase>adapter).websocket
-    if type(<object>given_method) is str:
-        method_bit = _bit(<str>given_method)
-    if method_bit == 0 or type(<object>given_path) is not str or not _in_shape(<str>given_path):
-        return _answer_shaped(<AdapterBase>adapter, adapter, path_info, method, return_rule,
-                              query_args, websocket)
-    return _answer_plain(<AdapterBase>adapter, adapter, <str>given_path, <str>given_method,
-                         method_bit, return_rule, query_args, <object>given_websocket)
+    cdef str path = _path_part(bound.path_info if path_info is None else path_info)
+    given = bound.default_method if method is None else method
+    if type(given) is str:
+        method_bit = _bit(given)
+    if method_bit == 0:
+        given = _plain_method(bound, given)
+        method_bit = _bit(given)
+    return _answer_plain(bound, adapter, path, given, method_bit, return_rule, query_args,
+                         bound.websocket if websocket is None else websocket)
 
 
-cdef object _answer_shaped(AdapterBase bound, adapter, path_info, method, return_rule,
-                           query_args, websocket):
-    """``_answer`` for any arguments: the path, the method and the websocket
-    flag as werkzeug takes them, the adapter's where not given."""
-    if path_info is None:
-        path_info = bound.path_info
+cdef str _plain_method(AdapterBase bound, method):
+    """The method as match takes it: the adapter's default for none, in
+    upper case."""
     if type(method) is str:  # PERF: no truth test through the type
         if PyUnicode_GET_LENGTH(method) == 0:
             method = bound.default_method
     elif not method:
         method = bound.default_method
-    if not (type(method) is str and _upper_ascii(method)):
-        method = _plain_text(method.upper())
-    if websocket is None:
-        websocket = bound.websocket
-    return _answer_plain(bound, adapter, _path_part(path_info), method, _bit(method),
-                         return_rule, query_args, websocket)
+    if type(method) is str and _upper_ascii(method):
+        return method
+    return _plain_text(method.upper())
 
 
 cdef object _answer_plain(AdapterBase bound, adapter, str path, str method, _Bits method_bit,
@@ -2577,7 +2561,7 @@ cdef str _path_part(path_info):
         return path_info
     if not path_info:
         return u""
-    return _plain_text(u"/" + path_info.lstrip(u"/"))
+    return u"/" + path_info.lstrip(u"/")
 
 
 cdef object _match_slow(adapter, matcher, domain, path, method, websocket, return_rule,
@@ -2759,7 +2743,8 @@ cdef extern from *:
         return made;
     }
 
-    /* A new list of the tuple's items. PERF: no iteration protocol. */
+    /* A new list of the tuple's items. PERF: made at its size and filled
+       in place (list(tuple) grows an empty list by list_extend). */
     static PyObject *tumbler_list_of(PyObject *tuple) {
         Py_ssize_t size = PyTuple_GET_SIZE(tuple);
         Py_ssize_t index;
@@ -2842,22 +2827,17 @@ cdef int _adapter_kind(type cls) except -1:
     return kind
 
 
-cdef inline bint _viewed_as_is(adapter) noexcept:
-    """Whether the adapter's fields are its own C fields, known without a
-    call: its class is the one last looked at, unchanged."""
+cdef inline AdapterBase _view(adapter):
+    """The adapter's fields: the adapter itself where they are its C fields,
+    else a stand-in filled through getattr.
+    PERF: the class last looked at, unchanged, is known without a call."""
     cdef type cls = type(adapter)
-    return (
+    if (
         cls is _SEEN_CLASS
         and _SEEN_KIND != _FOREIGN
         and _SEEN_VERSION != 0
         and tumbler_type_version(cls) == _SEEN_VERSION
-    )
-
-
-cdef inline AdapterBase _view(adapter):
-    """The adapter's fields: the adapter itself where they are its C fields,
-    else a stand-in filled through getattr."""
-    if _viewed_as_is(adapter):
+    ):
         return <AdapterBase>adapter
     return _view_looked_up(adapter)
 
