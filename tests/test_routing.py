@@ -157,9 +157,15 @@ def test_static_parts_are_found_whatever_the_widths_of_key_and_path(Map):
             for wide in ("w", "\xff", "\u4e2d", "\U0001f600"):
                 assert adapter.match(f"/{key}/{wide}") == ("key", {"v": wide})
                 assert adapter.match(f"/{key}") == ("bare", {})
-            # The same low bytes, one character 256 (or 512) higher.
-            for position in (0, length // 2, length - 1):
-                near = key[:position] + chr(ord(key[position]) + 256) + key[position + 1 :]
+            # The same low bytes: one character 256 higher, or every one
+            # narrowed to its low byte (a one-byte path against a wide key).
+            nears = [
+                key[:position] + chr(ord(key[position]) + 256) + key[position + 1 :]
+                for position in (0, length // 2, length - 1)
+            ]
+            narrowed = "".join(chr(ord(char) & 0xFF) for char in key)
+            nears += [narrowed] if narrowed != key else []
+            for near in nears:
                 for path in (f"/{near}/w", f"/{near}"):
                     with pytest.raises(NotFound):
                         adapter.match(path)
