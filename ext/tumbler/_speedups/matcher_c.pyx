@@ -34,7 +34,7 @@ from cpython.unicode cimport (
     PyUnicode_Substring,
 )
 from libc.stdint cimport uintptr_t
-from libc.string cimport memcmp, memcpy, memset
+from libc.string cimport memcpy, memset
 
 cdef extern from "Python.h":
     ctypedef size_t Py_uhash_t
@@ -712,7 +712,8 @@ cdef inline bint _same(_Key *key, _Search *search, Py_ssize_t start, Py_ssize_t 
     if size != end - start:
         return False
     if kind == search.kind:
-        return memcmp(data, <const char *>search.data + start * kind, size * kind) == 0
+        return tumbler_same_bytes(<const unsigned char *>data,
+                                  <const unsigned char *>search.data + start * kind, size * kind)
     for index in range(size):
         if PyUnicode_READ(kind, data, index) != PyUnicode_READ(search.kind, search.data,
                                                                start + index):
@@ -1814,7 +1815,8 @@ cdef inline bint _same_text(str one, str other) noexcept:
     return one is other or (
         size == PyUnicode_GET_LENGTH(other)
         and kind == PyUnicode_KIND(other)
-        and memcmp(PyUnicode_DATA(one), PyUnicode_DATA(other), size * kind) == 0
+        and tumbler_same_bytes(<const unsigned char *>PyUnicode_DATA(one),
+                               <const unsigned char *>PyUnicode_DATA(other), size * kind)
     )
 
 
