@@ -463,6 +463,36 @@ def test_405_lists_the_methods_that_would_fit(Map):
         adapter.match("/y", "PUT")
 
 
+_COMMON_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"]
+
+
+def _neighbours(method):
+    """``method``, and methods one character away from it: shorter, longer,
+    or with one character changed (the first, a middle one, the last)."""
+    changed = [
+        method[:at] + chr(ord(method[at]) + 1) + method[at + 1 :] for at in range(len(method))
+    ]
+    return [method, method[:-1], method + "S", method.lower(), *changed]
+
+
+@pytest.mark.parametrize("method", sorted({m for c in _COMMON_METHODS for m in _neighbours(c)}))
+def test_a_method_is_told_from_its_neighbours(Map, method):
+    """The compiled kernel reads a short method's name as a number, in one or
+    two loads: a method one character off a rule's, or of another length,
+    is not that method."""
+
+    def answer(url_map_class, rule_class):
+        adapter = url_map_class(
+            [rule_class("/x", endpoint=m, methods=[m]) for m in _COMMON_METHODS]
+        ).bind("example.com")
+        try:
+            return adapter.match("/x", method)
+        except HTTPException as error:
+            return type(error).__name__, sorted(getattr(error, "valid_methods", None) or [])
+
+    assert answer(Map, Rule) == answer(wz.Map, wz.Rule)
+
+
 @pytest.mark.parametrize("default_method", ["get", "GET", "post", "", "PROPFIND", "g\xe9t"])
 @pytest.mark.parametrize("path_info", ["/x", "x", "//x", "", "/"])
 def test_match_takes_the_adapters_path_and_method_as_werkzeug_does(Map, default_method, path_info):

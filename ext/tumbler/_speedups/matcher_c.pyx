@@ -102,6 +102,39 @@ cdef extern from *:
 # byte). NOTE: every load lies within text[0:length]; the last one may
 # overlap the bytes before index, which the test masks out (it is exact
 # per byte, so a "/" before index cannot mark one after).
+# A method's name of one to seven ASCII characters as a number: its length
+# in the top byte, character i in byte i. PERF: where the byte order is known
+# to be little-endian, two overlapping loads and no loop whose length varies
+# by method (the bytes both loads hold land on themselves); else byte by byte.
+cdef extern from *:
+    """
+    static inline uint64_t tumbler_method_code(const unsigned char *data, Py_ssize_t length) {
+        uint64_t code = (uint64_t)length << 56;
+    #if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) \
+        && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        uint32_t low4, high4;
+        uint16_t low2, high2;
+        if (length >= 4) {
+            memcpy(&low4, data, 4); memcpy(&high4, data + length - 4, 4);
+            return code | low4 | ((uint64_t)high4 << (8 * (length - 4)));
+        }
+        if (length >= 2) {
+            memcpy(&low2, data, 2); memcpy(&high2, data + length - 2, 2);
+            return code | low2 | ((uint64_t)high2 << (8 * (length - 2)));
+        }
+        return code | data[0];
+    #else
+        Py_ssize_t index;
+        for (index = 0; index < length; index++) {
+            code |= (uint64_t)data[index] << (8 * index);
+        }
+        return code;
+    #endif
+    }
+    """
+    unsigned long long tumbler_method_code(const unsigned char *data,
+                                           Py_ssize_t length) noexcept
+
 cdef extern from *:
     """
     #if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) \
@@ -238,7 +271,18 @@ cdef enum:
 ctypedef unsigned long long _Code
 ctypedef unsigned short _Bits
 
-cdef _Code _common_codes[_COMMON]  # _COMMON_METHODS' _codes, in order
+# PERF: a method's bit is found by its code's slot in a small table, at a
+# multiplicative hash whose factor _know_common_methods picks so that no two
+# common methods share a slot.
+cdef enum:
+    _METHOD_SLOT_BITS = 4
+
+ctypedef struct _MethodSlot:
+    _Code code  # 0: no common method's
+    _Bits bit
+
+cdef _MethodSlot _method_slots[1 << _METHOD_SLOT_BITS]
+cdef _Code _method_factor
 
 
 # PERF: a match reads an entry's first fields: the next entry, its flags,
@@ -302,35 +346,42 @@ cdef inline _Code _code(str method) noexcept:
     for an ASCII name of one to seven characters; else 0. Names with codes
     are equal when their codes are."""
     cdef Py_ssize_t length = PyUnicode_GET_LENGTH(method)
-    cdef const unsigned char *data
-    cdef Py_ssize_t index
-    cdef _Code code = <_Code>length << 56
     if length == 0 or length > 7 or not PyUnicode_IS_ASCII(method):
         return 0
-    data = PyUnicode_1BYTE_DATA(method)
-    for index in range(length):
-        code |= <_Code>data[index] << (8 * index)
-    return code
+    return tumbler_method_code(PyUnicode_1BYTE_DATA(method), length)
 
 
 cdef int _know_common_methods() except -1:
+    """Fill _method_slots: each common method's code and bit, in the slot
+    _method_slot gives it, where no other common method's lies."""
+    global _method_factor
+    cdef int index, slot
     assert len(_COMMON_METHODS) == _COMMON
-    for index, name in enumerate(_COMMON_METHODS):
-        _common_codes[index] = _code(name)
+    codes = [_code(name) for name in _COMMON_METHODS]
+    _method_factor = 0x9E3779B97F4A7C15
+    while len({_method_slot(code) for code in codes}) < _COMMON:
+        _method_factor += 2
+    for index in range(_COMMON):
+        slot = _method_slot(codes[index])
+        _method_slots[slot].code = codes[index]
+        _method_slots[slot].bit = <_Bits>1 << index
     return 0
+
+
+cdef inline int _method_slot(_Code code) noexcept:
+    return <int>((code * _method_factor) >> (64 - _METHOD_SLOT_BITS))
 
 
 _know_common_methods()
 
 
 cdef inline _Bits _bit(str method) noexcept:
-    """The bit of ``method`` among _COMMON_METHODS, or 0 for another."""
+    """The bit of ``method`` among _COMMON_METHODS, or 0 for another.
+    PERF: one slot to look at, with no loop whose length varies by method
+    (a branch a mix of methods would mispredict)."""
     cdef _Code code = _code(method)
-    cdef int index
-    for index in range(_COMMON):
-        if code == _common_codes[index]:
-            return <_Bits>1 << index
-    return 0
+    cdef _MethodSlot *slot = &_method_slots[_method_slot(code)]
+    return slot.bit if slot.code == code else 0  # NOTE: an empty slot's bit is 0
 
 
 cdef _Bits _bits(methods) except? 0:
