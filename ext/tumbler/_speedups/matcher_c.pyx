@@ -95,13 +95,6 @@ cdef extern from *:
     bint tumbler_same_bytes(const unsigned char *one, const unsigned char *other,
                             Py_ssize_t size) noexcept
 
-# Where the next "/" is in a text of one byte per character, from index on
-# (length if none). PERF: a path's parts are short, so that a call to
-# memchr cost more than its search: eight bytes are tested at a time, with
-# no call, where the byte order is known to be little-endian (else byte by
-# byte). NOTE: every load lies within text[0:length]; the last one may
-# overlap the bytes before index, which the test masks out (it is exact
-# per byte, so a "/" before index cannot mark one after).
 # A method's name of one to seven ASCII characters as a number: its length
 # in the top byte, character i in byte i. PERF: where the byte order is known
 # to be little-endian, two overlapping loads and no loop whose length varies
@@ -135,6 +128,13 @@ cdef extern from *:
     unsigned long long tumbler_method_code(const unsigned char *data,
                                            Py_ssize_t length) noexcept
 
+# Where the next "/" is in a text of one byte per character, from index on
+# (length if none). PERF: a path's parts are short, so that a call to
+# memchr cost more than its search: eight bytes are tested at a time, with
+# no call, where the byte order is known to be little-endian (else byte by
+# byte). NOTE: every load lies within text[0:length]; the last one may
+# overlap the bytes before index, which the test masks out (it is exact
+# per byte, so a "/" before index cannot mark one after).
 cdef extern from *:
     """
     #if (defined(__GNUC__) || defined(__clang__)) && defined(__BYTE_ORDER__) \
@@ -351,6 +351,10 @@ cdef inline _Code _code(str method) noexcept:
     return tumbler_method_code(PyUnicode_1BYTE_DATA(method), length)
 
 
+cdef inline int _method_slot(_Code code) noexcept:
+    return <int>((code * _method_factor) >> (64 - _METHOD_SLOT_BITS))
+
+
 cdef int _know_common_methods() except -1:
     """Fill _method_slots: each common method's code and bit, in the slot
     _method_slot gives it, where no other common method's lies."""
@@ -366,10 +370,6 @@ cdef int _know_common_methods() except -1:
         _method_slots[slot].code = codes[index]
         _method_slots[slot].bit = <_Bits>1 << index
     return 0
-
-
-cdef inline int _method_slot(_Code code) noexcept:
-    return <int>((code * _method_factor) >> (64 - _METHOD_SLOT_BITS))
 
 
 _know_common_methods()
