@@ -363,8 +363,12 @@ cdef int _know_common_methods() except -1:
     assert len(_COMMON_METHODS) == _COMMON
     codes = [_code(name) for name in _COMMON_METHODS]
     _method_factor = 0x9E3779B97F4A7C15
-    while len({_method_slot(code) for code in codes}) < _COMMON:
+    for _ in range(100_000):  # NOTE: bounded: an import must not hang
+        if len({_method_slot(code) for code in codes}) == _COMMON:
+            break
         _method_factor += 2
+    else:
+        raise AssertionError("no factor gives each common method a slot: widen the table")
     for index in range(_COMMON):
         slot = _method_slot(codes[index])
         _method_slots[slot].code = codes[index]
