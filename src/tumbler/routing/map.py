@@ -239,32 +239,31 @@ class Map:
         return f"{type(self).__name__}({pformat(list(self.iter_rules()))})"
 
 
-#: Host names' IDNA forms (``None``: not valid IDNA), remembered. Bounded, so
-#: that requests with made-up Host headers cannot grow it without end.
-_IDNA: dict[str, str | None] = {}
+#: Host names' IDNA forms, remembered. Bounded, so that requests with made-up
+#: Host headers cannot grow it without end. A name that is not valid IDNA is
+#: not kept: each bind encodes it again, as werkzeug does, so that each
+#: ``BadHost`` has the encoding's error for its cause.
+_IDNA: dict[str, str] = {}
 _CACHE_SIZE = 256
 
 
 def _idna_host(server_name: str) -> str:
     """IDNA-encode the host name, leaving the port alone (remembered).
 
-    :raises BadHost: if the name cannot be encoded.
+    :raises BadHost: if the name cannot be encoded, from the ``UnicodeError``.
     """
-    if server_name in _IDNA:
-        encoded = _IDNA[server_name]
-    else:
+    encoded = _IDNA.get(server_name)
+    if encoded is None:
+        encoded = server_name
         name, colon, port = server_name.partition(":")
-        encoded = f"{name}{colon}{port}"
         if not (name.isascii() and _plain_labels(name)):
             try:
                 encoded = f"{name.encode('idna').decode('ascii')}{colon}{port}"
-            except UnicodeError:
-                encoded = None
+            except UnicodeError as error:
+                raise BadHost() from error
         if len(_IDNA) >= _CACHE_SIZE:
             _IDNA.clear()
         _IDNA[server_name] = encoded
-    if encoded is None:
-        raise BadHost()
     return encoded
 
 
