@@ -493,6 +493,32 @@ def test_a_method_is_told_from_its_neighbours(Map, method):
     assert answer(Map, Rule) == answer(wz.Map, wz.Rule)
 
 
+class _Disguised(str):
+    """A string whose ``str()`` is another: werkzeug matches by its characters."""
+
+    def __str__(self):
+        return "other"
+
+
+def test_a_str_subclass_is_matched_by_its_characters(Map):
+    def answer(url_map_class, rule_class):
+        url_map = url_map_class(
+            [
+                rule_class("/", endpoint="api", subdomain="api"),
+                rule_class("/", endpoint="other", subdomain="other"),
+                rule_class("/<x>", endpoint="x", subdomain="api"),
+            ],
+            default_subdomain="api",
+        )
+        adapter = url_map.bind("example.com", subdomain=_Disguised("api"))
+        return [
+            adapter.match(_Disguised(path), _Disguised(method))
+            for path, method in [("/", "GET"), ("/a", "GET"), ("/", "get")]
+        ]
+
+    assert answer(Map, Rule) == answer(wz.Map, wz.Rule)
+
+
 @pytest.mark.parametrize("default_method", ["get", "GET", "post", "", "PROPFIND", "g\xe9t"])
 @pytest.mark.parametrize("path_info", ["/x", "x", "//x", "", "/"])
 def test_match_takes_the_adapters_path_and_method_as_werkzeug_does(Map, default_method, path_info):

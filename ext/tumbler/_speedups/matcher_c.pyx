@@ -26,6 +26,7 @@ from cpython.unicode cimport (
     Py_UNICODE_ISDECIMAL,
     PyUnicode_1BYTE_DATA,
     PyUnicode_DATA,
+    PyUnicode_FromObject,
     PyUnicode_GET_LENGTH,
     PyUnicode_KIND,
     PyUnicode_New,
@@ -1300,9 +1301,14 @@ assert sizeof(_Route) == 64, "a static path's record is one cache line"
 
 
 cdef inline str _plain_text(text):
-    """``text`` as an exact ``str``: a subclass's, or another object's, made
-    a plain string, so that the C code may read its characters."""
-    return text if type(text) is str else str(text)
+    """``text`` as an exact ``str``, so that the C code may read its
+    characters: a subclass's by its characters (as werkzeug's matcher reads
+    them, whatever its ``__str__`` says), another object by ``str()``."""
+    if type(text) is str:
+        return text
+    if isinstance(text, str):
+        return PyUnicode_FromObject(text)
+    return str(text)
 
 
 cdef inline Py_uhash_t _path_hash(str path) noexcept:
