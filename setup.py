@@ -8,12 +8,19 @@ path so that the build and the installed package agree on what they mean:
 - ``TUMBLER_REQUIRE_EXTENSIONS``: a core that does not build fails the build.
 - neither: build what the compiler can; a failure leaves that core to its
   pure-Python twin, so ``pip install`` works on a machine with no compiler.
+- ``TUMBLER_NO_PGO``: no profile-guided build (see ``BuildExt``).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import logging
+import os
 import platform
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -68,8 +75,81 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
         its pure-Python twin; or, when extensions are required, fails naming
         the switch, the core and the cause.
 
+        With GCC, the build is profile-guided unless ``TUMBLER_NO_PGO`` is
+        set: the cores are built with profiling, trained on
+        ``ext/profile_workload.py``, and built again from that profile
+        (PERF: GCC then lays out the branches a request takes as straight
+        code, and the matcher runs about 10% fewer instructions). A workload
+        that fails leaves the cores built without a profile, or fails the
+        build when extensions are required.
+
         NOTE: setuptools' own `optional` handling catches compiler errors
         only, not Cython's, so a Cython error would fail the install."""
+
+        def build_extensions(self) -> None:
+            if not (switch.profile_guided() and is_gcc(self.compiler)):
+                super().build_extensions()
+                return
+            plain = {
+                ext.name: (ext.extra_compile_args, ext.extra_link_args) for ext in self.extensions
+            }
+            with tempfile.TemporaryDirectory(prefix="tumbler-pgo-") as profile:
+                self.announce(
+                    "tumbler: building the compiled cores with profiling", level=logging.INFO
+                )
+                self.flag([f"-fprofile-generate={profile}", "-fprofile-update=single"], plain)
+                super().build_extensions()
+                trained = self.train()
+                self.flag(
+                    [f"-fprofile-use={profile}", "-fprofile-partial-training"] if trained else [],
+                    plain,
+                )
+                for ext in self.extensions:  # NOTE: else setuptools keeps them, as up to date
+                    Path(self.get_ext_fullpath(ext.name)).unlink(missing_ok=True)
+                super().build_extensions()
+
+        def flag(self, flags: list[str], plain: dict[str, tuple[list[str], list[str]]]) -> None:
+            """Give each extension its own arguments plus ``flags``, to
+            compile and link with."""
+            for ext in self.extensions:
+                compile_args, link_args = plain[ext.name]
+                ext.extra_compile_args = [*compile_args, *flags]
+                ext.extra_link_args = [*link_args, *flags]
+
+        def train(self) -> bool:
+            """Run the profile workload on the cores just built, in a copy of
+            the package that holds them; say whether it ran."""
+            with tempfile.TemporaryDirectory(prefix="tumbler-train-") as tree:
+                package = Path(tree) / "tumbler"
+                shutil.copytree(ROOT / "src" / "tumbler", package)
+                for ext in self.extensions:
+                    built = Path(self.get_ext_fullpath(ext.name))
+                    if built.exists():
+                        shutil.copy2(built, package / "_speedups" / built.name)
+                workload = shutil.copy2(ROOT / "ext" / "profile_workload.py", tree)
+                result = subprocess.run(
+                    [sys.executable, workload],
+                    env={**os.environ, "PYTHONPATH": tree},
+                    cwd=tree,
+                    capture_output=True,
+                    text=True,
+                    timeout=600,
+                )
+            if result.returncode == 0:
+                self.announce(
+                    "tumbler: trained the cores on ext/profile_workload.py; building them"
+                    " again from the profile",
+                    level=logging.INFO,
+                )
+                return True
+            cause = f"ext/profile_workload.py failed:\n{result.stdout}{result.stderr}"
+            if switch.mode() == "required":
+                raise SystemExit(
+                    f"tumbler: {switch.REQUIRE_EXTENSIONS} is set, but the profile-guided"
+                    f" build could not train the cores: {cause}"
+                )
+            self.warn(f"tumbler: building the cores without a profile: {cause}")
+            return False
 
         def build_extension(self, ext: Any) -> None:
             try:
@@ -97,6 +177,21 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
         for unit in UNITS
     ]
     return modules, {"build_ext": BuildExt}
+
+
+def is_gcc(compiler: Any) -> bool:
+    """Say whether ``compiler`` (setuptools') runs GCC, whose profile flags
+    the profile-guided build uses (Clang's and MSVC's differ)."""
+    command = getattr(compiler, "compiler_so", None)
+    if compiler.compiler_type != "unix" or not command:
+        return False
+    try:
+        version = subprocess.run(
+            [command[0], "--version"], capture_output=True, text=True, timeout=60
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "Free Software Foundation" in version
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -37,19 +38,23 @@ NOT_SOURCE = shutil.ignore_patterns(
 
 
 def build_wheel(
-    tmp_path: Path, broken_cython: bool = False, **env: str
+    tmp_path: Path, broken_cython: bool = False, broken_workload: bool = False, **env: str
 ) -> tuple[subprocess.CompletedProcess[str], Path | None]:
     """Build a wheel from a copy of the tree; ``broken_cython`` puts a Cython
-    syntax error into the first unit's source first."""
+    syntax error into the first unit's source first, ``broken_workload``
+    makes the profile-guided build's workload fail."""
     source, out = tmp_path / "source", tmp_path / "wheels"
     shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
     if broken_cython:
         pyx = source / "ext" / "tumbler" / "_speedups" / f"{MODULES[0]}_c.pyx"
         pyx.write_text(pyx.read_text() + "\ndef broken(:\n")
+    if broken_workload:
+        (source / "ext" / "profile_workload.py").write_text("raise SystemExit('no workload')\n")
     result = run_python(
         "-m",
         "pip",
         "wheel",
+        "-v",  # setup.py's messages
         "--no-build-isolation",
         "--no-deps",
         "--no-cache-dir",
@@ -64,6 +69,20 @@ def build_wheel(
 
 def compiled_files(wheel: Path) -> list[str]:
     return sorted(name for name in zipfile.ZipFile(wheel).namelist() if name.endswith(BUILD_OUTPUT))
+
+
+def profiling_files(wheel: Path) -> list[str]:
+    """The wheel's compiled files that still count their branches for a
+    profile (GCC's ``__gcov`` runtime linked in): none may ship."""
+    with zipfile.ZipFile(wheel) as archive:
+        return [name for name in compiled_files(wheel) if b"__gcov" in archive.read(name)]
+
+
+def is_gcc() -> bool:
+    """Whether this machine's C compiler is GCC, which builds profile-guided."""
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    version = subprocess.run([compiler, "--version"], capture_output=True, text=True)
+    return "Free Software Foundation" in version.stdout
 
 
 def installed_report(tmp_path: Path, wheel: Path) -> dict[str, str]:
@@ -82,6 +101,38 @@ def test_with_a_compiler_every_core_is_compiled(tmp_path):
         f"{unit}_c" for unit in MODULES
     ]
     assert installed_report(tmp_path, wheel) == dict.fromkeys(MODULES, "c")
+    output = result.stdout + result.stderr
+    trained = "tumbler: trained the cores on ext/profile_workload.py" in output
+    assert trained == is_gcc(), output
+    assert profiling_files(wheel) == []
+
+
+@pytest.mark.skipif(not is_gcc(), reason="a profile-guided build needs GCC")
+def test_no_pgo_builds_once_without_profiling(tmp_path):
+    result, wheel = build_wheel(tmp_path, TUMBLER_NO_PGO="1")
+    assert wheel is not None, result.stdout + result.stderr
+    assert "-fprofile-" not in result.stdout + result.stderr
+    assert installed_report(tmp_path, wheel) == dict.fromkeys(MODULES, "c")
+
+
+@pytest.mark.skipif(not is_gcc(), reason="a profile-guided build needs GCC")
+def test_a_failed_workload_builds_the_cores_without_a_profile(tmp_path):
+    result, wheel = build_wheel(tmp_path, broken_workload=True)
+    assert wheel is not None, result.stdout + result.stderr
+    assert "tumbler: building the cores without a profile" in result.stdout + result.stderr
+    assert "no workload" in result.stdout + result.stderr
+    assert profiling_files(wheel) == []
+    assert installed_report(tmp_path, wheel) == dict.fromkeys(MODULES, "c")
+
+
+@pytest.mark.skipif(not is_gcc(), reason="a profile-guided build needs GCC")
+def test_a_failed_workload_fails_the_build_when_extensions_are_required(tmp_path):
+    result, wheel = build_wheel(tmp_path, broken_workload=True, TUMBLER_REQUIRE_EXTENSIONS="1")
+    assert result.returncode != 0
+    assert wheel is None
+    output = result.stdout + result.stderr
+    assert "the profile-guided build could not train the cores" in output
+    assert "no workload" in output
 
 
 def test_no_extensions_builds_a_pure_wheel(tmp_path):

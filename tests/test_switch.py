@@ -29,6 +29,15 @@ def test_unset_means_optional():
     assert _switch.mode() == "optional"
 
 
+@pytest.mark.parametrize(("value", "guided"), [(None, True), ("0", True), ("1", False)])
+def test_no_pgo_turns_off_the_profile_guided_build(monkeypatch, value, guided):
+    if value is None:
+        monkeypatch.delenv(_switch.NO_PGO, raising=False)
+    else:
+        monkeypatch.setenv(_switch.NO_PGO, value)
+    assert _switch.profile_guided() is guided
+
+
 @pytest.mark.parametrize("value", OFF)
 def test_off_values(monkeypatch, value):
     monkeypatch.setenv(NO, value)

@@ -9,6 +9,11 @@ build and the package always agree on what a value means:
     A core that fails to build fails the build, and a core that fails to import
     fails the import, instead of falling back. CI and wheel builds set it, so a
     broken extension can never ship as a silent slowdown.
+``TUMBLER_NO_PGO``
+    Build the cores once, without profile-guided optimisation. By default,
+    where the compiler is GCC, ``setup.py`` builds them with profiling,
+    trains them on ``ext/profile_workload.py`` and builds them again from
+    the profile; that second build is what ships.
 
 ``""``, ``0``, ``false``, ``no`` and ``off`` (any case) mean off; anything else
 means on. Setting both is a contradiction and an error.
@@ -27,6 +32,7 @@ from typing import Literal
 
 NO_EXTENSIONS = "TUMBLER_NO_EXTENSIONS"
 REQUIRE_EXTENSIONS = "TUMBLER_REQUIRE_EXTENSIONS"
+NO_PGO = "TUMBLER_NO_PGO"
 
 #: The package that holds every twin, ``<unit>_c`` and ``<unit>_py``.
 PACKAGE = "tumbler._speedups"
@@ -57,6 +63,12 @@ def mode() -> Mode:
     if disabled:
         return "disabled"
     return "required" if required else "optional"
+
+
+def profile_guided() -> bool:
+    """Say whether a build of the cores may be profile-guided (where the
+    compiler can do it: ``setup.py`` decides that)."""
+    return not _is_on(NO_PGO)
 
 
 def can_compile() -> bool:

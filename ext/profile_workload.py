@@ -1,0 +1,212 @@
+"""The work a profile-guided build of the compiled cores trains on.
+
+``setup.py`` builds the cores once with GCC's profiling on, runs this file
+against them, and builds them again from the profile it leaves, so that the
+compiler lays out and inlines the code for the way a web service calls it:
+its branches say which way they usually go, and cold code (errors, rare
+converters) moves out of the hot paths' way.
+
+It imports tumbler from the tree ``setup.py`` points ``PYTHONPATH`` at, and
+plays a made-up REST service's traffic, shaped as real traffic is: mostly
+hits on rules with a parameter or two, some on static paths, a tenth 404s and
+a tenth 405s, a few redirects, URL building, request binding, headers read
+from a WSGI environ and built for a response, and context-local reads. It is
+not the benchmarks' route tables or requests: it must not teach the compiler
+the benchmark.
+
+NOTE: it runs at build time, so it uses only tumbler and what tumbler
+depends on, and it must finish in seconds.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from contextvars import ContextVar
+
+from werkzeug.exceptions import HTTPException
+
+from tumbler import _speedups
+from tumbler.datastructures import EnvironHeaders, Headers
+from tumbler.local import Local, LocalProxy, LocalStack
+from tumbler.routing import Map, Rule
+
+#: Rounds of the whole workload; enough for stable branch counts, short
+#: enough for a build.
+ROUNDS = 100
+
+RESOURCES = ("users", "orgs", "teams", "projects", "invoices", "orders", "items", "carts")
+CHILDREN = ("members", "comments", "events", "labels", "files", "tags")
+METHODS = {"GET", "POST", "PATCH", "DELETE", "PUT"}
+
+
+def make_rules() -> list[Rule]:
+    """A service's rules: collections, members by int or string id, nested
+    collections, a few uuid, path, any and float rules, and slashed ones."""
+    rules = [Rule("/", endpoint="index"), Rule("/health", endpoint="health")]
+    for name in RESOURCES:
+        rules += [
+            Rule(f"/{name}", endpoint=f"{name}.list", methods=["GET"]),
+            Rule(f"/{name}", endpoint=f"{name}.create", methods=["POST"]),
+            Rule(f"/{name}/search", endpoint=f"{name}.search"),
+            Rule(f"/{name}/<int:id>", endpoint=f"{name}.get", methods=["GET"]),
+            Rule(f"/{name}/<int:id>", endpoint=f"{name}.edit", methods=["PATCH", "PUT"]),
+            Rule(f"/{name}/<int:id>/archive/", endpoint=f"{name}.archive", methods=["POST"]),
+            Rule(f"/{name}/by-name/<name>", endpoint=f"{name}.named"),
+            Rule(f"/{name}/<uuid:key>/export", endpoint=f"{name}.export"),
+            Rule(f"/{name}/<int:id>/v<float:version>", endpoint=f"{name}.version"),
+        ]
+        for child in CHILDREN:
+            rules += [
+                Rule(f"/{name}/<int:id>/{child}", endpoint=f"{name}.{child}"),
+                Rule(
+                    f"/{name}/<int:id>/{child}/<child_id>",
+                    endpoint=f"{name}.{child}.get",
+                    methods=["GET", "DELETE"],
+                ),
+                Rule(f"/{name}/<owner>/<repo>/{child}", endpoint=f"{name}.{child}.repo"),
+            ]
+    rules += [
+        Rule("/static/<path:filename>", endpoint="static"),
+        Rule("/docs/<any(guide, api, faq):section>/", endpoint="docs"),
+        Rule("/old", redirect_to="/health"),
+    ]
+    return rules
+
+
+def make_requests(chooser: random.Random, count: int) -> list[tuple[str, str]]:
+    """``count`` requests: 30% static hits, 50% parameter hits, 10% 404s,
+    10% 405s, and a few redirects among them."""
+    made = []
+    for number in range(count):
+        name = chooser.choice(RESOURCES)
+        child = chooser.choice(CHILDREN)
+        roll = chooser.random()
+        if roll < 0.3:
+            made.append((chooser.choice((f"/{name}", f"/{name}/search", "/health")), "GET"))
+        elif roll < 0.8:
+            made.append(
+                chooser.choice(
+                    (
+                        (f"/{name}/{number}", "GET"),
+                        (f"/{name}/{number}", "PATCH"),
+                        (f"/{name}/{number}/{child}", "GET"),
+                        (f"/{name}/{number}/{child}/c{number}", "DELETE"),
+                        (f"/{name}/owner{number}/repo/{child}", "GET"),
+                        (f"/{name}/by-name/n{number}", "GET"),
+                        (f"/{name}/{number}/v1.{number}", "GET"),
+                        (f"/static/css/site{number}.css", "GET"),
+                        (f"/{name}/12345678-1234-5678-1234-{number:012d}/export", "GET"),
+                    )
+                )
+            )
+        elif roll < 0.9:
+            made.append((f"/{name}/{number}/{child}/c{number}/missing", "GET"))
+        elif roll < 0.98:
+            made.append((f"/{name}/{number}", "POST"))
+        else:
+            made.append(
+                chooser.choice(
+                    (
+                        (f"/{name}/{number}/archive", "POST"),
+                        ("/docs/api", "GET"),
+                        (f"//{name}//{number}", "GET"),
+                        ("/old", "GET"),
+                    )
+                )
+            )
+    return made
+
+
+def route(url_map: Map, requests: list[tuple[str, str]]) -> None:
+    """Bind, match every request, and build the URLs a page links to."""
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "wsgi.url_scheme": "https",
+        "SERVER_NAME": "api.example.com",
+        "SERVER_PORT": "443",
+        "HTTP_HOST": "api.example.com",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": "/",
+        "QUERY_STRING": "",
+    }
+    for path, method in requests:
+        environ["PATH_INFO"] = path
+        environ["REQUEST_METHOD"] = method
+        adapter = url_map.bind_to_environ(environ)
+        try:
+            endpoint, values = adapter.match()
+        except HTTPException:
+            continue
+        if isinstance(endpoint, str) and "id" in values:
+            adapter.build(endpoint, values)
+            adapter.build(endpoint, {**values, "page": 2, "sort": "name"})
+        adapter.build("users.list")
+
+
+def headers(count: int) -> None:
+    """Read a request's headers from its environ; build a response's."""
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": "42",
+        "HTTP_HOST": "api.example.com",
+        "HTTP_USER_AGENT": "client/1.0",
+        "HTTP_ACCEPT": "application/json",
+        "HTTP_ACCEPT_ENCODING": "gzip, br",
+        "HTTP_COOKIE": "session=abc",
+        "HTTP_AUTHORIZATION": "Bearer token",
+        "wsgi.url_scheme": "https",
+    }
+    for number in range(count):
+        request = EnvironHeaders(environ)
+        request.get("Accept")
+        _ = "X-Requested-With" in request
+        request["Host"]
+        list(request)
+        response = Headers([("Content-Type", "application/json")])
+        response.add("Vary", "Cookie")
+        response.set("Content-Length", str(number))
+        response.add("Set-Cookie", f"id={number}; HttpOnly")
+        response.getlist("Set-Cookie")
+        response.get("content-type")
+        response.to_wsgi_list()
+
+
+class _Request:
+    method = "GET"
+    path = "/users/1"
+
+
+def locals(count: int) -> None:
+    """Read through proxies, as ``request.method`` and ``g.user`` are read."""
+    current: ContextVar[_Request] = ContextVar("profile.request")
+    current.set(_Request())
+    request = LocalProxy(current)
+    path = LocalProxy(current, "path")
+    store = Local()
+    stack: LocalStack[_Request] = LocalStack()
+    for number in range(count):
+        _ = request.method
+        _ = path.upper()
+        store.user = number
+        _ = store.user
+        stack.push(_Request())
+        _ = stack.top
+        stack.pop()
+
+
+def main() -> int:
+    compiled = [unit for unit, kind in _speedups.report().items() if kind == "c"]
+    print(f"profile workload: compiled cores {compiled}")
+    url_map = Map(make_rules())
+    requests = make_requests(random.Random(1), 2_000)
+    for _ in range(ROUNDS):
+        route(url_map, requests)
+        headers(200)
+        locals(500)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
