@@ -127,9 +127,12 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
                     if built.exists():
                         shutil.copy2(built, package / "_speedups" / built.name)
                 workload = shutil.copy2(ROOT / "ext" / "profile_workload.py", tree)
+                # NOTE: in front of, not instead of, the build environment's
+                # path: pip's isolated build reaches its packages through it.
+                path = os.pathsep.join(filter(None, (tree, os.environ.get("PYTHONPATH"))))
                 result = subprocess.run(
                     [sys.executable, workload],
-                    env={**os.environ, "PYTHONPATH": tree},
+                    env={**os.environ, "PYTHONPATH": path},
                     cwd=tree,
                     capture_output=True,
                     text=True,
