@@ -87,7 +87,11 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
         only, not Cython's, so a Cython error would fail the install."""
 
         def build_extensions(self) -> None:
-            if not (switch.profile_guided() and is_gcc(self.compiler)):
+            if not (
+                switch.profile_guided()
+                and self.compiler.compiler_type == "unix"
+                and is_gcc(self.compiler.compiler_so[0])
+            ):
                 super().build_extensions()
                 return
             plain = {
@@ -182,15 +186,12 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
     return modules, {"build_ext": BuildExt}
 
 
-def is_gcc(compiler: Any) -> bool:
-    """Say whether ``compiler`` (setuptools') runs GCC, whose profile flags
-    the profile-guided build uses (Clang's and MSVC's differ)."""
-    command = getattr(compiler, "compiler_so", None)
-    if compiler.compiler_type != "unix" or not command:
-        return False
+def is_gcc(command: str) -> bool:
+    """Say whether the C compiler ``command`` is GCC, whose profile flags the
+    profile-guided build uses (Clang's and MSVC's differ)."""
     try:
         version = subprocess.run(
-            [command[0], "--version"], capture_output=True, text=True, timeout=60
+            [command, "--version"], capture_output=True, text=True, timeout=60
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return False

@@ -8,6 +8,9 @@ not the source tree, in a child interpreter.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import os
 import shutil
 import subprocess
 import sysconfig
@@ -78,11 +81,17 @@ def profiling_files(wheel: Path) -> list[str]:
         return [name for name in compiled_files(wheel) if b"__gcov" in archive.read(name)]
 
 
+@functools.cache
 def is_gcc() -> bool:
-    """Whether this machine's C compiler is GCC, which builds profile-guided."""
-    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
-    version = subprocess.run([compiler, "--version"], capture_output=True, text=True)
-    return "Free Software Foundation" in version.stdout
+    """Whether the compiler a build here uses is GCC, asked as ``setup.py``
+    asks it: a GCC build is profile-guided."""
+    path = ROOT / "setup.py"
+    spec = importlib.util.spec_from_file_location("_tumbler_setup", path)
+    assert spec is not None and spec.loader is not None
+    setup = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(setup)
+    compiler = os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
+    return bool(setup.is_gcc(compiler.split()[0]))
 
 
 def installed_report(tmp_path: Path, wheel: Path) -> dict[str, str]:
