@@ -75,7 +75,7 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
         its pure-Python twin; or, when extensions are required, fails naming
         the switch, the core and the cause.
 
-        With GCC, the build is profile-guided unless ``TUMBLER_NO_PGO`` is
+        With GCC 10 or later, the build is profile-guided unless ``TUMBLER_NO_PGO`` is
         set: the cores are built with profiling, trained on
         ``ext/profile_workload.py``, and built again from that profile
         (PERF: GCC then lays out the branches a request takes as straight
@@ -90,7 +90,7 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
             if not (
                 switch.profile_guided()
                 and self.compiler.compiler_type == "unix"
-                and is_gcc(self.compiler.compiler_so[0])
+                and gcc_can_profile(self.compiler.compiler_so[0])
             ):
                 super().build_extensions()
                 return
@@ -186,16 +186,21 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
     return modules, {"build_ext": BuildExt}
 
 
-def is_gcc(command: str) -> bool:
-    """Say whether the C compiler ``command`` is GCC, whose profile flags the
-    profile-guided build uses (Clang's and MSVC's differ)."""
+def gcc_can_profile(command: str) -> bool:
+    """Say whether the C compiler ``command`` is GCC 10 or later, whose
+    profile flags the profile-guided build uses (``-fprofile-partial-training``
+    came with GCC 10; Clang's and MSVC's flags differ)."""
     try:
         version = subprocess.run(
             [command, "--version"], capture_output=True, text=True, timeout=60
         ).stdout
+        major = subprocess.run(
+            [command, "-dumpversion"], capture_output=True, text=True, timeout=60
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return False
-    return "Free Software Foundation" in version
+    major = major.split(".")[0]
+    return "Free Software Foundation" in version and major.isdigit() and int(major) >= 10
 
 
 if __name__ == "__main__":

@@ -82,16 +82,16 @@ def profiling_files(wheel: Path) -> list[str]:
 
 
 @functools.cache
-def is_gcc() -> bool:
-    """Whether the compiler a build here uses is GCC, asked as ``setup.py``
-    asks it: a GCC build is profile-guided."""
+def gcc_can_profile() -> bool:
+    """Whether the compiler a build here uses is one whose builds are
+    profile-guided, asked as ``setup.py`` asks it."""
     path = ROOT / "setup.py"
     spec = importlib.util.spec_from_file_location("_tumbler_setup", path)
     assert spec is not None and spec.loader is not None
     setup = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(setup)
     compiler = os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
-    return bool(setup.is_gcc(compiler.split()[0]))
+    return bool(setup.gcc_can_profile(compiler.split()[0]))
 
 
 def installed_report(tmp_path: Path, wheel: Path) -> dict[str, str]:
@@ -112,11 +112,11 @@ def test_with_a_compiler_every_core_is_compiled(tmp_path):
     assert installed_report(tmp_path, wheel) == dict.fromkeys(MODULES, "c")
     output = result.stdout + result.stderr
     trained = "tumbler: trained the cores on ext/profile_workload.py" in output
-    assert trained == is_gcc(), output
+    assert trained == gcc_can_profile(), output
     assert profiling_files(wheel) == []
 
 
-@pytest.mark.skipif(not is_gcc(), reason="a profile-guided build needs GCC")
+@pytest.mark.skipif(not gcc_can_profile(), reason="a profile-guided build needs GCC 10+")
 def test_no_pgo_builds_once_without_profiling(tmp_path):
     result, wheel = build_wheel(tmp_path, TUMBLER_NO_PGO="1")
     assert wheel is not None, result.stdout + result.stderr
@@ -124,7 +124,7 @@ def test_no_pgo_builds_once_without_profiling(tmp_path):
     assert installed_report(tmp_path, wheel) == dict.fromkeys(MODULES, "c")
 
 
-@pytest.mark.skipif(not is_gcc(), reason="a profile-guided build needs GCC")
+@pytest.mark.skipif(not gcc_can_profile(), reason="a profile-guided build needs GCC 10+")
 def test_a_failed_workload_builds_the_cores_without_a_profile(tmp_path):
     result, wheel = build_wheel(tmp_path, broken_workload=True)
     assert wheel is not None, result.stdout + result.stderr
@@ -134,7 +134,7 @@ def test_a_failed_workload_builds_the_cores_without_a_profile(tmp_path):
     assert installed_report(tmp_path, wheel) == dict.fromkeys(MODULES, "c")
 
 
-@pytest.mark.skipif(not is_gcc(), reason="a profile-guided build needs GCC")
+@pytest.mark.skipif(not gcc_can_profile(), reason="a profile-guided build needs GCC 10+")
 def test_a_failed_workload_fails_the_build_when_extensions_are_required(tmp_path):
     result, wheel = build_wheel(tmp_path, broken_workload=True, TUMBLER_REQUIRE_EXTENSIONS="1")
     assert result.returncode != 0

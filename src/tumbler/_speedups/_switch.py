@@ -1,4 +1,5 @@
-"""The switches that choose between the compiled and the pure-Python cores.
+"""The switches that choose between the compiled and the pure-Python cores,
+and how the compiled ones are built.
 
 This is the one place that reads them, at build time and at import time, so the
 build and the package always agree on what a value means:
@@ -10,10 +11,10 @@ build and the package always agree on what a value means:
     fails the import, instead of falling back. CI and wheel builds set it, so a
     broken extension can never ship as a silent slowdown.
 ``TUMBLER_NO_PGO``
-    Build the cores once, without profile-guided optimisation. By default,
-    where the compiler is GCC, ``setup.py`` builds them with profiling,
-    trains them on ``ext/profile_workload.py`` and builds them again from
-    the profile; that second build is what ships.
+    Build the cores once, without profile-guided optimisation (build time
+    only). By default, where the compiler is GCC 10 or later, ``setup.py``
+    builds them with profiling, trains them on ``ext/profile_workload.py``
+    and builds them again from the profile; that second build is what ships.
 
 ``""``, ``0``, ``false``, ``no`` and ``off`` (any case) mean off; anything else
 means on. Setting both is a contradiction and an error.
