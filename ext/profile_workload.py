@@ -6,10 +6,10 @@ compiler lays out and inlines the code for the way a web service calls it:
 its branches say which way they usually go, and cold code (errors, rare
 converters) moves out of the hot paths' way.
 
-It imports tumbler from the tree ``setup.py`` points ``PYTHONPATH`` at, and
+It imports tumbler from the tree ``setup.py`` puts first on ``PYTHONPATH``, and
 plays a made-up REST service's traffic, shaped as real traffic is: mostly
-hits on rules with a parameter or two, some on static paths, a tenth 404s and
-a tenth 405s, a few redirects, URL building, request binding, headers read
+hits on rules with a parameter or two, some on static paths, a tenth 404s,
+nearly a tenth 405s, a few redirects, URL building, request binding, headers read
 from a WSGI environ and built for a response, and context-local reads. It is
 not the benchmarks' route tables or requests: it must not teach the compiler
 the benchmark.
@@ -76,7 +76,8 @@ def make_rules() -> list[Rule]:
 
 def make_requests(chooser: random.Random, count: int) -> list[tuple[str, str]]:
     """``count`` requests: 30% static hits, 50% parameter hits, 10% 404s,
-    10% 405s, and a few redirects among them."""
+    8% 405s and 2% redirects (a missing slash, "//", ``redirect_to``) or an
+    ``any`` hit."""
     made = []
     for number in range(count):
         name = chooser.choice(RESOURCES)
