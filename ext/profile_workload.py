@@ -37,7 +37,6 @@ ROUNDS = 100
 
 RESOURCES = ("users", "orgs", "teams", "projects", "invoices", "orders", "items", "carts")
 CHILDREN = ("members", "comments", "events", "labels", "files", "tags")
-METHODS = {"GET", "POST", "PATCH", "DELETE", "PUT"}
 
 
 def make_rules() -> list[Rule]:
@@ -179,7 +178,7 @@ class _Request:
     path = "/users/1"
 
 
-def locals(count: int) -> None:
+def context_locals(count: int) -> None:
     """Read through proxies, as ``request.method`` and ``g.user`` are read."""
     current: ContextVar[_Request] = ContextVar("profile.request")
     current.set(_Request())
@@ -205,7 +204,7 @@ def main() -> int:
     for _ in range(ROUNDS):
         route(url_map, requests)
         headers(200)
-        locals(500)
+        context_locals(500)
     return 0
 
 

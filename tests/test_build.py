@@ -113,6 +113,7 @@ def test_with_a_compiler_every_core_is_compiled(tmp_path):
     output = result.stdout + result.stderr
     trained = "tumbler: trained the cores on ext/profile_workload.py" in output
     assert trained == gcc_can_profile(), output
+    assert ("-fprofile-use=" in output) == gcc_can_profile(), output
     assert profiling_files(wheel) == []
 
 
