@@ -125,7 +125,13 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
             the package that holds them; say whether it ran."""
             with tempfile.TemporaryDirectory(prefix="tumbler-train-") as tree:
                 package = Path(tree) / "tumbler"
-                shutil.copytree(ROOT / "src" / "tumbler", package)
+                # NOTE: without the compiled files of an earlier in-place build:
+                # a core that failed this pass must not train as its stale copy.
+                shutil.copytree(
+                    ROOT / "src" / "tumbler",
+                    package,
+                    ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__"),
+                )
                 for ext in self.extensions:
                     built = Path(self.get_ext_fullpath(ext.name))
                     if built.exists():
@@ -134,14 +140,17 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
                 # NOTE: in front of, not instead of, the build environment's
                 # path: pip's isolated build reaches its packages through it.
                 path = os.pathsep.join(filter(None, (tree, os.environ.get("PYTHONPATH"))))
-                result = subprocess.run(
-                    [sys.executable, workload],
-                    env={**os.environ, "PYTHONPATH": path},
-                    cwd=tree,
-                    capture_output=True,
-                    text=True,
-                    timeout=600,
-                )
+                try:
+                    result = subprocess.run(
+                        [sys.executable, workload],
+                        env={**os.environ, "PYTHONPATH": path},
+                        cwd=tree,
+                        capture_output=True,
+                        text=True,
+                        timeout=600,
+                    )
+                except (OSError, subprocess.SubprocessError) as exc:
+                    return self.untrained(f"ext/profile_workload.py could not run: {exc}")
             if result.returncode == 0:
                 self.announce(
                     "tumbler: trained the cores on ext/profile_workload.py; building them"
@@ -149,8 +158,14 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
                     level=logging.INFO,
                 )
                 return True
-            cause = f"ext/profile_workload.py failed:\n{result.stdout}{result.stderr}"
-            if switch.mode() == "required":
+            return self.untrained(
+                f"ext/profile_workload.py failed:\n{result.stdout}{result.stderr}"
+            )
+
+        def untrained(self, cause: str) -> bool:
+            """A workload that did not train the cores: the build fails if
+            extensions are required, else goes on without a profile."""
+            if required:
                 raise SystemExit(
                     f"tumbler: {switch.REQUIRE_EXTENSIONS} is set, but the profile-guided"
                     f" build could not train the cores: {cause}"

@@ -75,8 +75,8 @@ def make_rules() -> list[Rule]:
 
 def make_requests(chooser: random.Random, count: int) -> list[tuple[str, str]]:
     """``count`` requests: 30% static hits, 50% parameter hits, 10% 404s,
-    8% 405s and 2% redirects (a missing slash, "//", ``redirect_to``) or an
-    ``any`` hit."""
+    8% 405s and 2% redirects (a missing slash, on a plain rule and on an
+    ``any`` one, "//", ``redirect_to``)."""
     made = []
     for number in range(count):
         name = chooser.choice(RESOURCES)

@@ -468,7 +468,7 @@ _COMMON_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "
 
 def _neighbours(method):
     """``method``, and methods one character away from it: shorter, longer,
-    or with one character changed (the first, a middle one, the last)."""
+    in lower case, or with any one character changed."""
     changed = [
         method[:at] + chr(ord(method[at]) + 1) + method[at + 1 :] for at in range(len(method))
     ]

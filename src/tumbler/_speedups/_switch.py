@@ -17,7 +17,8 @@ build and the package always agree on what a value means:
     and builds them again from the profile; that second build is what ships.
 
 ``""``, ``0``, ``false``, ``no`` and ``off`` (any case) mean off; anything else
-means on. Setting both is a contradiction and an error.
+means on. Setting both ``TUMBLER_NO_EXTENSIONS`` and
+``TUMBLER_REQUIRE_EXTENSIONS`` is a contradiction and an error.
 
 NOTE: ``setup.py`` loads this file by path, before tumbler is installed, so it
 must import nothing from tumbler.
