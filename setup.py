@@ -101,16 +101,21 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
                 self.announce(
                     "tumbler: building the compiled cores with profiling", level=logging.INFO
                 )
-                self.flag([f"-fprofile-generate={profile}", "-fprofile-update=single"], plain)
-                super().build_extensions()
-                trained = self.train()
-                self.flag(
-                    [f"-fprofile-use={profile}", "-fprofile-partial-training"] if trained else [],
-                    plain,
-                )
-                for ext in self.extensions:  # NOTE: else setuptools keeps them, as up to date
-                    Path(self.get_ext_fullpath(ext.name)).unlink(missing_ok=True)
-                super().build_extensions()
+                try:
+                    self.flag([f"-fprofile-generate={profile}", "-fprofile-update=single"], plain)
+                    super().build_extensions()
+                    trained = self.train()
+                    self.flag(
+                        [f"-fprofile-use={profile}", "-fprofile-partial-training"]
+                        if trained
+                        else [],
+                        plain,
+                    )
+                    for ext in self.extensions:  # NOTE: else setuptools keeps them, as up to date
+                        Path(self.get_ext_fullpath(ext.name)).unlink(missing_ok=True)
+                    super().build_extensions()
+                finally:  # NOTE: no flag names the profile's directory once it is gone
+                    self.flag([], plain)
 
         def flag(self, flags: list[str], plain: dict[str, tuple[list[str], list[str]]]) -> None:
             """Give each extension its own arguments plus ``flags``, to

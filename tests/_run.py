@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import runpy
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@functools.cache
+def setup_namespace() -> dict[str, Any]:
+    """setup.py's namespace, without running setup()."""
+    return runpy.run_path(str(ROOT / "setup.py"), run_name="tumbler_setup")
 
 
 def clean_env(**switches: str) -> dict[str, str]:

@@ -300,6 +300,9 @@ JUNK = [
     "\t",
 ]
 METHODS = ["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH", "get", "--", "PROPPATCH"]
+#: The methods the compiled kernel tests as bits (its ``_COMMON_METHODS``);
+#: the tests name them on their own, as werkzeug's users would.
+COMMON_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"]
 RULE_METHODS: list[list[str] | None] = [
     None,
     None,

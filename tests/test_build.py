@@ -9,7 +9,6 @@ not the source tree, in a child interpreter.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests._run import child_report, clean_env, run_python
+from tests._run import child_report, clean_env, run_python, setup_namespace
 from tumbler._speedups import MODULES
 
 pytestmark = pytest.mark.build
@@ -85,13 +84,8 @@ def profiling_files(wheel: Path) -> list[str]:
 def gcc_can_profile() -> bool:
     """Whether the compiler a build here uses is one whose builds are
     profile-guided, asked as ``setup.py`` asks it."""
-    path = ROOT / "setup.py"
-    spec = importlib.util.spec_from_file_location("_tumbler_setup", path)
-    assert spec is not None and spec.loader is not None
-    setup = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(setup)
     compiler = os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
-    return bool(setup.gcc_can_profile(compiler.split()[0]))
+    return bool(setup_namespace()["gcc_can_profile"](compiler.split()[0]))
 
 
 def installed_report(tmp_path: Path, wheel: Path) -> dict[str, str]:

@@ -4,12 +4,11 @@ switches decide what gets built and imported."""
 from __future__ import annotations
 
 import importlib
-import runpy
 from pathlib import Path
 
 import pytest
 
-from tests._run import child_report, clean_env
+from tests._run import child_report, clean_env, setup_namespace
 from tumbler._speedups import MODULES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,7 +18,7 @@ EXT = ROOT / "ext" / "tumbler" / "_speedups"
 @pytest.fixture(scope="module")
 def setup_py():
     """setup.py's namespace, without running setup()."""
-    return runpy.run_path(str(ROOT / "setup.py"), run_name="tumbler_setup")
+    return setup_namespace()
 
 
 def test_setup_units_match_modules_and_ext_sources(setup_py):

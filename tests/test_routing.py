@@ -16,7 +16,7 @@ import werkzeug.routing as wz
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from tests.routing_cases import Lower, Pair, TwoDigits
+from tests.routing_cases import COMMON_METHODS, Lower, Pair, TwoDigits
 from tumbler.routing import (
     BaseConverter,
     BuildError,
@@ -463,9 +463,6 @@ def test_405_lists_the_methods_that_would_fit(Map):
         adapter.match("/y", "PUT")
 
 
-_COMMON_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"]
-
-
 def _neighbours(method):
     """``method``, and methods one character away from it: shorter, longer,
     in lower case, or with any one character changed."""
@@ -475,7 +472,7 @@ def _neighbours(method):
     return [method, method[:-1], method + "S", method.lower(), *changed]
 
 
-@pytest.mark.parametrize("method", sorted({m for c in _COMMON_METHODS for m in _neighbours(c)}))
+@pytest.mark.parametrize("method", sorted({m for c in COMMON_METHODS for m in _neighbours(c)}))
 def test_a_method_is_told_from_its_neighbours(Map, method):
     """The compiled kernel reads a short method's name as a number, in one or
     two loads: a method one character off a rule's, or of another length,
@@ -483,7 +480,7 @@ def test_a_method_is_told_from_its_neighbours(Map, method):
 
     def answer(url_map_class, rule_class):
         adapter = url_map_class(
-            [rule_class("/x", endpoint=m, methods=[m]) for m in _COMMON_METHODS]
+            [rule_class("/x", endpoint=m, methods=[m]) for m in COMMON_METHODS]
         ).bind("example.com")
         try:
             return adapter.match("/x", method)

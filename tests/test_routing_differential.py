@@ -20,6 +20,7 @@ from werkzeug.exceptions import MethodNotAllowed
 
 import tumbler.routing as tb
 from tests.routing_cases import (
+    COMMON_METHODS,
     PLACEHOLDERS,
     Bind,
     Case,
@@ -176,7 +177,6 @@ def test_static_siblings_of_any_width_match_alike(Map, siblings, segment, tail, 
 
 # Method names of every shape: the compiled kernel tests the common ones as
 # bits, and looks the others up in the rule's set.
-COMMON_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"]
 METHOD_NAMES = st.sampled_from(
     [*COMMON_METHODS, "get", "GET\x00", "GE", "GETS", "PROPPATCH", "MOVE"]
 ) | st.text(alphabet="GETPOSé\x00ß\u0131", min_size=0, max_size=9)
