@@ -137,17 +137,19 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
                     package,
                     ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__"),
                 )
+                units = []  # the cores built, by their names in _speedups.MODULES
                 for ext in self.extensions:
                     built = Path(self.get_ext_fullpath(ext.name))
                     if built.exists():
                         shutil.copy2(built, package / "_speedups" / built.name)
+                        units.append(ext.name.rpartition(".")[2].removesuffix("_c"))
                 workload = shutil.copy2(ROOT / "ext" / "profile_workload.py", tree)
                 # NOTE: in front of, not instead of, the build environment's
                 # path: pip's isolated build reaches its packages through it.
                 path = os.pathsep.join(filter(None, (tree, os.environ.get("PYTHONPATH"))))
                 try:
                     result = subprocess.run(
-                        [sys.executable, workload],
+                        [sys.executable, workload, *units],
                         env={**os.environ, "PYTHONPATH": path},
                         cwd=tree,
                         capture_output=True,

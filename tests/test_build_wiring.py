@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests._run import child_report, clean_env, setup_namespace
+from tests._run import child_report, clean_env, run_python, setup_namespace
 from tumbler._speedups import MODULES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,3 +75,15 @@ def test_no_extensions_reports_py_and_imports_no_compiled_twin():
     modules = answer["modules"]
     assert isinstance(modules, list)
     assert [name for name in modules if name.endswith("_c") and name.startswith("tumbler.")] == []
+
+
+def test_profile_workload_fails_on_a_built_core_that_did_not_load():
+    # NOTE: with the extensions switched off, each core it is told was built
+    # runs its pure twin: the profile would train nothing of it.
+    result = run_python(
+        str(ROOT / "ext" / "profile_workload.py"),
+        *MODULES,
+        env=clean_env(TUMBLER_NO_EXTENSIONS="1"),
+    )
+    assert result.returncode == 1
+    assert f"the built cores {list(MODULES)} did not load" in result.stderr
