@@ -19,8 +19,9 @@ only finds the resource: its rows add the lookup of the method's responder,
 which is how a Falcon app tells a 405.
 
 Groups: the GitHub mix and its parts (static hits, 1-3 parameter hits, 404s,
-405s), the static table, the synthetic tables of 10 to 10,000 routes, URL
-building, start-up of a 10,000-rule map, and ``bind_to_environ``. Rows whose
+405s), the static table, the synthetic tables of 10 to 10,000 routes (and
+the 10,000-route one with its traffic on 10 rules), URL building, start-up
+of a 10,000-rule map, and ``bind_to_environ``. Rows whose
 name ends in ``werkzeug`` or ``falcon`` are the baselines ``ratios.py`` uses;
 a group with Falcon in it is a separate "vs falcon" group.
 """
@@ -147,8 +148,9 @@ def requests(name, kind):
     """``DISTINCT`` ``(path, method)`` pairs of one kind for a table:
     ``static``, ``params`` (1-3 parameters), ``404``, ``405``, ``hits``
     (static and parameter hits in turn, so that tables of every size are
-    asked the same mix) or ``mix`` (GitHub: 30% static, 50% parameters, 10%
-    404, 10% 405).
+    asked the same mix), ``hits on 10`` (the same, on 10 of the table's
+    rules: 5 static, 5 with parameters) or ``mix`` (GitHub: 30% static, 50%
+    parameters, 10% 404, 10% 405).
     """
     rows = table(name)
     chooser = random.Random(f"{name}-{kind}")
@@ -157,6 +159,8 @@ def requests(name, kind):
         by_path.setdefault(path, set()).add(method)
     static = [(m, p) for m, p in rows if "<" not in p]
     params = [(m, p) for m, p in rows if 1 <= p.count("<") <= 3]
+    if kind == "hits on 10":
+        static, params, kind = chooser.sample(static, 5), chooser.sample(params, 5), "hits"
     if kind == "mix":
         parts = [("static", 3), ("params", 5), ("404", 1), ("405", 1)]
         pools = {part: requests(name, part) for part, _ in parts}
@@ -256,6 +260,11 @@ MATCH_GROUPS = {
     "synthetic_100": ("synthetic_100", "hits"),
     "synthetic_1000": ("synthetic_1000", "hits"),
     "synthetic_10000": ("synthetic_10000", "hits"),
+    # The 10,000-route map with the 10-route map's spread of traffic: over
+    # "synthetic_10", the cost of the map's size alone; "synthetic_10000"
+    # over this, the cost of traffic spread over 10,000 rules, whose lines
+    # outgrow the processor's caches.
+    "synthetic_10000_on_10": ("synthetic_10000", "hits on 10"),
 }
 FALCON_GROUPS = ("github_mix", "github_404", "static_table", "synthetic_10", "synthetic_10000")
 
@@ -275,7 +284,7 @@ def _keys(keys, falcon=False):
 # conftest.py), so that a drift of the machine's speed between two groups
 # does not pass for the cost of a miss or of a larger table.
 INTERLEAVE = [
-    (_group("synthetic_10"), _group("synthetic_10000")),
+    (_group("synthetic_10"), _group("synthetic_10000"), _group("synthetic_10000_on_10")),
     (_group("github_params"), _group("github_404"), _group("github_405")),
 ]
 
