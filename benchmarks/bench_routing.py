@@ -260,7 +260,8 @@ MATCH_GROUPS = {
     "synthetic_100": ("synthetic_100", "hits"),
     "synthetic_1000": ("synthetic_1000", "hits"),
     "synthetic_10000": ("synthetic_10000", "hits"),
-    # The 10,000-route map with the 10-route map's spread of traffic: over
+    # The 10,000-route map with its traffic on 10 rules, as the 10-route
+    # map's is (5 static and 5 with parameters, where that has 6 and 4): over
     # "synthetic_10", the cost of the map's size alone; "synthetic_10000"
     # over this, the cost of traffic spread over 10,000 rules, whose lines
     # outgrow the processor's caches.

@@ -14,6 +14,9 @@ from a WSGI environ and built for a response, and context-local reads. It is
 not the benchmarks' route tables or requests: it must not teach the compiler
 the benchmark.
 
+``setup.py`` names the cores it built as arguments; the workload fails if one
+of them did not load, since it would then train that core's pure twin.
+
 NOTE: it runs at build time, so it uses only tumbler and what tumbler
 depends on, and it must finish in seconds.
 """

@@ -289,7 +289,11 @@ ctypedef unsigned short _Bits
 cdef enum:
     _METHOD_SLOT_BITS = 4
 
-cdef _Code _METHOD_FACTOR = 0x9E3779B97F4A7C3D
+cdef extern from *:
+    """
+    #define TUMBLER_METHOD_FACTOR 0x9E3779B97F4A7C3DULL
+    """
+    const unsigned long long _METHOD_FACTOR "TUMBLER_METHOD_FACTOR"
 
 ctypedef struct _MethodSlot:
     _Code code  # 0: no common method's
@@ -377,7 +381,8 @@ cdef int _know_common_methods() except -1:
     for index in range(_COMMON):
         code = _code(_COMMON_METHODS[index])
         slot = _method_slot(code)
-        assert _method_slots[slot].code == 0, "two common methods share a slot: change the factor"
+        if _method_slots[slot].code != 0:  # NOTE: not an assert, which -O would drop
+            raise AssertionError("two common methods share a slot: change the factor")
         _method_slots[slot].code = code
         _method_slots[slot].bit = <_Bits>1 << index
     return 0
@@ -513,7 +518,8 @@ ctypedef union _Via:
 # A node's static children but "" (which ``empty`` holds). PERF: a lone
 # child, as most nodes below a map's shared prefix have, takes no table: it
 # is compared by its key, with no hash, and its parent's line leads straight
-# to it (it is laid out next), which in a map too large for the cache is a
+# to it (laid out depth first, static children first, it follows its parent
+# but for a "" child's nodes), which in a map too large for the cache is a
 # far read and a line less per part.
 ctypedef union _Statics:
     _Child *table  # two or more (``mask`` >= 0)
@@ -639,9 +645,10 @@ cdef list _in_layout_order(_State root, bint weigh):
 
 
 cdef int _fill_node(_State state) except -1:
-    """Fill in the node ``state.node``: its fields, its children's table
-    (already placed) and its dynamic targets' chain. Every state has its
-    node placed."""
+    """Fill in the node ``state.node``: its fields, its static children
+    (``empty``, and ``statics``: the lone child, or the table, already
+    placed) and its dynamic targets' chain. Every state has its node
+    placed."""
     cdef _Node *node = state.node
     cdef _Node *previous = NULL
     cdef _State following
@@ -1027,7 +1034,7 @@ cdef inline void _ask_for_descendants(_Node *node) noexcept:
     """Start loading the three lines after ``node``'s.
 
     PERF: a state's descendants are laid out after it (see _Node), and a
-    lone static child (see _Statics) right after it, so in a map too large
+    lone static child (see _Statics) after it, so in a map too large
     for the cache, where the lines of a rule's own states are cold, the
     next ones are asked for as the search reaches a state and arrive
     together rather than one after another: 10,000 routes match 5-15%
