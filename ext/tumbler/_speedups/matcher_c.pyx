@@ -520,7 +520,8 @@ ctypedef union _Via:
 # is compared by its key, with no hash, and its parent's line leads straight
 # to it (laid out depth first, static children first, it follows its parent
 # but for a "" child's nodes), which in a map too large for the cache is a
-# far read and a line less per part.
+# far read and a line less per part: 10,000-route hits miss a simulated 2 MB
+# cache 3.29 times, not 3.58 (callgrind).
 ctypedef union _Statics:
     _Child *table  # two or more (``mask`` >= 0)
     _Node *only  # one or none (``mask`` -1; NULL: none)
@@ -1037,8 +1038,10 @@ cdef inline void _ask_for_descendants(_Node *node) noexcept:
     lone static child (see _Statics) after it, so in a map too large
     for the cache, where the lines of a rule's own states are cold, the
     next ones are asked for as the search reaches a state and arrive
-    together rather than one after another: 10,000 routes match 5-15%
-    faster in _step, and as much again in _dive.
+    together rather than one after another: 10,000 routes matched 5-15%
+    faster in _step; in _dive, with the lone child, the 10,000-over-10
+    routes ratio went 1.77x -> 1.64x (medians of eight alternated runs of
+    the two builds; callgrind does not model the prefetch).
     """
     tumbler_prefetch(<char *>node + sizeof(_Node))
     tumbler_prefetch(<char *>node + 2 * sizeof(_Node))
