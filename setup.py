@@ -81,10 +81,15 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
         (PERF: GCC then lays out the branches a request takes as straight
         code, and the matcher runs about 10% fewer instructions). A workload
         that fails leaves the cores built without a profile, or fails the
-        build when extensions are required.
+        build when extensions are required. A core that fails the first
+        pass is not tried again, nor trained.
 
         NOTE: setuptools' own `optional` handling catches compiler errors
         only, not Cython's, so a Cython error would fail the install."""
+
+        def initialize_options(self) -> None:
+            super().initialize_options()
+            self.built: set[str] = set()  # the extensions this pass made (see build_extension)
 
         def build_extensions(self) -> None:
             if not (
@@ -103,7 +108,11 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
                 )
                 try:
                     self.flag([f"-fprofile-generate={profile}", "-fprofile-update=single"], plain)
-                    super().build_extensions()
+                    self.build_afresh()
+                    if not self.built:
+                        return
+                    # NOTE: a core that failed is not tried again: it warned once.
+                    self.extensions = [ext for ext in self.extensions if ext.name in self.built]
                     trained = self.train()
                     self.flag(
                         [f"-fprofile-use={profile}", "-fprofile-partial-training"]
@@ -111,11 +120,17 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
                         else [],
                         plain,
                     )
-                    for ext in self.extensions:  # NOTE: else setuptools keeps them, as up to date
-                        Path(self.get_ext_fullpath(ext.name)).unlink(missing_ok=True)
-                    super().build_extensions()
+                    self.build_afresh()
                 finally:  # NOTE: no flag names the profile's directory once it is gone
                     self.flag([], plain)
+
+        def build_afresh(self) -> None:
+            """Build every extension, none kept from an earlier build as up to
+            date: each pass of a profile-guided build compiles with its own flags."""
+            for ext in self.extensions:
+                Path(self.get_ext_fullpath(ext.name)).unlink(missing_ok=True)
+            self.built.clear()
+            super().build_extensions()
 
         def flag(self, flags: list[str], plain: dict[str, tuple[list[str], list[str]]]) -> None:
             """Give each extension its own arguments plus ``flags``, to
@@ -137,12 +152,10 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
                     package,
                     ignore=shutil.ignore_patterns("*.so", "*.pyd", "__pycache__"),
                 )
-                units = []  # the cores built, by their names in _speedups.MODULES
                 for ext in self.extensions:
                     built = Path(self.get_ext_fullpath(ext.name))
-                    if built.exists():
-                        shutil.copy2(built, package / "_speedups" / built.name)
-                        units.append(ext.name.rpartition(".")[2].removesuffix("_c"))
+                    shutil.copy2(built, package / "_speedups" / built.name)
+                units = [unit for unit in UNITS if module_name(unit) in self.built]
                 workload = shutil.copy2(ROOT / "ext" / "profile_workload.py", tree)
                 # NOTE: in front of, not instead of, the build environment's
                 # path: pip's isolated build reaches its packages through it.
@@ -160,8 +173,8 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
                     return self.untrained(f"ext/profile_workload.py could not run: {exc}")
             if result.returncode == 0:
                 self.announce(
-                    "tumbler: trained the cores on ext/profile_workload.py; building them"
-                    " again from the profile",
+                    f"tumbler: trained the cores {', '.join(units)} on ext/profile_workload.py;"
+                    " building them again from the profile",
                     level=logging.INFO,
                 )
                 return True
@@ -185,6 +198,9 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
                 super().build_extension(ext)
             except Exception as exc:
                 if ext.optional:
+                    # NOTE: an earlier build's file (an in-place one's) would be
+                    # imported in place of the twin, compiled from other sources.
+                    Path(self.get_ext_fullpath(ext.name)).unlink(missing_ok=True)
                     self.warn(
                         f"tumbler: the compiled core {ext.name} failed to build ({exc});"
                         " its pure-Python twin will be used"
@@ -194,10 +210,11 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
                     f"tumbler: {switch.REQUIRE_EXTENSIONS} is set, but the"
                     f" compiled core {ext.name} failed to build: {exc}"
                 ) from exc
+            self.built.add(ext.name)
 
     modules = [
         Extension(
-            f"tumbler._speedups.{unit}_c",
+            module_name(unit),
             [f"ext/tumbler/_speedups/{unit}_c.pyx"],
             optional=not required,
             # PERF: a traceback entry need not look up whether to show C lines.
@@ -206,6 +223,11 @@ def extensions(switch: ModuleType) -> tuple[list[Any], dict[str, type]]:
         for unit in UNITS
     ]
     return modules, {"build_ext": BuildExt}
+
+
+def module_name(unit: str) -> str:
+    """The compiled core's module: ``tumbler._speedups.<unit>_c``."""
+    return f"tumbler._speedups.{unit}_c"
 
 
 def gcc_can_profile(command: str) -> bool:

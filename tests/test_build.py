@@ -39,14 +39,20 @@ NOT_SOURCE = shutil.ignore_patterns(
 )
 
 
+def copy_source(tmp_path: Path) -> Path:
+    """A copy of the source tree, without build output, in ``tmp_path``."""
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
+    return source
+
+
 def build_wheel(
     tmp_path: Path, broken_cython: bool = False, broken_workload: bool = False, **env: str
 ) -> tuple[subprocess.CompletedProcess[str], Path | None]:
     """Build a wheel from a copy of the tree; ``broken_cython`` puts a Cython
     syntax error into the first unit's source first, ``broken_workload``
     makes the profile-guided build's workload fail."""
-    source, out = tmp_path / "source", tmp_path / "wheels"
-    shutil.copytree(ROOT, source, ignore=NOT_SOURCE)
+    source, out = copy_source(tmp_path), tmp_path / "wheels"
     if broken_cython:
         pyx = source / "ext" / "tumbler" / "_speedups" / f"{MODULES[0]}_c.pyx"
         pyx.write_text(pyx.read_text() + "\ndef broken(:\n")
@@ -105,8 +111,8 @@ def test_with_a_compiler_every_core_is_compiled(tmp_path):
     ]
     assert installed_report(tmp_path, wheel) == dict.fromkeys(MODULES, "c")
     output = result.stdout + result.stderr
-    trained = "tumbler: trained the cores on ext/profile_workload.py" in output
-    assert trained == gcc_can_profile(), output
+    trained = f"tumbler: trained the cores {', '.join(MODULES)} on ext/profile_workload.py"
+    assert (trained in output) == gcc_can_profile(), output
     assert ("-fprofile-use=" in output) == gcc_can_profile(), output
     assert profiling_files(wheel) == []
 
@@ -174,6 +180,29 @@ def test_a_cython_error_falls_back_for_that_core_only(tmp_path):
         f"{unit}_c" for unit in others
     ]
     assert installed_report(tmp_path, wheel) == {broken: "py", **dict.fromkeys(others, "c")}
+    output = result.stdout + result.stderr
+    # Tried once, not again in the profile-guided build's second pass; and
+    # the workload trains only the cores that built.
+    assert output.count(f"the compiled core tumbler._speedups.{broken}_c failed to build") == 1
+    trained = f"tumbler: trained the cores {', '.join(others)} on ext/profile_workload.py"
+    assert (trained in output) == gcc_can_profile(), output
+
+
+def test_a_core_that_fails_to_build_leaves_no_earlier_build_behind(tmp_path):
+    """An in-place build that fails must take away the compiled file an
+    earlier one left, which would be imported in place of the pure twin."""
+    source = copy_source(tmp_path)
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    earlier = [source / "src" / "tumbler" / "_speedups" / f"{unit}_c{suffix}" for unit in MODULES]
+    for path in earlier:
+        path.write_bytes(b"an earlier build's core")
+    result = run_python(
+        "setup.py", "build_ext", "--inplace", env=clean_env(CC="/bin/false"), cwd=str(source)
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert output.count("its pure-Python twin will be used") == len(MODULES), output
+    assert [path.name for path in earlier if path.exists()] == []
 
 
 def test_a_cython_error_fails_the_build_when_extensions_are_required(tmp_path):
