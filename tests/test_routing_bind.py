@@ -10,7 +10,7 @@ import warnings
 
 import pytest
 import werkzeug.routing as wz
-from werkzeug.exceptions import BadHost
+from werkzeug.exceptions import BadHost, NotFound
 
 import tumbler.routing.map as map_module
 from tests.routing_cases import BOUND_FIELDS
@@ -481,3 +481,19 @@ def test_build_passes_on_an_error_of_a_values_key(Map):
         clashing.armed = True
         with pytest.raises(ValueError, match="cannot compare"):
             adapter.build("a", values)
+
+
+def test_bind_to_environ_reads_the_matcher_a_subclass_holds(Map):
+    """A subclass's own ``_matcher`` slot holds the map's matcher, whatever
+    the slot of ``Map``'s beneath it holds (the compiled twin reads that
+    one directly where the class has no other)."""
+
+    class OwnSlot(Map):
+        __slots__ = ("_matcher",)
+
+    url_map = OwnSlot([Rule("/mine", endpoint="mine")])
+    other = Map([Rule("/other", endpoint="other")])
+    map_module.Map.__dict__["_matcher"].__set__(url_map, other._matcher)
+    assert url_map.bind_to_environ(environ(PATH_INFO="/mine")).match() == ("mine", {})
+    with pytest.raises(NotFound):
+        url_map.bind_to_environ(environ(PATH_INFO="/other")).match()

@@ -16,6 +16,7 @@ common URL built, without Python calls.
 import re
 import warnings
 from sys import intern
+from types import MemberDescriptorType
 
 cimport cython
 from cpython.mem cimport PyMem_Free, PyMem_Malloc
@@ -2701,47 +2702,20 @@ cdef object _miss(adapter, int status, found, extra, query_args):
 
 
 cdef extern from "Python.h":
-    object PyObject_GenericGetDict(object obj, void *context)
     int PyObject_GenericSetDict(object obj, object value, void *context) except -1
     PyObject *PyDict_GetItemWithError(object mapping, object key) except? NULL
     bint PyDict_Next(object mapping, Py_ssize_t *position, PyObject **key, PyObject **value)
     PyObject *_PyType_Lookup(type cls, object name)
 
 
-cdef inline dict _fields(obj):
-    try:
-        return PyObject_GenericGetDict(obj, NULL)
-    except AttributeError:
-        return {}
-
-
-cdef inline object _field(dict fields, obj, str name):
-    value = fields.get(name, _MISSING)
-    if value is _MISSING:
-        return getattr(obj, name)
-    return value
-
-
 cdef object _MISSING = object()
-
-
-cdef inline object _own_field(obj, str name):
-    """``getattr(obj, name)`` for a name the instance's ``__dict__`` holds.
-    PERF: its __dict__ is borrowed, not fetched with a new reference."""
-    cdef PyObject *own = tumbler_instance_dict(obj)
-    cdef PyObject *found
-    if own != NULL:
-        found = PyDict_GetItemWithError(<object>own, name)
-        if found != NULL:
-            return <object>found
-    return getattr(obj, name)
 
 
 cdef inline object _matcher_of(AdapterBase bound):
     """The matcher of the adapter's map."""
     url_map = bound.map
     if url_map is not bound._matcher_map:
-        bound._matcher = _own_field(url_map, u"_matcher")
+        bound._matcher = _matcher_field(url_map)
         bound._matcher_map = url_map
     return bound._matcher
 
@@ -2758,15 +2732,6 @@ cdef inline object _host_matching(matcher):
     if type(matcher) is StateMachine:
         return (<StateMachine>matcher).host_matching
     return matcher.host_matching
-
-
-cdef inline object _class_field(dict fields, obj, str name):
-    """``getattr(obj, name)`` for a name its class usually holds.
-    PERF: a plain value on the class is read without getattr's protocol."""
-    cdef PyObject *found = _PyType_Lookup(type(obj), name)
-    if found is NULL or tumbler_is_descriptor(found):
-        return _field(fields, obj, name)
-    return fields.get(name, <object>found)
 
 
 # The __dict__ werkzeug's __init__ leaves an HTTP error, without and with
@@ -2999,11 +2964,15 @@ cdef object _bind_plain(url_map, dict env, subdomain):
     its C fields set directly; the host's server name comes from
     ``_SERVER_NAMES``, filled by the first such request for the host.
     """
-    cdef dict map_fields = _fields(url_map)
-    matcher = _field(map_fields, url_map, u"_matcher")
+    matcher = _matcher_field(url_map)
     if _host_matching(matcher):
         return None
-    cls = _class_field(map_fields, url_map, u"_adapter_class")
+    # NOTE: a class's attribute (see Map._adapter_class); a descriptor there
+    # (a property, say) is left to the general way.
+    cdef PyObject *found = _PyType_Lookup(type(url_map), u"_adapter_class")
+    if found is NULL or tumbler_is_descriptor(found):
+        return None
+    cls = <object>found
     if not (isinstance(cls, type) and _adapter_kind(cls) == _PLAIN):
         return None
     scheme = env.get(u"wsgi.url_scheme")
@@ -3074,12 +3043,42 @@ cdef void _remember_server_name(str scheme, str header, server_name):
 
 cdef object _routing_classes():
     # NOTE: imported on first use: tumbler.routing imports this module.
-    global _MAP, _ADAPTER_INIT
+    global _MAP, _ADAPTER_INIT, _MATCHER_SLOT, _MATCHER_OFFSET
     if _MAP is None:
         from tumbler.routing.map import Map, MapAdapter
         _ADAPTER_INIT = MapAdapter.__dict__[u"__init__"]
+        slot = Map.__dict__[u"_matcher"]
+        assert type(slot) is _MEMBER_DESCRIPTOR, "Map holds its matcher in a slot"
+        _MATCHER_OFFSET = (<PyMemberDescrObject *>slot).d_member.offset
+        _MATCHER_SLOT = slot
         _MAP = Map
     return _MAP
+
+
+cdef extern from "Python.h":
+    ctypedef struct PyMemberDef:
+        Py_ssize_t offset
+    ctypedef struct PyMemberDescrObject:
+        PyMemberDef *d_member
+
+# Map's slot for its matcher, and where the slot lies in a map.
+cdef type _MEMBER_DESCRIPTOR = MemberDescriptorType
+cdef object _MATCHER_SLOT = None
+cdef Py_ssize_t _MATCHER_OFFSET = 0
+
+
+cdef inline object _matcher_field(url_map):
+    """``url_map._matcher``. PERF: read at Map's slot's offset, with no
+    call, where the map's class has that slot for it (a subclass may put
+    something else there)."""
+    if _MATCHER_SLOT is None:
+        _routing_classes()
+    cdef PyObject *held
+    if _PyType_Lookup(type(url_map), u"_matcher") == <PyObject *>_MATCHER_SLOT:
+        held = (<PyObject **>(<char *>(<PyObject *>url_map) + _MATCHER_OFFSET))[0]
+        if held != NULL:
+            return <object>held
+    return url_map._matcher
 
 
 cdef object _bind(url_map, environ, server_name, subdomain):
