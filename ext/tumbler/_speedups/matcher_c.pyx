@@ -3048,7 +3048,10 @@ cdef object _routing_classes():
         from tumbler.routing.map import Map, MapAdapter
         _ADAPTER_INIT = MapAdapter.__dict__[u"__init__"]
         slot = Map.__dict__[u"_matcher"]
-        assert type(slot) is _MEMBER_DESCRIPTOR, "Map holds its matcher in a slot"
+        # NOTE: raised, not asserted (which -O drops): _matcher_field reads
+        # the slot's offset, which only a member descriptor holds.
+        if type(slot) is not _MEMBER_DESCRIPTOR:
+            raise TypeError(f"Map._matcher must be a slot, not {type(slot).__name__!r}")
         _MATCHER_OFFSET = (<PyMemberDescrObject *>slot).d_member.offset
         _MATCHER_SLOT = slot
         _MAP = Map
