@@ -158,3 +158,39 @@ def test_rules_laid_out_again_during_a_search_leave_it_whole():
     assert ran
     assert during == ("deep", {"n": 12, "name": "abc"})
     assert match("/x/12/abc") == ("static", {"n": 12})
+
+
+def test_a_rule_renamed_while_a_search_converts_answers_with_its_new_endpoint():
+    """The compiled search answers from the records laid out with the
+    nodes; when an update() lays them out again while it converts a value,
+    the record's endpoint may be gone with the rule's old name, and the
+    answer is the rule's new one, as the pure twin gives."""
+    url_map = Impl("c").map_class()(
+        [Rule("/x/<two:n>/<name>", endpoint="-".join(["old", "name"]))],
+        converters={"two": TwoDigits},
+    )
+    match = url_map.bind("example.com").match
+    assert match("/x/12/abc") == ("old-name", {"n": 12, "name": "abc"})
+    ran = []
+
+    class Renames:
+        def __del__(self):
+            next(url_map.iter_rules()).endpoint = "new-name"
+            url_map.add(Rule("/other", endpoint="other"))
+            url_map.update()
+            ran.append(True)
+
+    def drop_a_cycle():
+        cycle = Renames()
+        cycle.itself = cycle
+
+    thresholds = gc.get_threshold()
+    gc.collect()
+    drop_a_cycle()
+    gc.set_threshold(1)  # NOTE: the next new container (the regex's match) collects
+    try:
+        during = match("/x/12/abc")
+    finally:
+        gc.set_threshold(*thresholds)
+    assert ran
+    assert during == ("new-name", {"n": 12, "name": "abc"})

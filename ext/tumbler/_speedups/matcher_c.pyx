@@ -43,6 +43,7 @@ cdef extern from "Python.h":
     enum: PyUnicode_1BYTE_KIND
     bint PyUnicode_IS_ASCII(object text)
     int Py_EnterRecursiveCall(const char *where)
+    void _hold_reference "Py_INCREF"(PyObject *held)
     void Py_LeaveRecursiveCall()
 
 # A hint to start loading a line that will be read soon. NOTE: it never
@@ -246,12 +247,16 @@ NO_MATCH = _NO_MATCH
 
 # What StateMachine._match answers, in place of a tuple to make and take
 # apart: the status, and two references it hands on (see _take): for a match
-# the _Entry and its values, for a redirect the path and None, for a miss the
-# methods that would have fit and whether only the websocket flag did not.
+# the rule's endpoint and its values, for a redirect the path and None, for a
+# miss the methods that would have fit and whether only the websocket flag
+# did not. A match also names its rule (borrowed: the machine keeps every
+# entry it is given, and an entry its rule) and whether it may redirect.
 ctypedef struct _Answer:
     int status
     PyObject *found
     PyObject *extra
+    PyObject *rule
+    char may_redirect
 
 
 cdef inline int _give(_Answer *answer, int status, found, extra) except -1:
@@ -261,6 +266,7 @@ cdef inline int _give(_Answer *answer, int status, found, extra) except -1:
     answer.found = <PyObject *>found
     answer.extra = <PyObject *>extra
     return 0
+
 
 # What _run says: nothing here, a rule found, or a slash redirect; and
 # what only _dive says: that the whole search must tell.
@@ -303,15 +309,11 @@ ctypedef struct _MethodSlot:
 cdef _MethodSlot _method_slots[1 << _METHOD_SLOT_BITS]
 
 
-# PERF: a match reads an entry's first fields: the next entry, its flags,
-# its plain values' names and its endpoint; they fill the object's
-# first 64 bytes, which a 128-byte block of CPython's allocator places in one
-# cache line (the object starts 64-byte aligned in such a block, after its GC
-# header). Its rules are a chain of entries, not a list, so that picking one
-# reads no list.
-# NOTE: keep the object within 112 bytes.
+# A rule as the matcher knows it: what update() lays out in its state's
+# records (see _Ending), and what a miss and a match's values read.
 cdef class _Entry:
     cdef _Entry next  # the next rule ending at the same state
+    # What a record of the rule holds (see _Ending), worked out once.
     cdef char websocket
     cdef char strict_slashes
     cdef char may_redirect  # the rule's _may_redirect, as of the last update()
@@ -320,7 +322,7 @@ cdef class _Entry:
     # How many values the rule has when each keeps its text (no to_python)
     # and there are at most _NAMED; else -1. Their names are in ``names``
     # (borrowed from ``converters``), so that a match of such a rule does not
-    # read the converters' tuple (see _convert).
+    # read the converters' tuple (see _values).
     cdef signed char plain
     cdef char has_defaults  # whether ``defaults`` is not None
     cdef PyObject *names[_NAMED]
@@ -357,6 +359,71 @@ cdef class _Entry:
                 self.names[index] = <PyObject *>self.converters[2 * index]
         _refresh(self)
         self.method_bits = _bits(self.methods)
+
+
+# PERF: what a match reads of a rule, in one 64-byte line laid out just
+# after its state's node (see _Node), where the search's look ahead has
+# asked for it with the node: a hit reads no _Entry, whose line in a map
+# too large for the cache is one more far read after the node's, and
+# changes no count of one. A state's records follow one another.
+# NOTE: the pointers are borrowed. The machine keeps every entry it is
+# given, and an entry its rule and converters; the endpoint is the entry's
+# as of the layout (see _give_match).
+ctypedef struct _Ending:
+    _Ending *next  # the next rule ending at the same state; NULL: none
+    PyObject *entry  # the _Entry
+    PyObject *rule
+    PyObject *endpoint
+    PyObject *names[_NAMED]
+    _Bits method_bits
+    char websocket
+    char strict_slashes
+    char may_redirect
+    char any_method
+    signed char plain
+    char has_defaults
+
+
+assert sizeof(_Ending) == 64, "a rule's record is one cache line"
+
+
+cdef void _fill_ending(_Ending *ending, _Entry entry, _Ending *following) noexcept:
+    """Lay out ``entry`` in ``ending``, before ``following``."""
+    cdef Py_ssize_t index
+    ending.next = following
+    ending.entry = <PyObject *>entry
+    ending.rule = <PyObject *>entry.rule
+    ending.endpoint = <PyObject *>entry.endpoint
+    for index in range(_NAMED):
+        ending.names[index] = entry.names[index]
+    ending.method_bits = entry.method_bits
+    ending.websocket = entry.websocket
+    ending.strict_slashes = entry.strict_slashes
+    ending.may_redirect = entry.may_redirect
+    ending.any_method = entry.any_method
+    ending.plain = entry.plain
+    ending.has_defaults = entry.has_defaults
+
+
+cdef inline int _give_match(_Answer *answer, _Ending *ending, dict values,
+                            bint laid_out_since) except -1:
+    """A match of the rule of ``ending``, from its record. PERF: the entry's
+    own line is not read, and its count not changed; unless the nodes were
+    laid out since the search began (an update() while the values were
+    made): the record's endpoint is then the entry's last but one.
+    NOTE: while the search is under way (see StateMachine._searching)."""
+    cdef PyObject *endpoint = ending.endpoint
+    answer.may_redirect = ending.may_redirect
+    if laid_out_since:
+        endpoint = <PyObject *>(<_Entry>ending.entry).endpoint
+        answer.may_redirect = (<_Entry>ending.entry).may_redirect
+    Py_INCREF(values)
+    _hold_reference(endpoint)
+    answer.status = _MATCHED
+    answer.found = endpoint
+    answer.extra = <PyObject *>values
+    answer.rule = ending.rule
+    return 0
 
 
 cdef inline _Code _code(str method) noexcept:
@@ -425,20 +492,20 @@ cdef inline bint _by_bits(_Bits bits, _Bits bit) noexcept:
     return bits & bit != 0
 
 
-cdef inline bint _takes(_Entry entry, str method, _Bits bit) except -1:
-    """Whether the entry's rule takes ``method``, whose _bit is ``bit``.
-    PERF: the set is read only when the bits cannot tell: its field lies
-    past the entry's first cache line, and the set's own line is another,
-    both cold in a map too large for the cache."""
-    if entry.any_method:
+cdef inline bint _takes(_Ending *ending, str method, _Bits bit) except -1:
+    """Whether the rule of ``ending`` takes ``method``, whose _bit is ``bit``.
+    PERF: the entry's set is read only when the bits cannot tell: the
+    entry's line and the set's are both cold in a map too large for the
+    cache."""
+    if ending.any_method:
         return True
-    if entry.method_bits:
-        return _by_bits(entry.method_bits, bit)
-    return method in entry.methods
+    if ending.method_bits:
+        return _by_bits(ending.method_bits, bit)
+    return method in (<_Entry>ending.entry).methods
 
 
-cdef inline bint _fits(_Entry entry, str method, _Bits bit, bint websocket) except -1:
-    return _takes(entry, method, bit) and entry.websocket == websocket
+cdef inline bint _fits(_Ending *ending, str method, _Bits bit, bint websocket) except -1:
+    return _takes(ending, method, bit) and ending.websocket == websocket
 
 
 cdef _refresh(_Entry entry):
@@ -529,17 +596,18 @@ ctypedef union _Statics:
 
 
 # PERF: what the search reads of a state, in one 64-byte line. update() lays
-# the nodes and their children's tables out in one block, in depth-first
-# order, so that the states of a rule's path lie together: a map of many
-# rules keeps one request's lines on few pages, and a search reads no object
-# (no reference counts to change on lines it only reads).
+# the nodes, their rules' records (see _Ending) and their children's tables
+# out in one block, in depth-first order, so that the states of a rule's
+# path lie together: a map of many rules keeps one request's lines on few
+# pages, and a search reads no object (no reference counts to change on
+# lines it only reads).
 # NOTE: the pointers are borrowed: the _State the node is laid out from
-# holds the entry and the edge.
+# holds the edge.
 ctypedef struct _Node:
     _Statics statics  # the static children but ""
     _Node *first  # the first dynamic edge's target, in search order
     _Node *empty  # the static child for "" (a trailing slash); NULL: none
-    PyObject *entry  # the first rule that ends here; NULL: none
+    _Ending *endings  # the records of the rules that end here, in order; NULL: none
     int mask  # the table's size - 1; -1: no table (see _Statics)
     # As a dynamic edge's target: the rest of the edge's test.
     char kind
@@ -556,7 +624,6 @@ cdef class _State:
     """A state of the graph as rules are added: its edges and rules, from
     which update() lays out its _Node."""
 
-    cdef _Entry entry  # the first rule that ends here
     cdef _Edge edge  # the edge that leads here
     cdef dict static
     cdef list dynamic  # the targets of the dynamic edges, in search order after update()
@@ -647,10 +714,10 @@ cdef list _in_layout_order(_State root, bint weigh):
 
 
 cdef int _fill_node(_State state) except -1:
-    """Fill in the node ``state.node``: its fields, its static children
-    (``empty``, and ``statics``: the lone child, or the table, already
-    placed) and its dynamic targets' chain. Every state has its node
-    placed."""
+    """Fill in the node ``state.node``: its rules' records (already
+    placed), its fields, its static children (``empty``, and ``statics``: the
+    lone child, or the table, already placed) and its dynamic targets'
+    chain. Every state has its node placed."""
     cdef _Node *node = state.node
     cdef _Node *previous = NULL
     cdef _State following
@@ -658,7 +725,11 @@ cdef int _fill_node(_State state) except -1:
     cdef Py_uhash_t hashed
     cdef _Key *label
     cdef str key
-    node.entry = <PyObject *>state.entry if state.entry is not None else NULL
+    cdef Py_ssize_t index
+    cdef Py_ssize_t count = len(state.rules)
+    for index in range(count):
+        _fill_ending(&node.endings[index], <_Entry>state.rules[index],
+                     &node.endings[index + 1] if index + 1 < count else NULL)
     if state.edge is not None:  # the edge's test, from its part
         node.via.test.edge = <PyObject *>state.edge
         part = state.edge.part
@@ -897,7 +968,7 @@ ctypedef struct _Search:
     Py_ssize_t refused_count
     PyObject *refused[_FEW_REFUSED]
     PyObject *more_refused
-    PyObject *found  # the _Entry found: the machine holds it
+    _Ending *found  # the rule found
     # Where the search starts: a node, or NULL for nowhere (a domain with no
     # rules); and the index of its part.
     _Node *origin
@@ -920,24 +991,32 @@ ctypedef struct _Search:
     Py_ssize_t own_spans[2 * (_STACK + 2)]
 
 
+cdef inline void _own_nothing(_Search *search) noexcept:
+    """Make ready for _end: the search owns nothing yet."""
+    search.more_refused = NULL
+    search.captured = NULL
+    search.block = NULL
+
+
 cdef inline void _begin(_Search *search, str method, _Bits method_bit,
                         bint websocket) noexcept:
+    """Start a search, which owns nothing (see _own_nothing and _end)."""
     search.method = <PyObject *>method
     search.method_bit = method_bit
     search.websocket = websocket
     search.websocket_mismatch = False
     search.refused_count = 0
-    search.more_refused = NULL
     search.found = NULL
-    search.captured = NULL
-    search.block = NULL
     search.count = 0
 
 
 cdef inline void _end(_Search *search) noexcept:
+    """Let go of what the search owns, so that it owns nothing."""
     Py_XDECREF(search.more_refused)
     Py_XDECREF(search.captured)
-    PyMem_Free(search.block)
+    if search.block != NULL:  # PERF: no call for a path of few parts, as nearly every one is
+        PyMem_Free(search.block)
+    _own_nothing(search)
 
 
 cdef str _prepare(_Search *search, _Node *root, str domain, str path, _Node *domain_node):
@@ -1083,7 +1162,7 @@ cdef int _dive(_Search *search, _Node *node) except -1:
             doubled = True
         # _step's last try at a state, for an empty last part: its rules
         # that take the path without its slash.
-        if start == end and end == length and node.entry != NULL:
+        if start == end and end == length and node.endings != NULL:
             alone = False
         following = _child(node, search, start, end)
         if following != NULL:
@@ -1144,20 +1223,19 @@ cdef inline int _start(_Search *search) except -1:
 cdef int _pick(_Search *search, _Node *state, bint slash_optional_only) except -1:
     """_FOUND, with the first of ``state``'s rules that takes the request in
     ``search.found``; else _MISS, with the rules refused for their methods
-    and any refused for the websocket flag noted.
-    PERF: the entries are walked by borrowed pointers: the state holds them."""
-    cdef PyObject *entry = state.entry
-    while entry != NULL and entry != <PyObject *>None:
-        if slash_optional_only and (<_Entry>entry).strict_slashes:
+    and any refused for the websocket flag noted."""
+    cdef _Ending *ending = state.endings
+    while ending != NULL:
+        if slash_optional_only and ending.strict_slashes:
             pass
-        elif not _takes(<_Entry>entry, <str>search.method, search.method_bit):
-            _refuse(search, <_Entry>entry)
-        elif (<_Entry>entry).websocket != search.websocket:
+        elif not _takes(ending, <str>search.method, search.method_bit):
+            _refuse(search, <_Entry>ending.entry)
+        elif ending.websocket != search.websocket:
             search.websocket_mismatch = True
         else:
-            search.found = entry
+            search.found = ending
             return _FOUND
-        entry = <PyObject *>(<_Entry>entry).next
+        ending = ending.next
     return _MISS
 
 
@@ -1237,18 +1315,18 @@ cdef int _leaf(_Search *search, _Node *state) except -1:
     """At the path's end: the first rule of ``state`` for the request; else
     one of its "" child's (the path without its trailing slash), which
     says to redirect if it wants the slash."""
-    cdef _Entry entry
+    cdef _Ending *ending
     if _pick(search, state, False) == _FOUND:
         return _FOUND
-    if state.empty != NULL and state.empty.entry != NULL:
-        entry = <_Entry>state.empty.entry
-        while entry is not None:
-            if _fits(entry, <str>search.method, search.method_bit, search.websocket):
-                if entry.strict_slashes:
+    if state.empty != NULL:
+        ending = state.empty.endings
+        while ending != NULL:
+            if _fits(ending, <str>search.method, search.method_bit, search.websocket):
+                if ending.strict_slashes:
                     return _SLASH
-                search.found = <PyObject *>entry
+                search.found = ending
                 return _FOUND
-            entry = entry.next
+            ending = ending.next
     return _MISS
 
 
@@ -1363,13 +1441,13 @@ cdef inline Py_uhash_t _path_hash(str path) noexcept:
     return _hash(PyUnicode_KIND(path), PyUnicode_DATA(path), 0, PyUnicode_GET_LENGTH(path))
 
 
-# PERF: a slot names its record's rule too, so that a hit asks for the
+# PERF: a slot names its path's rules too, so that a hit asks for the
 # rule's line as it reads the record's, not after: in a map too large for
 # the cache, the two far reads overlap.
 ctypedef struct _Slot:
     unsigned int check  # the high half of the path's hash
     int index  # into the records; -1: an empty slot
-    PyObject *entry  # the first rule at the path's state, which holds it
+    _Ending *endings  # the records of the rules at the path's state (see _Node)
 
 
 cdef inline unsigned int _check(Py_uhash_t hashed) noexcept:
@@ -1387,11 +1465,13 @@ cdef class _Paths:
     hit reads one more, the path's record (and the rule's, see _Slot).
     """
 
-    cdef dict states  # path -> state: what the records are made from
+    # path -> state: what the records are made from, with every layout of
+    # the nodes (NOTE: which a search makes first after an add()).
+    cdef dict states
     cdef _Slot *slots
     cdef _Route *routes
     cdef void *block  # what routes was cut from, for 64-byte alignment
-    cdef Py_ssize_t mask  # -1: added to since the last settle
+    cdef Py_ssize_t mask  # -1: no slots (their allocation failed)
 
     def __init__(self):
         self.states = {}
@@ -1402,16 +1482,14 @@ cdef class _Paths:
         PyMem_Free(self.block)
 
 
-cdef PyObject *_route(_Paths paths, str path) noexcept:
-    """The first rule at ``path``'s state, if it is one of the paths; else
-    NULL. The entry is borrowed: the state holds it."""
+cdef _Ending *_route(_Paths paths, str path) noexcept:
+    """The records of the rules at ``path``'s state, if it is one of the
+    paths; else NULL."""
     cdef Py_uhash_t hashed
     cdef Py_ssize_t slot, index
     cdef _Route *route
-    cdef PyObject *state
-    if paths.mask < 0:
-        state = PyDict_GetItemWithError(paths.states, path)  # NOTE: str keys: no error
-        return NULL if state == NULL else <PyObject *>(<_State>state).entry
+    if paths.mask < 0:  # NOTE: the search finds the path's rules as well
+        return NULL
     hashed = _path_hash(path)
     slot = <Py_ssize_t>(hashed & <Py_uhash_t>paths.mask)
     while True:
@@ -1419,7 +1497,7 @@ cdef PyObject *_route(_Paths paths, str path) noexcept:
         if index < 0:
             return NULL
         if paths.slots[slot].check == _check(hashed):
-            tumbler_prefetch(paths.slots[slot].entry)
+            tumbler_prefetch(paths.slots[slot].endings)
             route = &paths.routes[index]
             if route.inlined:
                 if (
@@ -1427,14 +1505,14 @@ cdef PyObject *_route(_Paths paths, str path) noexcept:
                     and route.size == PyUnicode_GET_LENGTH(path)
                     and tumbler_same_bytes(route.text.chars, PyUnicode_1BYTE_DATA(path), route.size)
                 ):
-                    return paths.slots[slot].entry
+                    return paths.slots[slot].endings
             elif _same_text(<str>route.text.path, path):
-                return paths.slots[slot].entry
+                return paths.slots[slot].endings
         slot = (slot + 1) & paths.mask
 
 
 cdef _settle_paths(_Paths paths):
-    """Lay out the records for ``_route``."""
+    """Lay out the slots and records for ``_route``, after the nodes."""
     # NOTE: a domain's paths are made with their first path: count >= 1.
     cdef Py_ssize_t count = len(paths.states)
     cdef Py_ssize_t size = _table_size(count)
@@ -1463,7 +1541,7 @@ cdef _settle_paths(_Paths paths):
             slot = (slot + 1) & paths.mask
         paths.slots[slot].check = _check(hashed)
         paths.slots[slot].index = <int>index
-        paths.slots[slot].entry = <PyObject *>state.entry
+        paths.slots[slot].endings = state.node.endings
         route = &paths.routes[index]
         route.inlined = PyUnicode_KIND(path) == 1 and PyUnicode_GET_LENGTH(path) <= _LONGEST
         if route.inlined:
@@ -1564,7 +1642,6 @@ cdef class StateMachine:
             state.rules.append(entry)
         else:
             state.rules = [entry]
-            state.entry = entry
         self._entries.append(entry)
         if all_static:
             path = u"/".join([part.content for part in rule._parts[1:]])
@@ -1572,41 +1649,42 @@ cdef class StateMachine:
             if paths is None:
                 paths = self._static[rule._parts[0].content] = _Paths()
             paths.states[path] = state
-            paths.mask = -1  # until update() settles the paths again
 
     def update(self):
         """Order every state's dynamic edges by weight, and forget the
         build plans."""
         # PERF: and lay the nodes out for the search (see _Node).
         cdef _Entry entry
-        cdef _Paths paths
         self.plans = {}
         for entry in self._entries:
             _refresh(entry)
             _allow(entry)
-        for paths in self._static.values():
-            if paths.mask < 0:
-                _settle_paths(paths)
         self._lay_out(True)
 
     cdef int _lay_out(self, bint weigh) except -1:
-        """Lay every state's node out in a new block (see _Node), then free
-        the old one; with ``weigh``, order the dynamic edges first."""
+        """Lay every state's node out in a new block (see _Node), and the
+        static paths' slots (see _Paths), then free the old one; with
+        ``weigh``, order the dynamic edges first."""
         cdef list ordered = _in_layout_order(self._root, weigh)
         cdef size_t taken = 0
         cdef Py_ssize_t size
         cdef _State state
+        cdef _Paths paths
         cdef char *free
         for state in ordered:
-            taken += sizeof(_Node) + _children_size(state) * sizeof(_Child)
+            taken += (sizeof(_Node) + len(state.rules) * sizeof(_Ending)
+                      + _children_size(state) * sizeof(_Child))
         cdef void *block = PyMem_Malloc(taken + 63)
         if block == NULL:
             raise MemoryError()
         free = <char *>((<uintptr_t>block + 63) & ~<uintptr_t>63)
         memset(free, 0, taken)
-        for state in ordered:  # each node, then its table
+        for state in ordered:  # each node, then its rules' records, then its table
             state.node = <_Node *>free
             free += sizeof(_Node)
+            if state.rules:
+                state.node.endings = <_Ending *>free
+                free += len(state.rules) * sizeof(_Ending)
             size = _children_size(state)
             state.node.mask = <int>(size - 1)
             if size:
@@ -1623,6 +1701,12 @@ cdef class StateMachine:
             self._retired.append(<uintptr_t>self._block)
         self._block = block
         self._domain = None  # its node has moved
+        # NOTE: the static paths' slots name records, which have moved: none
+        # is read till it is laid out again.
+        for paths in self._static.values():
+            paths.mask = -1
+        for paths in self._static.values():
+            _settle_paths(paths)
         return 0
 
     def match(self, domain, path, method, websocket):
@@ -1634,14 +1718,15 @@ cdef class StateMachine:
         found = _take(answer.found)
         extra = _take(answer.extra)
         if answer.status == _MATCHED:
-            return MATCHED, (<_Entry>found).rule, extra
+            return MATCHED, <object>answer.rule, extra
         return answer.status, found, extra
 
     cdef int _match(self, str domain, str path, str method_text, _Bits method_bit, websocket,
                     _Answer *answer) except -1:
         """Match a request into ``answer``; ``method_bit`` is ``_bit(method_text)``.
         NOTE: the strings are exact ``str`` (see _plain_text)."""
-        cdef PyObject *entry
+        cdef _Ending *ending
+        cdef dict values
         cdef _Search search
         cdef int outcome
         cdef bint wants_websocket = websocket
@@ -1652,20 +1737,23 @@ cdef class StateMachine:
             domain_state = self._root.static.get(domain)
             self._domain_node = NULL if domain_state is None else (<_State>domain_state).node
             self._domain = domain
-        if self._domain_paths is not None:
-            entry = _route(<_Paths>self._domain_paths, path)
-            while entry != NULL and entry != <PyObject *>None:
-                if _fits(<_Entry>entry, method_text, method_bit, wants_websocket):
-                    return _give(answer, _MATCHED, <_Entry>entry, (
-                        (<_Entry>entry).defaults.copy() if (<_Entry>entry).has_defaults else {}
-                    ))
-                entry = <PyObject *>(<_Entry>entry).next
-        # NOTE: the nodes as they are now, for both searches (see _searching).
+        # NOTE: the nodes as they are now, for every read of them (see _searching).
         cdef _Node *root = self._nodes
         cdef _Node *domain_node = self._domain_node
-        _begin(&search, method_text, method_bit, wants_websocket)
+        _own_nothing(&search)
         self._searching += 1
         try:
+            if self._domain_paths is not None:
+                # PERF: a static path's rule, with no search to make ready.
+                ending = _route(<_Paths>self._domain_paths, path)
+                while ending != NULL:
+                    if _fits(ending, method_text, method_bit, wants_websocket):
+                        values = (
+                            (<_Entry>ending.entry).defaults.copy() if ending.has_defaults else {}
+                        )
+                        return _give_match(answer, ending, values, self._nodes != root)
+                    ending = ending.next
+            _begin(&search, method_text, method_bit, wants_websocket)
             outcome = _UNSURE
             if root.first == NULL and domain_node != NULL and PyUnicode_KIND(path) == 1:
                 _hold(&search, path)
@@ -1681,8 +1769,11 @@ cdef class StateMachine:
                 return _give(answer, _REDIRECT, f"{path}/", None)
             if outcome == _FOUND:
                 # PERF: read last, for the answer; loaded while the values are made.
-                tumbler_prefetch(<PyObject *>(<_Entry>search.found).endpoint)
-                return _convert(&search, answer)
+                tumbler_prefetch(search.found.endpoint)
+                values = _values(&search)
+                if values is None:
+                    return _no_match(&search, answer, False)
+                return _give_match(answer, search.found, values, self._nodes != root)
             # NOTE: without "//" the second search would repeat the first.
             if self.merge_slashes and not search.doubled:
                 return _no_match(&search, answer, True)
@@ -1693,7 +1784,7 @@ cdef class StateMachine:
                 outcome = _start(&search)
                 if outcome == _SLASH:
                     return _give(answer, _REDIRECT, f"{merged}/", None)
-                if outcome == _FOUND and (<_Entry>search.found).rule.merge_slashes is not False:
+                if outcome == _FOUND and (<object>search.found.rule).merge_slashes is not False:
                     return _give(answer, _REDIRECT, merged, None)
             return _no_match(&search, answer, False)
         finally:
@@ -1703,24 +1794,24 @@ cdef class StateMachine:
                 self._free_retired()
 
 
-cdef int _convert(_Search *search, _Answer *answer) except -1:
-    """The matched rule and its converted values, or a miss if a converter
+cdef dict _values(_Search *search):
+    """The found rule's converted values, or ``None`` if a converter
     refuses its text."""
-    cdef _Entry entry = <_Entry>search.found
+    cdef _Ending *ending = search.found
     cdef dict values = {}
     cdef Py_ssize_t span
-    if entry.plain == search.count and search.captured == NULL:
+    if ending.plain == search.count and search.captured == NULL:
         # PERF: each value is its text, cut from the path (no regex captured
-        # one), under a name the entry holds.
+        # one), under a name the record holds.
         for span in range(search.count):
-            values[<object>entry.names[span]] = _cut_out(
+            values[<object>ending.names[span]] = _cut_out(
                 <str>search.text, search.spans[2 * span], search.spans[2 * span + 1]
             )
-    elif not _put_all(search, entry.converters, values):
-        return _no_match(search, answer, False)
-    if entry.has_defaults:
-        values.update(entry.defaults)
-    return _give(answer, _MATCHED, entry, values)
+    elif not _put_all(search, (<_Entry>ending.entry).converters, values):
+        return None
+    if ending.has_defaults:
+        values.update((<_Entry>ending.entry).defaults)
+    return values
 
 
 cdef inline str _cut_out(str text, Py_ssize_t start, Py_ssize_t stop):
@@ -2553,12 +2644,12 @@ cdef object _answer_plain(AdapterBase bound, adapter, str path, str method, _Bit
     extra = _take(answer.extra)
     if answer.status != _MATCHED:
         return _miss(adapter, answer.status, found, extra, query_args)
-    if (<_Entry>found).may_redirect:
-        target = adapter._redirect_for((<_Entry>found).rule, extra, method, query_args, domain,
+    if answer.may_redirect:
+        target = adapter._redirect_for(<object>answer.rule, extra, method, query_args, domain,
                                        path)
         if target is not None:
             return RequestRedirect(target)
-    return ((<_Entry>found).rule if return_rule else (<_Entry>found).endpoint), extra
+    return (<object>answer.rule if return_rule else found), extra
 
 
 # PERF: match is a C method, not a def function: an exception leaving a
@@ -2703,7 +2794,6 @@ cdef object _miss(adapter, int status, found, extra, query_args):
 
 cdef extern from "Python.h":
     int PyObject_GenericSetDict(object obj, object value, void *context) except -1
-    PyObject *PyDict_GetItemWithError(object mapping, object key) except? NULL
     bint PyDict_Next(object mapping, Py_ssize_t *position, PyObject **key, PyObject **value)
     PyObject *_PyType_Lookup(type cls, object name)
 
