@@ -125,6 +125,33 @@ def test_binds_and_plain_builds_keep_nothing(adapter):
     assert grown < 1_000, f"{grown} blocks kept after {ROUNDS:,} calls"
 
 
+def match_while_collecting(match, path, finalize):
+    """``match(path)`` while a collection of garbage runs ``finalize``: the
+    first new container the search makes (a regex edge's match) collects a
+    cycle whose finalizer calls it. Asserts that it ran."""
+    ran = []
+
+    class Finalized:
+        def __del__(self):
+            finalize()
+            ran.append(True)
+
+    def drop_a_cycle():
+        cycle = Finalized()
+        cycle.itself = cycle
+
+    thresholds = gc.get_threshold()
+    gc.collect()
+    drop_a_cycle()
+    gc.set_threshold(1)
+    try:
+        answer = match(path)
+    finally:
+        gc.set_threshold(*thresholds)
+    assert ran
+    return answer
+
+
 def test_rules_laid_out_again_during_a_search_leave_it_whole():
     """A regex edge's match may collect garbage, and a finalizer may add a
     rule and lay the nodes out again while the search reads them: that
@@ -135,27 +162,12 @@ def test_rules_laid_out_again_during_a_search_leave_it_whole():
     )
     match = url_map.bind("example.com").match
     assert match("/x/12/abc") == ("deep", {"n": 12, "name": "abc"})
-    ran = []
 
-    class AddsARule:
-        def __del__(self):
-            url_map.add(Rule("/x/<two:n>/abc", endpoint="static"))
-            url_map.update()
-            ran.append(True)
+    def add_a_rule():
+        url_map.add(Rule("/x/<two:n>/abc", endpoint="static"))
+        url_map.update()
 
-    def drop_a_cycle():
-        cycle = AddsARule()
-        cycle.itself = cycle
-
-    thresholds = gc.get_threshold()
-    gc.collect()
-    drop_a_cycle()
-    gc.set_threshold(1)  # NOTE: the next new container (the regex's match) collects
-    try:
-        during = match("/x/12/abc")
-    finally:
-        gc.set_threshold(*thresholds)
-    assert ran
+    during = match_while_collecting(match, "/x/12/abc", add_a_rule)
     assert during == ("deep", {"n": 12, "name": "abc"})
     assert match("/x/12/abc") == ("static", {"n": 12})
 
@@ -171,26 +183,11 @@ def test_a_rule_renamed_while_a_search_converts_answers_with_its_new_endpoint():
     )
     match = url_map.bind("example.com").match
     assert match("/x/12/abc") == ("old-name", {"n": 12, "name": "abc"})
-    ran = []
 
-    class Renames:
-        def __del__(self):
-            next(url_map.iter_rules()).endpoint = "new-name"
-            url_map.add(Rule("/other", endpoint="other"))
-            url_map.update()
-            ran.append(True)
+    def rename():
+        next(url_map.iter_rules()).endpoint = "new-name"
+        url_map.add(Rule("/other", endpoint="other"))
+        url_map.update()
 
-    def drop_a_cycle():
-        cycle = Renames()
-        cycle.itself = cycle
-
-    thresholds = gc.get_threshold()
-    gc.collect()
-    drop_a_cycle()
-    gc.set_threshold(1)  # NOTE: the next new container (the regex's match) collects
-    try:
-        during = match("/x/12/abc")
-    finally:
-        gc.set_threshold(*thresholds)
-    assert ran
+    during = match_while_collecting(match, "/x/12/abc", rename)
     assert during == ("new-name", {"n": 12, "name": "abc"})
