@@ -1662,9 +1662,10 @@ cdef class StateMachine:
         self._lay_out(True)
 
     cdef int _lay_out(self, bint weigh) except -1:
-        """Lay every state's node out in a new block (see _Node), and the
-        static paths' slots (see _Paths), then free the old one; with
-        ``weigh``, order the dynamic edges first."""
+        """Lay every state's node out in a new block (see _Node), free the
+        old one (or retire it, see _searching), then lay the static paths'
+        slots out again (see _Paths); with ``weigh``, order the dynamic
+        edges first."""
         cdef list ordered = _in_layout_order(self._root, weigh)
         cdef size_t taken = 0
         cdef Py_ssize_t size
