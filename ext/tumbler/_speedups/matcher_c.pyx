@@ -2799,9 +2799,6 @@ cdef extern from "Python.h":
     PyObject *_PyType_Lookup(type cls, object name)
 
 
-cdef object _MISSING = object()
-
-
 cdef inline object _matcher_of(AdapterBase bound):
     """The matcher of the adapter's map."""
     url_map = bound.map
@@ -3042,6 +3039,10 @@ def bind_to_environ(url_map, environ, server_name=None, subdomain=None):
         if adapter is not None:
             return adapter
     return _bind(url_map, environ, server_name, subdomain)
+
+
+# What _bind_plain's environ lookup answers for a key it lacks.
+cdef object _MISSING = object()
 
 
 cdef object _bind_plain(url_map, dict env, subdomain):
