@@ -148,9 +148,9 @@ def requests(name, kind):
     """``DISTINCT`` ``(path, method)`` pairs of one kind for a table:
     ``static``, ``params`` (1-3 parameters), ``404``, ``405``, ``hits``
     (static and parameter hits in turn, so that tables of every size are
-    asked the same mix), ``hits on 10`` (the same, on 10 of the table's
-    rules: 5 static, 5 with parameters) or ``mix`` (GitHub: 30% static, 50%
-    parameters, 10% 404, 10% 405).
+    asked the same mix), ``hits on N`` (the same, on N of the table's
+    rules: half static, half with parameters) or ``mix`` (GitHub: 30%
+    static, 50% parameters, 10% 404, 10% 405).
     """
     rows = table(name)
     chooser = random.Random(f"{name}-{kind}")
@@ -159,8 +159,10 @@ def requests(name, kind):
         by_path.setdefault(path, set()).add(method)
     static = [(m, p) for m, p in rows if "<" not in p]
     params = [(m, p) for m, p in rows if 1 <= p.count("<") <= 3]
-    if kind == "hits on 10":
-        static, params, kind = chooser.sample(static, 5), chooser.sample(params, 5), "hits"
+    if kind.startswith("hits on "):
+        spread = int(kind.removeprefix("hits on "))
+        static = chooser.sample(static, spread // 2)
+        params, kind = chooser.sample(params, spread - spread // 2), "hits"
     if kind == "mix":
         parts = [("static", 3), ("params", 5), ("404", 1), ("405", 1)]
         pools = {part: requests(name, part) for part, _ in parts}
@@ -266,6 +268,9 @@ MATCH_GROUPS = {
     # over this, the cost of traffic spread over 10,000 rules, whose lines
     # outgrow the processor's caches.
     "synthetic_10000_on_10": ("synthetic_10000", "hits on 10"),
+    # The same with its traffic on 1,000 rules: between the two, where the
+    # rules' lines begin to outgrow the processor's private cache.
+    "synthetic_10000_on_1000": ("synthetic_10000", "hits on 1000"),
 }
 FALCON_GROUPS = ("github_mix", "github_404", "static_table", "synthetic_10", "synthetic_10000")
 
@@ -285,7 +290,12 @@ def _keys(keys, falcon=False):
 # conftest.py), so that a drift of the machine's speed between two groups
 # does not pass for the cost of a miss or of a larger table.
 INTERLEAVE = [
-    (_group("synthetic_10"), _group("synthetic_10000"), _group("synthetic_10000_on_10")),
+    (
+        _group("synthetic_10"),
+        _group("synthetic_10000"),
+        _group("synthetic_10000_on_10"),
+        _group("synthetic_10000_on_1000"),
+    ),
     (_group("github_params"), _group("github_404"), _group("github_405")),
 ]
 
