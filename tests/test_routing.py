@@ -539,6 +539,28 @@ def test_match_takes_the_adapters_path_and_method_as_werkzeug_does(Map, default_
     assert answer(Map, Rule) == answer(wz.Map, wz.Rule)
 
 
+def test_a_rule_added_after_a_405_is_in_the_next_405(Map):
+    """The methods a path allows, in werkzeug's order, take in a rule added
+    to the path after a 405 was answered for it."""
+
+    def allowed(url_map_class, rule_class):
+        url_map = url_map_class([rule_class("/x", endpoint="a", methods=["GET", "PROPFIND"])])
+        adapter = url_map.bind("example.com")
+        answers = []
+        for methods in (["PATCH", "COPY", "LOCK"], ["MOVE"]):
+            with pytest.raises(MethodNotAllowed) as caught:
+                adapter.match("/x", "PUT")
+            answers.append(caught.value.valid_methods)
+            url_map.add(rule_class("/x", endpoint="b", methods=methods))
+        with pytest.raises(MethodNotAllowed) as caught:
+            adapter.match("/x", "PUT")
+        return [*answers, caught.value.valid_methods]
+
+    answers = allowed(Map, Rule)
+    assert answers == allowed(wz.Map, wz.Rule)
+    assert [len(methods) for methods in answers] == [3, 6, 7]
+
+
 def test_each_error_has_its_own_state(Map):
     """Every 404 and 405 is a new error with werkzeug's state (no response,
     the methods as a list), and changing one changes no other."""
