@@ -4,6 +4,7 @@ switches decide what gets built and imported."""
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,15 @@ def test_setup_units_match_modules_and_ext_sources(setup_py):
     sources = sorted(path.name for path in EXT.iterdir() if path.suffix in (".pyx", ".pxd"))
     assert sources == sorted(f"{unit}_c.pyx" for unit in MODULES)
     assert setup_py["UNITS"] == MODULES
+
+
+def test_the_build_and_the_package_ask_for_the_same_werkzeug():
+    """The profile-guided build trains the cores on the werkzeug they will
+    run with: pyproject.toml names it twice (build-system and project), and
+    the two must not drift apart."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    pins = re.findall(r'^\s*"werkzeug([^";]*)', text, flags=re.MULTILINE)
+    assert len(pins) == 2 and pins[0] == pins[1], pins
 
 
 @pytest.mark.parametrize("unit", MODULES)
