@@ -20,8 +20,9 @@ which is how a Falcon app tells a 405.
 
 Groups: the GitHub mix and its parts (static hits, 1-3 parameter hits, 404s,
 405s), the static table, the synthetic tables of 10 to 10,000 routes (and
-the 10,000-route one with its traffic on 10 rules), URL building, start-up
-of a 10,000-rule map, and ``bind_to_environ``. Rows whose
+the 10,000-route one with its traffic on 10 rules, on 1,000, and on all of
+them as Zipf's law spreads it), URL building, start-up of a 10,000-rule
+map, and ``bind_to_environ``. Rows whose
 name ends in ``werkzeug`` or ``falcon`` are the baselines ``ratios.py`` uses;
 a group with Falcon in it is a separate "vs falcon" group.
 """
@@ -149,11 +150,13 @@ def requests(name, kind):
     ``static``, ``params`` (1-3 parameters), ``404``, ``405``, ``hits``
     (static and parameter hits in turn, so that tables of every size are
     asked the same mix), ``hits on N`` (the same, on N of the table's
-    rules: half static, half with parameters) or ``mix`` (GitHub: 30%
-    static, 50% parameters, 10% 404, 10% 405).
+    rules: half static, half with parameters), ``hits zipf`` (the same,
+    each rule asked for as Zipf's law has it, see ``zipf``) or ``mix``
+    (GitHub: 30% static, 50% parameters, 10% 404, 10% 405).
     """
     rows = table(name)
     chooser = random.Random(f"{name}-{kind}")
+    pick = chooser.choice
     by_path = {}
     for method, path in rows:
         by_path.setdefault(path, set()).add(method)
@@ -163,6 +166,8 @@ def requests(name, kind):
         spread = int(kind.removeprefix("hits on "))
         static = chooser.sample(static, spread // 2)
         params, kind = chooser.sample(params, spread - spread // 2), "hits"
+    elif kind == "hits zipf":
+        pick, kind = zipf(chooser), "hits"
     if kind == "mix":
         parts = [("static", 3), ("params", 5), ("404", 1), ("405", 1)]
         pools = {part: requests(name, part) for part, _ in parts}
@@ -177,10 +182,10 @@ def requests(name, kind):
             method, path = static[number % len(static)]
             made.append((path, method))
         elif kind == "params" or (kind == "hits" and number % 2):
-            method, path = chooser.choice(params)
+            method, path = pick(params)
             made.append((fill(path, number), method))
         elif kind == "hits":
-            method, path = chooser.choice(static)
+            method, path = pick(static)
             made.append((path, method))
         elif kind == "404":
             method, path = chooser.choice(rows)
@@ -190,6 +195,24 @@ def requests(name, kind):
             other = next(m for m in ("PATCH", "PUT", "POST", "DELETE") if m not in by_path[path])
             made.append((fill(path, number), other))
     return made
+
+
+def zipf(chooser):
+    """``chooser.choice`` as a real service's routes are asked for, a few
+    often and most seldom: by Zipf's law (exponent 1), the n-th rule of a
+    pool 1/n times as often as the first, the pool taken in an order of
+    ``chooser``'s (not the table's, whose first rules are alike)."""
+    orders = {}
+
+    def pick(pool):
+        if id(pool) not in orders:
+            ranked = chooser.sample(pool, len(pool))
+            weights = list(itertools.accumulate(1 / rank for rank in range(1, len(pool) + 1)))
+            orders[id(pool)] = ranked, weights
+        ranked, weights = orders[id(pool)]
+        return chooser.choices(ranked, cum_weights=weights)[0]
+
+    return pick
 
 
 def batches(pairs):
@@ -271,6 +294,9 @@ MATCH_GROUPS = {
     # The same with its traffic on 1,000 rules: between the two, where the
     # rules' lines begin to outgrow the processor's private cache.
     "synthetic_10000_on_1000": ("synthetic_10000", "hits on 1000"),
+    # The same with its traffic on every rule, a few asked for often and
+    # most seldom (Zipf's law), as a real service's routes are.
+    "synthetic_10000_zipf": ("synthetic_10000", "hits zipf"),
 }
 FALCON_GROUPS = ("github_mix", "github_404", "static_table", "synthetic_10", "synthetic_10000")
 
@@ -295,6 +321,7 @@ INTERLEAVE = [
         _group("synthetic_10000"),
         _group("synthetic_10000_on_10"),
         _group("synthetic_10000_on_1000"),
+        _group("synthetic_10000_zipf"),
     ),
     (_group("github_params"), _group("github_404"), _group("github_405")),
 ]
