@@ -8,6 +8,7 @@ with readable cases).
 
 from __future__ import annotations
 
+import gc
 import uuid
 from typing import ClassVar
 
@@ -559,6 +560,55 @@ def test_a_rule_added_after_a_405_is_in_the_next_405(Map):
     answers = allowed(Map, Rule)
     assert answers == allowed(wz.Map, wz.Rule)
     assert [len(methods) for methods in answers] == [3, 6, 7]
+
+
+def _update_adding_at_collection(url_map, number):
+    """Update ``url_map`` with a collection before each object it makes, the
+    ``number``-th of which adds two rules (as a finalizer may); the count of
+    collections the update ran."""
+    seen = 0
+
+    def add_at_the_number(phase, info):
+        nonlocal seen
+        if phase == "start":
+            seen += 1
+            if seen == number:
+                url_map.add(Rule("/s/<int:n>", endpoint="late int"))
+                url_map.add(Rule("/late/<n>", endpoint="late"))
+
+    thresholds = gc.get_threshold()
+    gc.callbacks.append(add_at_the_number)
+    gc.set_threshold(1)
+    try:
+        url_map.update()
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.callbacks.remove(add_at_the_number)
+    return seen
+
+
+def test_a_rule_added_while_the_map_updates_is_matched_in_weight_order(Map):
+    """A rule added by a finalizer during update(), at whichever of its
+    collections, is matched at the next match, in weight order; the rules
+    before it are as they were (and nothing crashes: a compiled layout must
+    place every state it fills in)."""
+    number = 1
+    while True:
+        url_map = Map(
+            [Rule(f"/a{i}/<int:x>", endpoint=f"a{i}") for i in range(8)]
+            + [Rule("/s/<path:p>", endpoint="path"), Rule("/s/static", endpoint="static")]
+        )
+        collections = _update_adding_at_collection(url_map, number)
+        adapter = url_map.bind("example.com")
+        assert adapter.match("/a7/1") == ("a7", {"x": 1})
+        assert adapter.match("/s/static") == ("static", {})
+        if number > collections:
+            assert adapter.match("/s/5") == ("path", {"p": "5"})
+            break
+        assert adapter.match("/s/5") == ("late int", {"n": 5}), number
+        assert adapter.match("/late/x") == ("late", {"n": "x"}), number
+        number += 1
+    assert collections > 10  # the update made objects, so the sweep tried many moments
 
 
 def test_each_error_has_its_own_state(Map):

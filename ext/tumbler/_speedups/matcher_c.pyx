@@ -1576,6 +1576,10 @@ cdef class StateMachine:
     # (addresses, or None).
     cdef Py_ssize_t _searching
     cdef list _retired
+    # The add()s so far. NOTE: making objects may run a collection, whose
+    # finalizers may add rules: a layout orders the states again if one was
+    # added while it ordered them (see _lay_out).
+    cdef size_t _added
     # PERF: the domain last matched (most requests have the same one), its
     # static paths and the root's static edge for it; None till then and
     # after every add() and update().
@@ -1613,6 +1617,7 @@ cdef class StateMachine:
         cdef _Paths paths
         self._domain = None  # its paths or edge may be made now
         self._nodes = NULL  # to be laid out again
+        self._added += 1
         # PERF: whether every part is static, found on the way.
         all_static = True
         for part in rule._parts:
@@ -1666,12 +1671,22 @@ cdef class StateMachine:
         old one (or retire it, see _searching), then lay the static paths'
         slots out again (see _Paths); with ``weigh``, order the dynamic
         edges first."""
-        cdef list ordered = _in_layout_order(self._root, weigh)
+        cdef list ordered
+        cdef size_t added
         cdef size_t taken = 0
         cdef Py_ssize_t size
         cdef _State state
         cdef _Paths paths
         cdef char *free
+        while True:
+            added = self._added
+            ordered = _in_layout_order(self._root, weigh)
+            if added == self._added:
+                break
+        # NOTE: from here till the old block is let go, no object is made
+        # and no Python code runs: no rule can be added to the states as
+        # ordered, so each of them is placed, and every node a node or a
+        # path's slot points to is in the block.
         for state in ordered:
             taken += (sizeof(_Node) + len(state.rules) * sizeof(_Ending)
                       + _children_size(state) * sizeof(_Child))
@@ -1694,13 +1709,6 @@ cdef class StateMachine:
         for state in ordered:
             _fill_node(state)
         self._nodes = (<_State>ordered[0]).node
-        if self._searching == 0:
-            PyMem_Free(self._block)
-        elif self._retired is None:
-            self._retired = [<uintptr_t>self._block]
-        else:
-            self._retired.append(<uintptr_t>self._block)
-        self._block = block
         self._domain = None  # its node has moved
         # NOTE: the static paths' slots name records, which have moved: none
         # is read till it is laid out again.
@@ -1708,6 +1716,13 @@ cdef class StateMachine:
             paths.mask = -1
         for paths in self._static.values():
             _settle_paths(paths)
+        if self._searching == 0:
+            PyMem_Free(self._block)
+        elif self._retired is None:
+            self._retired = [<uintptr_t>self._block]
+        else:
+            self._retired.append(<uintptr_t>self._block)
+        self._block = block
         return 0
 
     def match(self, domain, path, method, websocket):

@@ -204,26 +204,34 @@ class Map:
         with self._remap_lock:
             if not self._matcher.stale:
                 return
-            for rules in self._rules_by_endpoint.values():
-                # PERF: most endpoints have one rule: nothing to sort, and no
-                # rule before it to provide its defaults.
-                if len(rules) > 1:
-                    rules.sort(key=lambda rule: rule.build_compare_key())
-                providers: list[Rule] = []
-                for rule in rules:
-                    # PERF: the matcher asks for a redirect only where one can be.
-                    rule._may_redirect = bool(
-                        rule.alias
-                        or rule.redirect_to is not None
-                        or (
-                            providers
-                            and any(other.provides_defaults_for(rule) for other in providers)
-                        )
-                    )
-                    if rule.defaults and not rule.build_only:
-                        providers.append(rule)
-            self._matcher.update()
+            # NOTE: marked fresh first, and the endpoints read from a copy:
+            # a collection while this runs may call a finalizer that adds a
+            # rule, which must leave the map stale for the next match.
             self._matcher.stale = False
+            try:
+                self._sort_and_lay_out()
+            except BaseException:
+                self._matcher.stale = True
+                raise
+
+    def _sort_and_lay_out(self) -> None:
+        """The work of :meth:`update`, under its lock."""
+        for rules in list(self._rules_by_endpoint.values()):
+            # PERF: most endpoints have one rule: nothing to sort, and no
+            # rule before it to provide its defaults.
+            if len(rules) > 1:
+                rules.sort(key=lambda rule: rule.build_compare_key())
+            providers: list[Rule] = []
+            for rule in rules:
+                # PERF: the matcher asks for a redirect only where one can be.
+                rule._may_redirect = bool(
+                    rule.alias
+                    or rule.redirect_to is not None
+                    or (providers and any(other.provides_defaults_for(rule) for other in providers))
+                )
+                if rule.defaults and not rule.build_only:
+                    providers.append(rule)
+        self._matcher.update()
 
     def _build_plan(self, endpoint: Any) -> tuple[Any, ...]:
         """The endpoint's rules, in build order, as the kernel builds them:
