@@ -562,10 +562,10 @@ def test_a_rule_added_after_a_405_is_in_the_next_405(Map):
     assert [len(methods) for methods in answers] == [3, 6, 7]
 
 
-def _update_adding_at_collection(url_map, number):
-    """Update ``url_map`` with a collection before each object it makes, the
-    ``number``-th of which adds two rules (as a finalizer may); the count of
-    collections the update ran."""
+def _update_adding_at_collection(url_map, number, update):
+    """Call ``update`` (``url_map``'s, or its matcher's) with a collection
+    before each object it makes, the ``number``-th of which adds two rules to
+    ``url_map`` (as a finalizer may); the count of collections it ran."""
     seen = 0
 
     def add_at_the_number(phase, info):
@@ -580,7 +580,7 @@ def _update_adding_at_collection(url_map, number):
     gc.callbacks.append(add_at_the_number)
     gc.set_threshold(1)
     try:
-        url_map.update()
+        update()
     finally:
         gc.set_threshold(*thresholds)
         gc.callbacks.remove(add_at_the_number)
@@ -598,7 +598,7 @@ def test_a_rule_added_while_the_map_updates_is_matched_in_weight_order(Map):
             [Rule(f"/a{i}/<int:x>", endpoint=f"a{i}") for i in range(8)]
             + [Rule("/s/<path:p>", endpoint="path"), Rule("/s/static", endpoint="static")]
         )
-        collections = _update_adding_at_collection(url_map, number)
+        collections = _update_adding_at_collection(url_map, number, url_map.update)
         adapter = url_map.bind("example.com")
         assert adapter.match("/a7/1") == ("a7", {"x": 1})
         assert adapter.match("/s/static") == ("static", {})
@@ -609,6 +609,26 @@ def test_a_rule_added_while_the_map_updates_is_matched_in_weight_order(Map):
         assert adapter.match("/late/x") == ("late", {"n": "x"}), number
         number += 1
     assert collections > 10  # the update made objects, so the sweep tried many moments
+
+
+def test_the_kernel_lays_out_a_rule_added_while_it_updates(Map, impl):
+    """The kernel's own update(), during which a collection adds a rule,
+    leaves a matcher that finds it, before any other update (the compiled
+    twin orders its states again, so that each one added is placed)."""
+    matched = impl.module("matcher").MATCHED
+    number = 1
+    while True:
+        url_map = Map([Rule(f"/a{i}/<int:x>", endpoint=f"a{i}") for i in range(8)])
+        matcher = url_map._matcher
+        collections = _update_adding_at_collection(url_map, number, matcher.update)
+        code, rule, values = matcher.match("", "/a7/1", "GET", False)
+        assert (code, rule.endpoint, values) == (matched, "a7", {"x": 1})
+        if number > collections:
+            break
+        code, rule, values = matcher.match("", "/late/x", "GET", False)
+        assert (code, rule.endpoint, values) == (matched, "late", {"n": "x"}), number
+        number += 1
+    assert collections > 10
 
 
 def test_each_error_has_its_own_state(Map):
