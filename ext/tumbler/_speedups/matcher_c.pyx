@@ -1716,23 +1716,31 @@ cdef class StateMachine:
         if block == NULL:
             raise MemoryError()
         cdef char *start = <char *>((<uintptr_t>block + 63) & ~<uintptr_t>63)
-        for state in ordered:
-            _fill_node(state, start)
-        self._nodes = (<_State>ordered[0]).node
-        self._domain = None  # its node has moved
-        # NOTE: the static paths' slots name records, which have moved: none
-        # is read till it is laid out again.
-        for paths in self._static.values():
-            paths.mask = -1
-        for paths in self._static.values():
-            _settle_paths(paths)
-        if self._searching == 0:
-            PyMem_Free(self._block)
-        elif self._retired is None:
-            self._retired = [<uintptr_t>self._block]
-        else:
-            self._retired.append(<uintptr_t>self._block)
+        # NOTE: the machine owns the new block at once, and searches none
+        # till it is filled, so that an error below (a failed allocation of
+        # the paths' slots) leaks no block and leaves no node half made: the
+        # next match lays the nodes out again.
+        cdef void *old = self._block
         self._block = block
+        self._nodes = NULL
+        try:
+            for state in ordered:
+                _fill_node(state, start)
+            self._nodes = (<_State>ordered[0]).node
+            self._domain = None  # its node has moved
+            # NOTE: the static paths' slots name records, which have moved:
+            # none is read till it is laid out again.
+            for paths in self._static.values():
+                paths.mask = -1
+            for paths in self._static.values():
+                _settle_paths(paths)
+        finally:
+            if self._searching == 0:
+                PyMem_Free(old)
+            elif self._retired is None:
+                self._retired = [<uintptr_t>old]
+            else:
+                self._retired.append(<uintptr_t>old)
         return 0
 
     def match(self, domain, path, method, websocket):
