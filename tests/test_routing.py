@@ -562,10 +562,15 @@ def test_a_rule_added_after_a_405_is_in_the_next_405(Map):
     assert [len(methods) for methods in answers] == [3, 6, 7]
 
 
-def _update_adding_at_collection(url_map, number, update):
+def _late_rules():
+    return [Rule("/s/<int:n>", endpoint="late int"), Rule("/late/<n>", endpoint="late")]
+
+
+def _update_adding_at_collection(url_map, number, update, late_rules=_late_rules):
     """Call ``update`` (``url_map``'s, or its matcher's) with a collection
-    before each object it makes, the ``number``-th of which adds two rules to
-    ``url_map`` (as a finalizer may); the count of collections it ran."""
+    before each object it makes, the ``number``-th of which adds
+    ``late_rules()`` to ``url_map`` (as a finalizer may); the count of
+    collections it ran."""
     seen = 0
 
     def add_at_the_number(phase, info):
@@ -573,8 +578,8 @@ def _update_adding_at_collection(url_map, number, update):
         if phase == "start":
             seen += 1
             if seen == number:
-                url_map.add(Rule("/s/<int:n>", endpoint="late int"))
-                url_map.add(Rule("/late/<n>", endpoint="late"))
+                for rule in late_rules():
+                    url_map.add(rule)
 
     thresholds = gc.get_threshold()
     gc.callbacks.append(add_at_the_number)
@@ -609,6 +614,42 @@ def test_a_rule_added_while_the_map_updates_is_matched_in_weight_order(Map):
         assert adapter.match("/late/x") == ("late", {"n": "x"}), number
         number += 1
     assert collections > 10  # the update made objects, so the sweep tried many moments
+
+
+def test_a_rule_added_while_the_map_sorts_an_endpoints_rules_is_built(Map):
+    """A rule added by a finalizer to an endpoint whose rules update() is
+    putting in build order, at whichever of its collections, is matched and
+    built at the next request as werkzeug builds it (the rules added
+    normally): it is not lost, and update() raises nothing."""
+
+    def page_rules(rule_class):
+        return [
+            rule_class("/page/<int:n>", endpoint="page"),
+            rule_class("/page", endpoint="page", defaults={"n": 1}),
+            rule_class("/p/<int:n>/<word>", endpoint="page"),
+        ]
+
+    def late_rules():
+        return [Rule("/late/<int:n>/<word>/<other>", endpoint="page")]
+
+    oracle = wz.Map(
+        [*page_rules(wz.Rule), wz.Rule("/late/<int:n>/<word>/<other>", endpoint="page")]
+    )
+    oracle_adapter = oracle.bind("example.com")
+    asked = [{"n": 1}, {"n": 2}, {"n": 3, "word": "w"}, {"n": 4, "word": "w", "other": "o"}]
+    number = 1
+    while True:
+        url_map = Map(page_rules(Rule))
+        collections = _update_adding_at_collection(url_map, number, url_map.update, late_rules)
+        adapter = url_map.bind("example.com")
+        assert adapter.match("/page/2") == ("page", {"n": 2})
+        if number > collections:
+            break
+        assert adapter.match("/late/4/w/o") == ("page", {"n": 4, "word": "w", "other": "o"})
+        for values in asked:
+            assert adapter.build("page", values) == oracle_adapter.build("page", values), number
+        number += 1
+    assert collections > 10
 
 
 def test_the_kernel_lays_out_a_rule_added_while_it_updates(Map, impl):

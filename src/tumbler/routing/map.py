@@ -220,7 +220,12 @@ class Map:
             # PERF: most endpoints have one rule: nothing to sort, and no
             # rule before it to provide its defaults.
             if len(rules) > 1:
-                rules.sort(key=lambda rule: rule.build_compare_key())
+                # NOTE: sorted as a copy: a finalizer may add a rule to this
+                # endpoint here, which list.sort would refuse (and drop). The
+                # map is then stale, and the next update sorts it in.
+                ordered = sorted(rules, key=lambda rule: rule.build_compare_key())
+                if len(ordered) == len(rules):
+                    rules[:] = ordered
             providers: list[Rule] = []
             for rule in rules:
                 # PERF: the matcher asks for a redirect only where one can be.
