@@ -54,11 +54,14 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"matches must be from 0 to {most}")
     run = router(options.router, options.table)
     next_batch = bench.fresh_batches(bench.requests(options.table, options.kind))
-    # NOTE: the batches are made before the first match, as a server makes a
-    # request's strings outside the router.
-    batches = [next_batch() for _ in range(MADE_BATCHES)]
-    for batch in batches[: WARM_BATCHES + options.matches // bench.BATCH]:
-        run(batch)
+    # NOTE: each batch is made just before it is matched, as the benchmark's
+    # rounds make theirs (a server's request strings are in the cache when
+    # it routes them), and as many are made at any count of matches.
+    used = WARM_BATCHES + options.matches // bench.BATCH
+    for number in range(MADE_BATCHES):
+        batch = next_batch()
+        if number < used:
+            run(batch)
 
 
 if __name__ == "__main__":
