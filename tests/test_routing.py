@@ -714,6 +714,54 @@ def test_the_kernel_lays_out_a_rule_added_while_it_updates(Map, impl):
     assert collections >= 1  # at a comparison of the weighty edge's weight
 
 
+def match_while_collecting(match, path, finalize):
+    """``match(path)`` while a collection of garbage runs ``finalize``: the
+    first new container the search makes (a regex edge's match) collects a
+    cycle whose finalizer calls it. Asserts that it ran."""
+    ran = []
+
+    class Finalized:
+        def __del__(self):
+            finalize()
+            ran.append(True)
+
+    def drop_a_cycle():
+        cycle = Finalized()
+        cycle.itself = cycle
+
+    thresholds = gc.get_threshold()
+    gc.collect()
+    drop_a_cycle()
+    gc.set_threshold(1)
+    try:
+        answer = match(path)
+    finally:
+        gc.set_threshold(*thresholds)
+    assert ran
+    return answer
+
+
+def test_a_rule_renamed_while_a_search_converts_answers_with_its_new_endpoint(Map):
+    """A rule renamed (and the map updated) by a finalizer while a search
+    converts its value is answered with its new endpoint, on both twins:
+    the compiled search answers from records laid out with the nodes, whose
+    endpoint may be gone with the rule's old name."""
+    url_map = Map(
+        [Rule("/x/<two:n>/<name>", endpoint="-".join(["old", "name"]))],
+        converters={"two": TwoDigits},
+    )
+    match = url_map.bind("example.com").match
+    assert match("/x/12/abc") == ("old-name", {"n": 12, "name": "abc"})
+
+    def rename():
+        next(url_map.iter_rules()).endpoint = "new-name"
+        url_map.add(Rule("/other", endpoint="other"))
+        url_map.update()
+
+    during = match_while_collecting(match, "/x/12/abc", rename)
+    assert during == ("new-name", {"n": 12, "name": "abc"})
+
+
 def test_each_error_has_its_own_state(Map):
     """Every 404 and 405 is a new error with werkzeug's state (no response,
     the methods as a list), and changing one changes no other."""

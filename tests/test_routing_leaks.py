@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 
 from tests._impl import Impl
 from tests.routing_cases import TwoDigits
+from tests.test_routing import match_while_collecting
 from tumbler.routing import Rule
 
 pytestmark = pytest.mark.c_extension
@@ -125,33 +126,6 @@ def test_binds_and_plain_builds_keep_nothing(adapter):
     assert grown < 1_000, f"{grown} blocks kept after {ROUNDS:,} calls"
 
 
-def match_while_collecting(match, path, finalize):
-    """``match(path)`` while a collection of garbage runs ``finalize``: the
-    first new container the search makes (a regex edge's match) collects a
-    cycle whose finalizer calls it. Asserts that it ran."""
-    ran = []
-
-    class Finalized:
-        def __del__(self):
-            finalize()
-            ran.append(True)
-
-    def drop_a_cycle():
-        cycle = Finalized()
-        cycle.itself = cycle
-
-    thresholds = gc.get_threshold()
-    gc.collect()
-    drop_a_cycle()
-    gc.set_threshold(1)
-    try:
-        answer = match(path)
-    finally:
-        gc.set_threshold(*thresholds)
-    assert ran
-    return answer
-
-
 def test_rules_laid_out_again_during_a_search_leave_it_whole():
     """A regex edge's match may collect garbage, and a finalizer may add a
     rule and lay the nodes out again while the search reads them: that
@@ -170,24 +144,3 @@ def test_rules_laid_out_again_during_a_search_leave_it_whole():
     during = match_while_collecting(match, "/x/12/abc", add_a_rule)
     assert during == ("deep", {"n": 12, "name": "abc"})
     assert match("/x/12/abc") == ("static", {"n": 12})
-
-
-def test_a_rule_renamed_while_a_search_converts_answers_with_its_new_endpoint():
-    """The compiled search answers from the records laid out with the
-    nodes; when an update() lays them out again while it converts a value,
-    the record's endpoint may be gone with the rule's old name, and the
-    answer is the rule's new one, as the pure twin gives."""
-    url_map = Impl("c").map_class()(
-        [Rule("/x/<two:n>/<name>", endpoint="-".join(["old", "name"]))],
-        converters={"two": TwoDigits},
-    )
-    match = url_map.bind("example.com").match
-    assert match("/x/12/abc") == ("old-name", {"n": 12, "name": "abc"})
-
-    def rename():
-        next(url_map.iter_rules()).endpoint = "new-name"
-        url_map.add(Rule("/other", endpoint="other"))
-        url_map.update()
-
-    during = match_while_collecting(match, "/x/12/abc", rename)
-    assert during == ("new-name", {"n": 12, "name": "abc"})
