@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import itertools
 import warnings
+from functools import partial
 
 import pytest
 import werkzeug.routing as wz
@@ -174,6 +175,29 @@ def test_an_adapter_subclass_property_over_a_field_is_read(Map):
     for adapter in (url_map.bind_to_environ(environ()), url_map.bind("example.com")):
         assert adapter.match() == ("a", {"b": "elsewhere"})
         assert adapter.build("a", {"b": "c"}) == "/root/a/c"
+
+
+def test_match_of_a_path_and_method_reads_a_subclass_property(Map):
+    """``match(path, method)``, as a framework calls it, still reads the
+    fields it is not given through a subclass's property, as werkzeug does:
+    here ``websocket``, which turns a plain rule's match into a mismatch."""
+
+    def socket(base):
+        return type("Socket", (base,), {"websocket": property(lambda s: True, lambda s, v: None)})
+
+    wz_map = wz.Map(rules(wz.Rule))
+    url_map = Map(rules(Rule))
+    args = ("example.com", "/", "", "http", "/", "GET")
+    for made, oracle in (
+        (socket(Map._adapter_class), socket(wz.MapAdapter)),
+        (Map._adapter_class, wz.MapAdapter),
+    ):
+        adapter, expected = made(url_map, *args), oracle(wz_map, *args)
+        assert outcome(partial(adapter.match, "/a/b", "GET")) == outcome(
+            partial(expected.match, "/a/b", "GET")
+        )
+    mismatched = socket(Map._adapter_class)(url_map, *args)
+    assert outcome(lambda: mismatched.match("/a/b", "GET"))[0] == "WebsocketMismatch"
 
 
 @pytest.mark.parametrize("subdomain", [None, "", "given"])
