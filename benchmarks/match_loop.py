@@ -3,9 +3,11 @@ benchmark's harness, for a profiler that counts rather than times.
 
 The VM's timings drift, so the figures CHANGES.md gives per match are
 callgrind's counts: run this twice, at N and 2N matches, and divide the
-difference by N, so that start-up and the harness's set-up cancel out::
+difference by N, so that start-up and the harness's set-up cancel out (with
+one hash seed: start-up's own count differs by millions of
+instructions from one seed to another)::
 
-    valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
+    PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
         python -m benchmarks.match_loop github_api params 20000
     # ... and again with 40000; instructions a match = (I2 - I1) / 20000
 
