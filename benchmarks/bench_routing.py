@@ -205,11 +205,13 @@ def zipf(chooser):
     orders = {}
 
     def pick(pool):
+        # NOTE: keyed by id, with the pool kept, so that no other list
+        # takes its id while the order is remembered.
         if id(pool) not in orders:
             ranked = chooser.sample(pool, len(pool))
             weights = list(itertools.accumulate(1 / rank for rank in range(1, len(pool) + 1)))
-            orders[id(pool)] = ranked, weights
-        ranked, weights = orders[id(pool)]
+            orders[id(pool)] = pool, ranked, weights
+        _, ranked, weights = orders[id(pool)]
         return chooser.choices(ranked, cum_weights=weights)[0]
 
     return pick

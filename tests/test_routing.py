@@ -626,31 +626,49 @@ def _update_adding_at_collection(url_map, number, update, late_rules=_late_rules
     return seen
 
 
+def _each_moment(make_map, update_of, late_rules=_late_rules):
+    """Each moment at which a finalizer may add rules during an update: for
+    the n-th collection that ``update_of(url_map)`` runs, in turn, a new
+    ``make_map()`` updated with ``late_rules()`` added at that collection,
+    yielded as ``(url_map, True)``; then one updated with nothing added
+    (there was no n-th collection), as ``(url_map, False)``."""
+    number = 1
+    while True:
+        url_map = make_map()
+        collections = _update_adding_at_collection(url_map, number, update_of(url_map), late_rules)
+        yield url_map, number <= collections
+        if number > collections:
+            return
+        number += 1
+
+
 def test_a_rule_added_while_the_map_updates_is_matched_in_weight_order(Map):
     """A rule added by a finalizer during update(), at whichever of its
     collections, is matched at the next match, in weight order; the rules
     before it are as they were (and nothing crashes: a compiled layout must
     place every state it fills in)."""
-    number = 1
-    while True:
-        url_map = Map(
+
+    def make_map():
+        return Map(
             [Rule(f"/a{i}/<int:x>", endpoint=f"a{i}") for i in range(8)]
             + [Rule("/s/<path:p>", endpoint="path"), Rule("/s/static", endpoint="static")]
             + _weighed_rules(),
             converters=WEIGHED_CONVERTERS,
         )
-        collections = _update_adding_at_collection(url_map, number, url_map.update)
+
+    moments = 0
+    for url_map, added in _each_moment(make_map, lambda url_map: url_map.update):
         adapter = url_map.bind("example.com")
         assert adapter.match("/a7/1") == ("a7", {"x": 1})
         assert adapter.match("/s/static") == ("static", {})
         assert adapter.match("/z/5") == ("z int", {"n": 5})
-        if number > collections:
+        if not added:
             assert adapter.match("/s/5") == ("path", {"p": "5"})
             break
-        assert adapter.match("/s/5") == ("late int", {"n": 5}), number
-        assert adapter.match("/late/x") == ("late", {"n": "x"}), number
-        number += 1
-    assert collections >= 2  # the sweep tried several moments
+        moments += 1
+        assert adapter.match("/s/5") == ("late int", {"n": 5}), moments
+        assert adapter.match("/late/x") == ("late", {"n": "x"}), moments
+    assert moments >= 2  # the sweep tried several moments
 
 
 def test_a_rule_added_while_the_map_sorts_an_endpoints_rules_is_built(Map):
@@ -674,19 +692,19 @@ def test_a_rule_added_while_the_map_sorts_an_endpoints_rules_is_built(Map):
     )
     oracle_adapter = oracle.bind("example.com")
     asked = [{"n": 1}, {"n": 2}, {"n": 3, "word": "w"}, {"n": 4, "word": "w", "other": "o"}]
-    number = 1
-    while True:
-        url_map = Map(page_rules(Rule))
-        collections = _update_adding_at_collection(url_map, number, url_map.update, late_rules)
+    moments = 0
+    for url_map, added in _each_moment(
+        lambda: Map(page_rules(Rule)), lambda url_map: url_map.update, late_rules
+    ):
         adapter = url_map.bind("example.com")
         assert adapter.match("/page/2") == ("page", {"n": 2})
-        if number > collections:
+        if not added:
             break
+        moments += 1
         assert adapter.match("/late/4/w/o") == ("page", {"n": 4, "word": "w", "other": "o"})
         for values in asked:
-            assert adapter.build("page", values) == oracle_adapter.build("page", values), number
-        number += 1
-    assert collections >= 3  # the sweep tried several moments
+            assert adapter.build("page", values) == oracle_adapter.build("page", values), moments
+    assert moments >= 3  # the sweep tried several moments
 
 
 def test_the_kernel_lays_out_a_rule_added_while_it_updates(Map, impl):
@@ -694,24 +712,26 @@ def test_the_kernel_lays_out_a_rule_added_while_it_updates(Map, impl):
     leaves a matcher that finds it, before any other update (the compiled
     twin orders its states again, so that each one added is placed)."""
     matched = impl.module("matcher").MATCHED
-    number = 1
-    while True:
-        url_map = Map(
+
+    def make_map():
+        return Map(
             [Rule(f"/a{i}/<int:x>", endpoint=f"a{i}") for i in range(8)] + _weighed_rules(),
             converters=WEIGHED_CONVERTERS,
         )
+
+    moments = 0
+    for url_map, added in _each_moment(make_map, lambda url_map: url_map._matcher.update):
         matcher = url_map._matcher
-        collections = _update_adding_at_collection(url_map, number, matcher.update)
         code, rule, values = matcher.match("", "/a7/1", "GET", False)
         assert (code, rule.endpoint, values) == (matched, "a7", {"x": 1})
         code, rule, values = matcher.match("", "/z/5", "GET", False)
         assert (code, rule.endpoint, values) == (matched, "z int", {"n": 5})
-        if number > collections:
+        if not added:
             break
+        moments += 1
         code, rule, values = matcher.match("", "/late/x", "GET", False)
-        assert (code, rule.endpoint, values) == (matched, "late", {"n": "x"}), number
-        number += 1
-    assert collections >= 1  # at a comparison of the weighty edge's weight
+        assert (code, rule.endpoint, values) == (matched, "late", {"n": "x"}), moments
+    assert moments >= 1  # at a comparison of the weighty edge's weight
 
 
 def match_while_collecting(match, path, finalize):
