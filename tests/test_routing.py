@@ -224,6 +224,19 @@ def test_build_values_query_and_externals(Map):
         adapter.build("missing")
 
 
+
+def test_external_build_cuts_the_script_names_last_character(Map):
+    """An external URL drops the script name's last character, the slash
+    ``bind`` gives it; one set on the adapter by hand without that slash
+    loses its last letter, in werkzeug too."""
+    built = []
+    for make, rule in ((Map, Rule), (wz.Map, wz.Rule)):
+        adapter = make([rule("/x", endpoint="x")]).bind("example.com", "/app")
+        assert adapter.build("x", force_external=True) == "http://example.com/app/x"
+        adapter.script_name = "/app"
+        built.append(adapter.build("x", force_external=True))
+    assert built == ["http://example.com/ap/x"] * 2
+
 def test_build_picks_the_rule_for_the_method(Map):
     adapter = Map(
         [

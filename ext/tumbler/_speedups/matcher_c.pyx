@@ -2639,7 +2639,15 @@ def build(adapter, endpoint, values=None, method=None, force_external=False,
     if not force_external and host_matching and host == bound.server_name:
         return f"{script_name.rstrip(u'/')}/{path.lstrip(u'/')}"
     scheme = f"{url_scheme}:" if url_scheme else u""
-    return f"{scheme}//{host}{script_name[:-1]}/{path.lstrip(u'/')}"
+    return f"{scheme}//{host}{_but_last(script_name)}/{path.lstrip(u'/')}"
+
+
+@cython.wraparound(True)
+cdef object _but_last(text):
+    """``text[:-1]``: the script name without the slash it ends with, cut as
+    werkzeug cuts it (so that one set on the adapter by hand, without it,
+    loses its last character there too)."""
+    return text[:-1]
 
 
 cdef inline bint _is_kernel_method(obj, str name, function):
