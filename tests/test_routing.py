@@ -53,6 +53,8 @@ def test_match_takes_its_arguments_by_position_or_name(Map):
     assert adapter.match("/a/3", "POST", False, None, False) == ("a", {"x": "3"})
     with pytest.raises(MethodNotAllowed):
         adapter.match(path_info="/a/1")
+    built_name = "".join(["return_", "rule"])  # not the interned name a call site passes
+    assert adapter.match("/a/4", "POST", **{built_name: False}) == ("a", {"x": "4"})
     with pytest.raises(TypeError, match="unexpected keyword argument 'path'"):
         adapter.match(path="/a/1")
     with pytest.raises(TypeError, match="multiple values for argument 'path_info'"):
@@ -224,7 +226,6 @@ def test_build_values_query_and_externals(Map):
         adapter.build("missing")
 
 
-
 def test_external_build_cuts_the_script_names_last_character(Map):
     """An external URL drops the script name's last character, the slash
     ``bind`` gives it; one set on the adapter by hand without that slash
@@ -236,6 +237,7 @@ def test_external_build_cuts_the_script_names_last_character(Map):
         adapter.script_name = "/app"
         built.append(adapter.build("x", force_external=True))
     assert built == ["http://example.com/ap/x"] * 2
+
 
 def test_build_picks_the_rule_for_the_method(Map):
     adapter = Map(

@@ -200,6 +200,22 @@ def test_match_of_a_path_and_method_reads_a_subclass_property(Map):
     assert outcome(lambda: mismatched.match("/a/b", "GET"))[0] == "WebsocketMismatch"
 
 
+@pytest.mark.parametrize("path_info", ["/a/b", "//a/b", "", "/x", "/a/caf\u00e9"])
+@pytest.mark.parametrize("default_method", ["GET", "get", "POST", "BREW", ""])
+def test_flasks_match_reads_the_adapters_own_path_and_method(Map, path_info, default_method):
+    """``match(return_rule=True)``, as Flask calls it, matches the adapter's
+    own path and default method, as they stand when it is called (here set
+    after the bind), as werkzeug's does: a path to put in shape, a method in
+    lower case, one no rule allows, none at all."""
+    answers = []
+    for made, rule in ((Map, Rule), (wz.Map, wz.Rule)):
+        adapter = made([rule("/a/<b>", endpoint="a", methods=["GET"])]).bind("example.com")
+        adapter.path_info, adapter.default_method = path_info, default_method
+        answer, _ = outcome(lambda: adapter.match(return_rule=True))  # noqa: B023
+        answers.append((answer[0].rule, answer[1]) if isinstance(answer, tuple) else answer)
+    assert answers[0] == answers[1]
+
+
 @pytest.mark.parametrize("subdomain", [None, "", "given"])
 def test_bind_to_environ_binds_a_known_host_without_map_bind(Map, impl, monkeypatch, subdomain):
     """The compiled twin binds a common request from its cache of hosts, so

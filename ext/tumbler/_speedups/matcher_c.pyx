@@ -2677,7 +2677,19 @@ cdef object _answer(adapter, path_info, method, return_rule, query_args, websock
         return _answer_plain(<AdapterBase>adapter, adapter, <str>path_info, <str>method,
                              method_bit, return_rule, query_args,
                              (<AdapterBase>adapter).websocket)
-    cdef AdapterBase bound = _view(adapter)
+    cdef AdapterBase bound
+    if path_info is None and method is None and websocket is None and _known(adapter):
+        # PERF: match(return_rule=True) as Flask calls it, the path and
+        # method the adapter's own: read where they stand, as above.
+        bound = <AdapterBase>adapter
+        own_path = bound.path_info
+        own_method = bound.default_method
+        if type(own_method) is str and type(own_path) is str and _in_shape(<str>own_path):
+            method_bit = _bit(<str>own_method)
+            if method_bit != 0:
+                return _answer_plain(bound, adapter, <str>own_path, <str>own_method, method_bit,
+                                     return_rule, query_args, bound.websocket)
+    bound = _view(adapter)
     cdef str path = _path_part(bound.path_info if path_info is None else path_info)
     given = method
     if method_bit == 0:
@@ -2745,6 +2757,7 @@ cdef extern from *:
         "path_info", "method", "return_rule", "query_args", "websocket",
     };
     #define TUMBLER_MATCH_ARGS 5
+    static PyObject *tumbler_match_keys[TUMBLER_MATCH_ARGS];
 
     static PyObject *tumbler_match(PyObject *adapter, PyObject *const *args,
                                    Py_ssize_t nargs, PyObject *kwnames) {
@@ -2767,9 +2780,17 @@ cdef extern from *:
         }
         for (index = 0; index < named; index++) {
             PyObject *key = PyTuple_GET_ITEM(kwnames, index);
+            /* PERF: a call's keywords are the interned names, as a rule. */
             for (slot = 0; slot < TUMBLER_MATCH_ARGS; slot++) {
-                if (PyUnicode_CompareWithASCIIString(key, tumbler_match_names[slot]) == 0) {
+                if (key == tumbler_match_keys[slot]) {
                     break;
+                }
+            }
+            if (slot == TUMBLER_MATCH_ARGS) {
+                for (slot = 0; slot < TUMBLER_MATCH_ARGS; slot++) {
+                    if (PyUnicode_CompareWithASCIIString(key, tumbler_match_names[slot]) == 0) {
+                        break;
+                    }
                 }
             }
             if (slot == TUMBLER_MATCH_ARGS) {
@@ -2805,6 +2826,13 @@ cdef extern from *:
 
     /* The method descriptor of cls that matches by answer. */
     static PyObject *tumbler_match_method(PyObject *cls, tumbler_answering answer) {
+        Py_ssize_t slot;
+        for (slot = 0; slot < TUMBLER_MATCH_ARGS; slot++) {
+            tumbler_match_keys[slot] = PyUnicode_InternFromString(tumbler_match_names[slot]);
+            if (tumbler_match_keys[slot] == NULL) {
+                return NULL;
+            }
+        }
         tumbler_answer = answer;
         return PyDescr_NewMethod((PyTypeObject *)cls, &tumbler_match_def);
     }
