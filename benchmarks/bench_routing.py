@@ -488,3 +488,68 @@ def test_bind_werkzeug(benchmark):
     url_map = werkzeug_adapter("github_api").map
     adapter = repeated(benchmark, "bind(environ)", _bind_namespace(url_map))
     assert adapter.match()[0] == "GET /repos/<owner>/<repo>/issues"
+
+
+# -- a request routed as Flask routes it ------------------------------------------------
+
+FLASK_GROUP = f"route as Flask does: bind_to_environ, match(return_rule=True) (x{BATCH})"
+
+
+def fresh_environs(pairs):
+    """``fresh_batches``, each request a WSGI environ of ``ENVIRON``'s, as
+    a server hands the application one."""
+    next_batch = fresh_batches(pairs)
+    return lambda: [
+        {**ENVIRON, "PATH_INFO": path, "REQUEST_METHOD": method} for path, method in next_batch()
+    ]
+
+
+def flask_router(url_map):
+    """What Flask 3.1 does to route each request when it has no
+    ``SERVER_NAME`` and no subdomain matching: bind the map to the environ
+    (its ``create_url_adapter``), then match the adapter's own path and
+    method, asking for the rule (its ``RequestContext.match_request``)."""
+    bind = url_map.bind_to_environ
+
+    def run(batch):
+        answered = 0
+        for environ in batch:
+            # PERF: try/except, not contextlib.suppress, to keep the harness cheap.
+            try:  # noqa: SIM105
+                bind(environ, server_name=None, subdomain="").match(return_rule=True)
+            except HTTPException:
+                pass
+            answered += 1
+        return answered
+
+    return run
+
+
+@pytest.mark.benchmark(group=FLASK_GROUP)
+def test_route_as_flask(benchmark, impl):
+    run = flask_router(tumbler_adapter(impl, "github_api").map)
+    assert timed(benchmark, run, fresh_environs(requests("github_api", "mix"))) == BATCH
+
+
+@pytest.mark.benchmark(group=FLASK_GROUP)
+def test_route_as_flask_werkzeug(benchmark):
+    run = flask_router(werkzeug_adapter("github_api").map)
+    assert timed(benchmark, run, fresh_environs(requests("github_api", "mix"))) == BATCH
+
+
+def test_routes_as_flask_agree(impl):
+    """The rows route alike: the same rule, or the same error, per request."""
+    environs = fresh_environs(requests("github_api", "mix"))
+    maps = (tumbler_adapter(impl, "github_api").map, werkzeug_adapter("github_api").map)
+    for _ in range(20):
+        for environ in environs():
+            answers = []
+            for url_map in maps:
+                try:
+                    rule, values = url_map.bind_to_environ(
+                        environ, server_name=None, subdomain=""
+                    ).match(return_rule=True)
+                    answers.append((rule.endpoint, values))
+                except HTTPException as exc:
+                    answers.append(type(exc).__name__)
+            assert answers[0] == answers[1]
