@@ -90,13 +90,15 @@ def test_a_million_matches_and_builds_keep_nothing(adapter):
 
 
 def test_binds_and_plain_builds_keep_nothing(adapter):
-    """``bind_to_environ``'s fast path (and its way out) and the build of a
+    """``bind_to_environ``'s fast path (and its way out), a match of the
+    adapter's own path and method (as Flask asks for it), and the build of a
     rule without defaults (joined in place, or missing a value) leave no
     objects and no references behind."""
     url_map = adapter.map
     host, path, script = fresh("example.com:8080"), fresh("/user/42"), fresh("/app")
+    method = fresh("GET")
     environ = {
-        "REQUEST_METHOD": "GET",
+        "REQUEST_METHOD": method,
         "wsgi.url_scheme": "http",
         "HTTP_HOST": host,
         "SCRIPT_NAME": script,
@@ -109,6 +111,7 @@ def test_binds_and_plain_builds_keep_nothing(adapter):
     def repeat(times):
         for _ in range(times):
             url_map.bind_to_environ(environ).match()
+            url_map.bind_to_environ(environ, server_name=None, subdomain="").match(return_rule=True)
             url_map.bind_to_environ(other)
             adapter.build("files", {"name": value})
             adapter.build("files", {name: value})
@@ -116,13 +119,14 @@ def test_binds_and_plain_builds_keep_nothing(adapter):
                 adapter.build("files", {})
 
     repeat(1_000)
-    refs = [sys.getrefcount(text) for text in (host, path, script, value, name)]
+    texts = (host, path, method, script, value, name)
+    refs = [sys.getrefcount(text) for text in texts]
     gc.collect()
     before = sys.getallocatedblocks()
     repeat(ROUNDS // 5)
     gc.collect()
     grown = sys.getallocatedblocks() - before
-    assert [sys.getrefcount(text) for text in (host, path, script, value, name)] == refs
+    assert [sys.getrefcount(text) for text in texts] == refs
     assert grown < 1_000, f"{grown} blocks kept after {ROUNDS:,} calls"
 
 
