@@ -6,7 +6,9 @@ Each case is a generated rule set (rules, rule factories, map options) with
 requests to match (and ``allowed_methods`` on their paths), URLs to build and,
 now and then, a WSGI environ to bind to; the same generator as the hypothesis
 tests (``tests/routing_cases.py``). Case ``i`` comes from seed ``seed + i``,
-so any case can be run again on its own (``--cases 1 --seed N``).
+so any case can be run again on its own (``--cases 1 --seed N``). With
+``--linear``, every text a part of several converters is given is matched
+the linear way (see ``tumbler.routing.linear``), not only a long one.
 
 Both twins are compared with werkzeug where they can be imported: the pure
 one always, the compiled one when it is built (``--twin`` picks one). The run
@@ -66,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="the first case's seed")
     parser.add_argument("--twin", action="append", choices=["c", "py"], help="default: both")
     parser.add_argument("--show", type=int, default=3, help="reproductions per kind")
+    parser.add_argument(
+        "--linear",
+        action="store_true",
+        help="match a part of several converters the linear way whatever the text's length"
+        " (tumbler.routing.linear; by default only a long text is)",
+    )
     args = parser.parse_args(argv)
 
     import werkzeug.routing as wz
@@ -73,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import tumbler.routing as tb
 
+    if args.linear:
+        tb.linear._BUDGET = 1
     maps = twins(args.twin or ["c", "py"])
     if not maps:
         print("no tumbler twin to compare")

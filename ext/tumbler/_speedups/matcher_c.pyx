@@ -41,6 +41,7 @@ from libc.string cimport memcpy
 cdef extern from "Python.h":
     ctypedef size_t Py_uhash_t
     enum: PyUnicode_1BYTE_KIND
+    const Py_ssize_t PY_SSIZE_T_MAX
     bint PyUnicode_IS_ASCII(object text)
     int Py_EnterRecursiveCall(const char *where)
     void _hold_reference "Py_INCREF"(PyObject *held)
@@ -929,6 +930,10 @@ cdef class _Edge:
     cdef object key
     cdef object choices
     cdef object pattern
+    # re's answer in linear time, run in place of the pattern on a text
+    # longer than ``short`` (see routing.linear)
+    cdef object linear
+    cdef Py_ssize_t short
     cdef tuple groups
 
     def __init__(self, part):
@@ -937,6 +942,8 @@ cdef class _Edge:
         if part.kind == _CHOICE:
             self.choices = part.argument
         self.pattern = part.pattern
+        self.linear = part.linear
+        self.short = PY_SSIZE_T_MAX if self.linear is None else self.linear.short
         self.groups = part.groups
 
 
@@ -1408,7 +1415,10 @@ cdef int _step(_Search *search, _Node *state, Py_ssize_t *starts, Py_ssize_t siz
         if reached.kind == _REGEX:
             edge = <_Edge>reached.via.test.edge
             target = PyUnicode_Substring(<str>search.text, start, stop)
-            found = edge.pattern.match(target)
+            if stop - start > edge.short:
+                found = edge.linear.match(target)
+            else:
+                found = edge.pattern.match(target)
             if found is None:
                 continue
             _capture(search, edge, found)

@@ -21,6 +21,7 @@ from werkzeug.datastructures import iter_multi_items
 
 from .._speedups import matcher as kernel
 from .converters import DEFAULT_CONVERTERS, BaseConverter, quote_segment
+from .linear import SUFFIX, LinearPattern, linear_pattern
 from .parser import Placeholder, parse_converter_args, parse_rule
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ def _group(index: int) -> str:
 
 _LENGTHS = re.compile(r"\[\^/\]\{(\d+)(,(\d*))?\}")
 _UUID = r"[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}"
+_PATH = "[^/].*?"
 _EXACT_KINDS = {
     r"[^/]+": (kernel.KIND_SEGMENT, (1, -1)),
     r"\d+": (kernel.KIND_DIGITS, False),
@@ -74,8 +76,9 @@ _EXACT_KINDS = {
 _MAX_LENGTH = 2**31 - 1
 
 
-def _choices(regex: str) -> frozenset[str] | None:
-    """Read ``(?:a|b|c)`` made by ``re.escape`` back into its choices.
+def _choices(regex: str) -> tuple[str, ...] | None:
+    """Read ``(?:a|b|c)`` made by ``re.escape`` back into its choices, in
+    order.
 
     The reading is checked by escaping the choices again, so a regex that is
     anything more than an alternation of literals gives ``None``.
@@ -100,7 +103,7 @@ def _choices(regex: str) -> frozenset[str] | None:
     choices.append("".join(current))
     if escaped or "(?:" + "|".join(re.escape(c) for c in choices) + ")" != regex:
         return None
-    return frozenset(choices)
+    return tuple(choices)
 
 
 def fast_kind(regex: str, final: bool) -> tuple[int, Any]:
@@ -112,7 +115,7 @@ def fast_kind(regex: str, final: bool) -> tuple[int, Any]:
     ``\\d`` is any Unicode decimal digit, which is what ``str.isdecimal`` tests.
     """
     if final:
-        return (kernel.KIND_REST, None) if regex == "[^/].*?" else (kernel.KIND_REGEX, None)
+        return (kernel.KIND_REST, None) if regex == _PATH else (kernel.KIND_REGEX, None)
     exact = _EXACT_KINDS.get(regex)
     if exact is not None:
         return exact
@@ -128,8 +131,21 @@ def fast_kind(regex: str, final: bool) -> tuple[int, Any]:
         return kernel.KIND_REGEX, None
     choices = _choices(regex)
     if choices is not None:
-        return kernel.KIND_CHOICE, choices
+        return kernel.KIND_CHOICE, frozenset(choices)
     return kernel.KIND_REGEX, None
+
+
+def _piece(regex: str) -> tuple[int, Any] | None:
+    """A converter's piece for ``linear.linear_pattern`` when its ``regex`` is
+    one that werkzeug's converters make, else ``None``."""
+    if regex == _PATH:
+        return kernel.KIND_REST, None
+    kind, argument = fast_kind(regex, False)
+    if kind == kernel.KIND_CHOICE:
+        return kind, _choices(regex)
+    if kind == kernel.KIND_UUID:
+        return kind, re.compile(regex)
+    return None if kind == kernel.KIND_REGEX else (kind, argument)
 
 
 class RulePart:
@@ -145,6 +161,8 @@ class RulePart:
         so static parts all carry the empty one.
     :param regex: the single converter's regex when the part is that converter
         alone, else ``None``; it lets the matcher pick a fast check.
+    :param converters: how many converters the part holds.
+    :param pieces: the part's text and converters, for ``linear.linear_pattern``.
 
     Two parts are equal (and share a matcher state) when content, flags and
     weight are equal, as in werkzeug.
@@ -157,6 +175,7 @@ class RulePart:
         "final",
         "groups",
         "kind",
+        "linear",
         "pattern",
         "static",
         "suffixed",
@@ -172,6 +191,7 @@ class RulePart:
         weight: Weighting,
         regex: str | None = None,
         converters: int = 0,
+        pieces: list[Any] | None = None,
     ) -> None:
         self.content = content
         self.final = final
@@ -183,6 +203,9 @@ class RulePart:
         self.kind, self.argument = kernel.KIND_REGEX, None
         #: The compiled regex, for the parts that need one.
         self.pattern: re.Pattern[str] | None = None
+        #: What the matcher runs in its place on a long text, where ``re``
+        #: could take more than linear time (see ``linear``); else None.
+        self.linear: LinearPattern | None = None
         #: The regex group names of the converters, in order.
         self.groups: tuple[str, ...] = ()
         if static:
@@ -197,6 +220,7 @@ class RulePart:
             self.kind, self.argument = fast_kind(regex, final)
         if self.kind == kernel.KIND_REGEX:
             self.pattern = re.compile(content)
+            self.linear = linear_pattern(self.pattern, pieces)
 
     def key(self) -> tuple[str, bool, bool, bool, Weighting]:
         """What makes two parts the same part."""
@@ -389,19 +413,30 @@ def _rule_part(tokens: list[Any], final: bool, shared: SharedPieces) -> RulePart
     static_weights: list[tuple[int, int]] = []
     argument_weights: list[Any] = []
     regex = None
+    # The same, for linear.linear_pattern; None once a converter is not one it knows.
+    pieces: list[Any] | None = []
     for token in tokens:
         if token is _KEPT_SLASH:
             content += "/"
+            piece: Any = "/"
         elif type(token) is str:
             static_weights.append((len(static_weights), -len(token)))
             content += re.escape(token)
+            piece = token
         else:
             regex = token[1].regex
             content += f"(?P<{_group(len(argument_weights))}>{regex})"
             argument_weights.append(token[1].weight)
+            piece = _piece(regex)
+        if pieces is not None and piece is not None:
+            pieces.append(piece)
+        else:
+            pieces = None
     suffixed = final and tokens[-1] is _KEPT_SLASH
     if suffixed:
         content = content[:-1] + "(?<!/)(/?)"
+        if pieces is not None:
+            pieces[-1] = SUFFIX
     weight = Weighting(
         -len(static_weights), tuple(static_weights), -len(argument_weights), tuple(argument_weights)
     )
@@ -415,7 +450,9 @@ def _rule_part(tokens: list[Any], final: bool, shared: SharedPieces) -> RulePart
         key = part = None
     if part is None:
         alone = regex if len(argument_weights) == 1 and not static_weights else None
-        part = RulePart(content, final, False, suffixed, weight, alone, len(argument_weights))
+        part = RulePart(
+            content, final, False, suffixed, weight, alone, len(argument_weights), pieces
+        )
         if key is not None:
             shared[key] = part
     return part

@@ -1,0 +1,168 @@
+"""A part of several converters is matched in linear time with ``re``'s
+answers (``tumbler.routing.linear``).
+
+- The linear match gives what ``re`` gives on the part's regex, on generated
+  parts of every converter werkzeug ships and on generated texts.
+- Through a ``Map`` of either twin, with every text matched the linear way,
+  matching still agrees with werkzeug.
+- Paths that make ``re`` backtrack without end get their answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from werkzeug.routing import BaseConverter as WerkzeugConverter
+
+from tests.routing_cases import DrawChooser, examples, generate_case
+from tests.test_routing_differential import assert_agrees
+from tumbler._speedups import matcher as kernel
+from tumbler.routing import NotFound, RequestRedirect, Rule, linear
+from tumbler.routing.linear import SUFFIX, linear_pattern
+
+_UUID = r"[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}"
+_UUID_TEXT = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+# Characters that each converter treats apart: "/", a newline (which ``.``
+# does not take), "-" and "." (signs and points), ASCII and Arabic-Indic
+# digits (``\d`` takes both), hexadecimal letters and others.
+_ALPHABET = "ab/-.\n19\u0663fF"
+
+_words = st.text(_ALPHABET, min_size=1, max_size=3)
+
+
+@st.composite
+def converter(draw):
+    """A converter as werkzeug writes its regex, and its linear piece."""
+    kind = draw(st.sampled_from(["path", "string", "int", "float", "uuid", "any"]))
+    if kind == "path":
+        return "[^/].*?", (kernel.KIND_REST, None)
+    if kind == "string":
+        low = draw(st.integers(0, 3))
+        high = draw(st.sampled_from([-1, low, low + 1, low + 3]))
+        regex = "[^/]+" if (low, high) == (1, -1) else f"[^/]{{{low},{'' if high < 0 else high}}}"
+        return regex, (kernel.KIND_SEGMENT, (low, high))
+    if kind in ("int", "float"):
+        signed = draw(st.booleans())
+        regex = r"\d+" if kind == "int" else r"\d+\.\d+"
+        kernel_kind = kernel.KIND_DIGITS if kind == "int" else kernel.KIND_FLOAT
+        return ("-?" if signed else "") + regex, (kernel_kind, signed)
+    if kind == "uuid":
+        return _UUID, (kernel.KIND_UUID, re.compile(_UUID))
+    choices = tuple(draw(st.lists(st.text(_ALPHABET, max_size=3), min_size=1, max_size=3)))
+    return f"(?:{'|'.join(map(re.escape, choices))})", (kernel.KIND_CHOICE, choices)
+
+
+@st.composite
+def parts(draw):
+    """A dynamic part's regex, as werkzeug makes it, and its pieces."""
+    content, pieces, groups = "", [], 0
+    for _ in range(draw(st.integers(2, 6))):
+        if draw(st.booleans()):
+            word = draw(_words)
+            content += re.escape(word)
+            pieces.append(word)
+        else:
+            regex, piece = draw(converter())
+            content += f"(?P<__werkzeug_{groups}>{regex})"
+            pieces.append(piece)
+            groups += 1
+    if draw(st.booleans()):
+        content += "(?<!/)(/?)"
+        pieces.append(SUFFIX)
+    return content + r"\Z", pieces
+
+
+@st.composite
+def texts(draw):
+    pieces = draw(st.lists(st.one_of(st.text(_ALPHABET, max_size=6), st.just(_UUID_TEXT))))
+    return "".join(pieces)
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(part=parts(), text=texts())
+def test_the_linear_match_is_res(part, text):
+    content, pieces = part
+    regex = re.compile(content)
+    pattern = linear_pattern(regex, pieces)
+    assume(pattern is not None)
+    want = regex.match(text)
+    have = pattern.match(text)
+    if want is None:
+        assert have is None
+    else:
+        assert have is not None
+        for group in range(1, regex.groups + 1):
+            assert have.group(group) == want.group(group)
+        for name in regex.groupindex:
+            assert have.group(name) == want.group(name)
+
+
+@pytest.mark.parametrize(
+    ("rule", "linear_part"),
+    [
+        ("/<a>-<b>.whl", True),
+        ("/<path:a>/<path:b>", True),
+        ("/<path:a>/<int:b>/", True),
+        ("/<int:a>.<float:b>", True),
+        ("/x/<a>.json", False),  # one converter of varying length
+        ("/<uuid:a>-<b>", False),  # a UUID has one length
+        ("/<string(length=2):a><string(length=3):b>", False),
+        ("/<a>-<any(x, y):b>", False),  # choices of one length
+        ("/<a>-<any(x, yz):b>", True),
+    ],
+)
+def test_parts_of_two_converters_of_varying_length_are_matched_linearly(Map, rule, linear_part):
+    (made,) = Map([Rule(rule, endpoint="x")]).iter_rules()
+    assert any(part.linear is not None for part in made._parts) == linear_part
+
+
+class Letters(WerkzeugConverter):
+    """A converter of a regex its own, which only ``re`` knows how to match."""
+
+    regex = "[a-z]+"
+
+
+def test_a_custom_converters_part_keeps_re(Map):
+    url_map = Map([Rule("/<letters:a>-<b>", endpoint="x")], converters={"letters": Letters})
+    (made,) = url_map.iter_rules()
+    assert made._parts[-1].linear is None
+    assert url_map.bind("h").match("/ab-c-d") == ("x", {"a": "ab", "b": "c-d"})
+
+
+@settings(
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_maps_matching_every_text_linearly_agree_with_werkzeug(Map, monkeypatch, data):
+    monkeypatch.setattr(linear, "_BUDGET", 1)
+    assert_agrees(generate_case(DrawChooser(data.draw)), Map)
+
+
+@pytest.mark.parametrize(
+    ("rule", "path"),
+    [
+        # re tries every way to cut the text at two of its "-", "." or "/"
+        # (at three of them, for the last two): years at these lengths.
+        ("/<a>-<b>.x", "/" + "a-" * 500_000),
+        ("/<a>.<b>.<c>.x", "/" + "a." * 500_000 + "y"),
+        ("/<path:a>/<path:b>/<path:c>/x", "/" + "a/" * 500_000 + "y"),
+    ],
+)
+def test_paths_that_make_re_backtrack_get_their_answer(Map, rule, path):
+    with pytest.raises(NotFound):
+        Map([Rule(rule, endpoint="x")]).bind("h").match(path)
+
+
+def test_a_long_path_is_cut_as_re_cuts_it(Map):
+    adapter = Map([Rule("/<path:a>/<path:b>/<int:c>/", endpoint="x")]).bind("h")
+    path = "/" + "a/" * 1000 + "7"
+    want = re.match(r"(?P<a>[^/].*?)/(?P<b>[^/].*?)/(?P<c>\d+)", path[1:]).groupdict()
+    with pytest.raises(RequestRedirect) as redirect:
+        adapter.match(path)
+    assert redirect.value.new_url == "http://h" + path + "/"
+    assert adapter.match(path + "/") == ("x", {**want, "c": 7})
