@@ -413,30 +413,19 @@ def _rule_part(tokens: list[Any], final: bool, shared: SharedPieces) -> RulePart
     static_weights: list[tuple[int, int]] = []
     argument_weights: list[Any] = []
     regex = None
-    # The same, for linear.linear_pattern; None once a converter is not one it knows.
-    pieces: list[Any] | None = []
     for token in tokens:
         if token is _KEPT_SLASH:
             content += "/"
-            piece: Any = "/"
         elif type(token) is str:
             static_weights.append((len(static_weights), -len(token)))
             content += re.escape(token)
-            piece = token
         else:
             regex = token[1].regex
             content += f"(?P<{_group(len(argument_weights))}>{regex})"
             argument_weights.append(token[1].weight)
-            piece = _piece(regex)
-        if pieces is not None and piece is not None:
-            pieces.append(piece)
-        else:
-            pieces = None
     suffixed = final and tokens[-1] is _KEPT_SLASH
     if suffixed:
         content = content[:-1] + "(?<!/)(/?)"
-        if pieces is not None:
-            pieces[-1] = SUFFIX
     weight = Weighting(
         -len(static_weights), tuple(static_weights), -len(argument_weights), tuple(argument_weights)
     )
@@ -450,12 +439,31 @@ def _rule_part(tokens: list[Any], final: bool, shared: SharedPieces) -> RulePart
         key = part = None
     if part is None:
         alone = regex if len(argument_weights) == 1 and not static_weights else None
+        # A part of one converter is matched by re in linear time.
+        pieces = _pieces(tokens, suffixed) if len(argument_weights) > 1 else None
         part = RulePart(
             content, final, False, suffixed, weight, alone, len(argument_weights), pieces
         )
         if key is not None:
             shared[key] = part
     return part
+
+
+def _pieces(tokens: list[Any], suffixed: bool) -> list[Any] | None:
+    """The part of ``tokens`` as ``linear.linear_pattern`` takes it, or
+    ``None`` when a converter's regex is not one it knows."""
+    pieces: list[Any] = []
+    for token in tokens:
+        if token is _KEPT_SLASH or type(token) is str:
+            pieces.append("/" if token is _KEPT_SLASH else token)
+            continue
+        piece = _piece(token[1].regex)
+        if piece is None:
+            return None
+        pieces.append(piece)
+    if suffixed:
+        pieces[-1] = SUFFIX
+    return pieces
 
 
 #: The converter classes of which a map makes one instance for all its
