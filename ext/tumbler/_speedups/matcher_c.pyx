@@ -41,7 +41,6 @@ from libc.string cimport memcpy
 cdef extern from "Python.h":
     ctypedef size_t Py_uhash_t
     enum: PyUnicode_1BYTE_KIND
-    const Py_ssize_t PY_SSIZE_T_MAX
     bint PyUnicode_IS_ASCII(object text)
     int Py_EnterRecursiveCall(const char *where)
     void _hold_reference "Py_INCREF"(PyObject *held)
@@ -285,7 +284,7 @@ _COMMON_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "
 
 cdef enum:
     _COMMON = 9  # len(_COMMON_METHODS)
-    _NAMED = 3  # the most values an entry names itself (see _Ending.plain)
+    _NAMED = 3  # the most values an entry names itself (see _Entry.plain)
 
 ctypedef unsigned long long _Code
 ctypedef unsigned short _Bits
@@ -310,40 +309,24 @@ ctypedef struct _MethodSlot:
 cdef _MethodSlot _method_slots[1 << _METHOD_SLOT_BITS]
 
 
-# PERF: what a match reads of a rule, in one 64-byte line laid out just
-# after its state's node (see _Node), where the search's look ahead has
-# asked for it with the node: a hit reads no _Entry, whose line in a map
-# too large for the cache is one more far read after the node's, and
-# changes no count of one. A state's records follow one another.
-# NOTE: the pointers are borrowed. The machine keeps every entry it is
-# given, and an entry its rule and converters; the endpoint is the entry's
-# as of the layout (see _give_match).
-ctypedef struct _Ending:
-    _Ending *next  # the next rule ending at the same state; NULL: none
-    PyObject *entry  # the _Entry
-    PyObject *rule
-    PyObject *endpoint
-    PyObject *names[_NAMED]
-    _Bits method_bits  # the methods' _bits when each has one, else 0 (see _takes)
-    char websocket
-    char strict_slashes
-    char may_redirect  # the rule's _may_redirect (see _refresh)
-    char any_method  # whether the rule takes every method (no methods)
-    signed char plain  # how many values ``names`` names; -1: see converters
-    char has_defaults
-
-
-assert sizeof(_Ending) == 64, "a rule's record is one cache line"
-
-
 # A rule as the matcher knows it: what update() lays out in its state's
 # records (see _Ending), and what a miss and a match's values read.
 cdef class _Entry:
     cdef _Entry next  # the next rule ending at the same state
-    # What each record of the rule holds but its ``next``, worked out once
-    # (the endpoint and may_redirect as of the last update(), see _refresh).
-    cdef _Ending record
-    cdef object endpoint  # what record.endpoint borrows
+    # What a record of the rule holds (see _Ending), worked out once.
+    cdef char websocket
+    cdef char strict_slashes
+    cdef char may_redirect  # the rule's _may_redirect, as of the last update()
+    cdef char any_method  # whether the rule takes every method (no methods)
+    cdef _Bits method_bits  # the methods' _bits when each has one, else 0 (see _takes)
+    # How many values the rule has when each keeps its text (no to_python)
+    # and there are at most _NAMED; else -1. Their names are in ``names``
+    # (borrowed from ``converters``), so that a match of such a rule does not
+    # read the converters' tuple (see _values).
+    cdef signed char plain
+    cdef char has_defaults  # whether ``defaults`` is not None
+    cdef PyObject *names[_NAMED]
+    cdef object endpoint  # the rule's, as of the last update()
     cdef dict defaults
     cdef object methods  # the rule's own set (see matcher_py)
     # Each value's name and to_python (None: keep the text), in turn: flat,
@@ -361,33 +344,65 @@ cdef class _Entry:
         cdef Py_ssize_t index
         self.rule = rule
         self.methods = rule.methods
+        self.any_method = self.methods is None
+        self.websocket = bool(rule.websocket)
+        self.strict_slashes = bool(rule.strict_slashes)
         self.converters = tuple([item for pair in converters for item in pair])
         self.defaults = dict(rule.defaults) if rule.defaults else None
-        self.record.entry = <PyObject *>self
-        self.record.rule = <PyObject *>rule
-        self.record.any_method = self.methods is None
-        self.record.method_bits = _bits(self.methods)
-        self.record.websocket = bool(rule.websocket)
-        self.record.strict_slashes = bool(rule.strict_slashes)
-        self.record.has_defaults = self.defaults is not None
-        # How many values the rule has when each keeps its text (no
-        # to_python) and there are at most _NAMED, named in ``names``
-        # (borrowed from ``converters``), so that a match of such a rule
-        # does not read the converters' tuple (see _values); else -1.
-        self.record.plain = -1
+        self.has_defaults = self.defaults is not None
+        self.plain = -1
         if len(self.converters) <= 2 * _NAMED and all(
             to_python is None for to_python in self.converters[1::2]
         ):
-            self.record.plain = len(self.converters) // 2
-            for index in range(self.record.plain):
-                self.record.names[index] = <PyObject *>self.converters[2 * index]
+            self.plain = len(self.converters) // 2
+            for index in range(self.plain):
+                self.names[index] = <PyObject *>self.converters[2 * index]
         _refresh(self)
+        self.method_bits = _bits(self.methods)
+
+
+# PERF: what a match reads of a rule, in one 64-byte line laid out just
+# after its state's node (see _Node), where the search's look ahead has
+# asked for it with the node: a hit reads no _Entry, whose line in a map
+# too large for the cache is one more far read after the node's, and
+# changes no count of one. A state's records follow one another.
+# NOTE: the pointers are borrowed. The machine keeps every entry it is
+# given, and an entry its rule and converters; the endpoint is the entry's
+# as of the layout (see _give_match).
+ctypedef struct _Ending:
+    _Ending *next  # the next rule ending at the same state; NULL: none
+    PyObject *entry  # the _Entry
+    PyObject *rule
+    PyObject *endpoint
+    PyObject *names[_NAMED]
+    _Bits method_bits
+    char websocket
+    char strict_slashes
+    char may_redirect
+    char any_method
+    signed char plain
+    char has_defaults
+
+
+assert sizeof(_Ending) == 64, "a rule's record is one cache line"
 
 
 cdef void _fill_ending(_Ending *ending, _Entry entry, _Ending *following) noexcept:
     """Lay out ``entry`` in ``ending``, before ``following``."""
-    ending[0] = entry.record
+    cdef Py_ssize_t index
     ending.next = following
+    ending.entry = <PyObject *>entry
+    ending.rule = <PyObject *>entry.rule
+    ending.endpoint = <PyObject *>entry.endpoint
+    for index in range(_NAMED):
+        ending.names[index] = entry.names[index]
+    ending.method_bits = entry.method_bits
+    ending.websocket = entry.websocket
+    ending.strict_slashes = entry.strict_slashes
+    ending.may_redirect = entry.may_redirect
+    ending.any_method = entry.any_method
+    ending.plain = entry.plain
+    ending.has_defaults = entry.has_defaults
 
 
 cdef inline int _give_match(_Answer *answer, _Ending *ending, dict values,
@@ -401,7 +416,7 @@ cdef inline int _give_match(_Answer *answer, _Ending *ending, dict values,
     answer.may_redirect = ending.may_redirect
     if laid_out_since:
         endpoint = <PyObject *>(<_Entry>ending.entry).endpoint
-        answer.may_redirect = (<_Entry>ending.entry).record.may_redirect
+        answer.may_redirect = (<_Entry>ending.entry).may_redirect
     Py_INCREF(values)
     _hold_reference(endpoint)
     answer.status = _MATCHED
@@ -495,8 +510,7 @@ cdef inline bint _fits(_Ending *ending, str method, _Bits bit, bint websocket) e
 
 cdef _refresh(_Entry entry):
     entry.endpoint = entry.rule.endpoint
-    entry.record.endpoint = <PyObject *>entry.endpoint
-    entry.record.may_redirect = bool(entry.rule._may_redirect)
+    entry.may_redirect = bool(entry.rule._may_redirect)
 
 
 cdef set _allowed(list refused, bint searched_twice):
@@ -930,10 +944,6 @@ cdef class _Edge:
     cdef object key
     cdef object choices
     cdef object pattern
-    # re's answer in linear time, run in place of the pattern on a text
-    # longer than ``short`` (see routing.linear)
-    cdef object linear
-    cdef Py_ssize_t short
     cdef tuple groups
 
     def __init__(self, part):
@@ -942,8 +952,6 @@ cdef class _Edge:
         if part.kind == _CHOICE:
             self.choices = part.argument
         self.pattern = part.pattern
-        self.linear = part.linear
-        self.short = PY_SSIZE_T_MAX if self.linear is None else self.linear.short
         self.groups = part.groups
 
 
@@ -1415,10 +1423,7 @@ cdef int _step(_Search *search, _Node *state, Py_ssize_t *starts, Py_ssize_t siz
         if reached.kind == _REGEX:
             edge = <_Edge>reached.via.test.edge
             target = PyUnicode_Substring(<str>search.text, start, stop)
-            if stop - start > edge.short:
-                found = edge.linear.match(target)
-            else:
-                found = edge.pattern.match(target)
+            found = edge.pattern.match(target)
             if found is None:
                 continue
             _capture(search, edge, found)

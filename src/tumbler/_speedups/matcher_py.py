@@ -240,11 +240,7 @@ def _test(part: Any, target: str) -> list[str] | None:
         if not target or target[0] == "/" or "\n" in target[1:]:
             return None
     else:
-        linear = part.linear  # re's answer in linear time (see routing.linear)
-        if linear is not None and len(target) > linear.short:
-            found = linear.match(target)
-        else:
-            found = part.pattern.match(target)
+        found = part.pattern.match(target)
         if found is None:
             return None
         groups = [found.group(name) for name in part.groups]

@@ -32,7 +32,7 @@ from typing import Any
 
 from .._speedups import matcher as kernel
 
-__all__ = ["SUFFIX", "LinearPattern", "linear_pattern"]
+__all__ = ["SUFFIX", "LinearPattern", "compile_part"]
 
 #: How many steps ``re`` may take on a text: a part whose converters of
 #: varying length number n keeps ``re`` for texts up to this n-th root long
@@ -276,22 +276,27 @@ class _Found:
 
 
 class LinearPattern:
-    """A part's ``regex``, matched as ``re`` matches it, in linear time.
-
-    The matchers use it in place of the regex on a text longer than
-    ``short``; ``re`` is faster on a shorter one, and its cost there is
-    bounded by the length.
+    """A part's ``regex``, matched as ``re`` matches it, in linear time on a
+    text longer than ``short``: ``re`` is faster on a shorter one, and its
+    cost there is bounded by the length. It offers what the matchers use of
+    a compiled regex: ``match`` and ``groups``, and the match's ``group``.
     """
 
-    __slots__ = ("_names", "_steps", "short")
+    __slots__ = ("_regex", "_steps", "groups", "short")
 
     def __init__(self, regex: re.Pattern[str], steps: Sequence[_Step], short: int) -> None:
-        self._names = regex.groupindex
+        self._regex = regex
         self._steps = tuple(steps)
+        self.groups = regex.groups
         self.short = short
 
-    def match(self, text: str) -> _Found | None:
-        """What ``regex.match(text)`` finds: its groups, by name or number."""
+    def match(self, text: str) -> re.Match[str] | _Found | None:
+        if len(text) <= self.short:
+            return self._regex.match(text)
+        return self.match_linear(text)
+
+    def match_linear(self, text: str) -> _Found | None:
+        """``match`` the linear way, whatever the text's length."""
         walk = _Text(text)
         after = bytearray(walk.size + 1)
         after[walk.size] = 1  # \Z
@@ -309,14 +314,14 @@ class LinearPattern:
             if step.captures:
                 values.append(text[start:end])
             start = end
-        return _Found(self._names, values)
+        return _Found(self._regex.groupindex, values)
 
 
-def linear_pattern(regex: re.Pattern[str], pieces: Sequence[Any] | None) -> LinearPattern | None:
-    """The ``LinearPattern`` of a dynamic part whose regex is ``regex``, when
-    ``re`` may take more than linear time on it: when two or more of its
-    converters vary in length (``re`` tries every way of cutting a text
-    between them). Else ``None``.
+def compile_part(content: str, pieces: Sequence[Any] | None) -> re.Pattern[str] | LinearPattern:
+    """The pattern the matchers run on a dynamic part whose regex is
+    ``content``: a ``LinearPattern`` where ``re`` may take more than linear
+    time, when two or more of its converters vary in length (``re`` tries
+    every way of cutting a text between them); else the compiled regex.
 
     :param pieces: the part in order, when every converter in it is one
         werkzeug ships, else ``None``: literal text (a ``str``), ``SUFFIX``,
@@ -324,8 +329,9 @@ def linear_pattern(regex: re.Pattern[str], pieces: Sequence[Any] | None) -> Line
         ``KIND_REST`` for ``path``, an ``any`` converter's choices in order,
         and a UUID's compiled regex).
     """
+    regex = re.compile(content)
     if pieces is None:
-        return None
+        return regex
     merged: list[Any] = []  # one literal text where the part has several in turn
     for piece in pieces:
         if isinstance(piece, str) and merged and isinstance(merged[-1], str):
@@ -335,5 +341,5 @@ def linear_pattern(regex: re.Pattern[str], pieces: Sequence[Any] | None) -> Line
     steps = [_step(piece) for piece in merged]
     varying = sum(map(_varies, steps))
     if varying < 2:
-        return None
+        return regex
     return LinearPattern(regex, steps, int(_BUDGET ** (1 / varying)))

@@ -21,7 +21,7 @@ from werkzeug.datastructures import iter_multi_items
 
 from .._speedups import matcher as kernel
 from .converters import DEFAULT_CONVERTERS, BaseConverter, quote_segment
-from .linear import SUFFIX, LinearPattern, linear_pattern
+from .linear import SUFFIX, LinearPattern, compile_part
 from .parser import Placeholder, parse_converter_args, parse_rule
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ def fast_kind(regex: str, final: bool) -> tuple[int, Any]:
 
 
 def _piece(regex: str) -> tuple[int, Any] | None:
-    """A converter's piece for ``linear.linear_pattern`` when its ``regex`` is
+    """A converter's piece for ``linear.compile_part`` when its ``regex`` is
     one that werkzeug's converters make, else ``None``."""
     if regex == _PATH:
         return kernel.KIND_REST, None
@@ -162,7 +162,7 @@ class RulePart:
     :param regex: the single converter's regex when the part is that converter
         alone, else ``None``; it lets the matcher pick a fast check.
     :param converters: how many converters the part holds.
-    :param pieces: the part's text and converters, for ``linear.linear_pattern``.
+    :param pieces: the part's text and converters, for ``linear.compile_part``.
 
     Two parts are equal (and share a matcher state) when content, flags and
     weight are equal, as in werkzeug.
@@ -175,7 +175,6 @@ class RulePart:
         "final",
         "groups",
         "kind",
-        "linear",
         "pattern",
         "static",
         "suffixed",
@@ -201,11 +200,9 @@ class RulePart:
         self._key: tuple[str, bool, bool, bool, Weighting] | None = None
         #: How the matcher tests the part, and the test's argument.
         self.kind, self.argument = kernel.KIND_REGEX, None
-        #: The compiled regex, for the parts that need one.
-        self.pattern: re.Pattern[str] | None = None
-        #: What the matcher runs in its place on a long text, where ``re``
-        #: could take more than linear time (see ``linear``); else None.
-        self.linear: LinearPattern | None = None
+        #: The compiled regex, for the parts that need one; a LinearPattern
+        #: of it where ``re`` could take more than linear time (see ``linear``).
+        self.pattern: re.Pattern[str] | LinearPattern | None = None
         #: The regex group names of the converters, in order.
         self.groups: tuple[str, ...] = ()
         if static:
@@ -219,8 +216,7 @@ class RulePart:
         if regex is not None and not suffixed:
             self.kind, self.argument = fast_kind(regex, final)
         if self.kind == kernel.KIND_REGEX:
-            self.pattern = re.compile(content)
-            self.linear = linear_pattern(self.pattern, pieces)
+            self.pattern = compile_part(content, pieces)
 
     def key(self) -> tuple[str, bool, bool, bool, Weighting]:
         """What makes two parts the same part."""
@@ -450,7 +446,7 @@ def _rule_part(tokens: list[Any], final: bool, shared: SharedPieces) -> RulePart
 
 
 def _pieces(tokens: list[Any], suffixed: bool) -> list[Any] | None:
-    """The part of ``tokens`` as ``linear.linear_pattern`` takes it, or
+    """The part of ``tokens`` as ``linear.compile_part`` takes it, or
     ``None`` when a converter's regex is not one it knows."""
     pieces: list[Any] = []
     for token in tokens:
