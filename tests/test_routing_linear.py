@@ -16,6 +16,14 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from werkzeug.routing import BaseConverter as WerkzeugConverter
+from werkzeug.routing.converters import (
+    AnyConverter,
+    FloatConverter,
+    IntegerConverter,
+    PathConverter,
+    UnicodeConverter,
+    UUIDConverter,
+)
 
 from tests.routing_cases import DrawChooser, examples, generate_case
 from tests.test_routing_differential import assert_agrees
@@ -23,7 +31,6 @@ from tumbler._speedups import matcher as kernel
 from tumbler.routing import NotFound, RequestRedirect, Rule, linear
 from tumbler.routing.linear import SUFFIX, LinearPattern, compile_part
 
-_UUID = r"[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}"
 _UUID_TEXT = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
 # Characters that each converter treats apart: "/", a newline (which ``.``
 # does not take), "-" and "." (signs and points), ASCII and Arabic-Indic
@@ -35,24 +42,26 @@ _words = st.text(_ALPHABET, min_size=1, max_size=3)
 
 @st.composite
 def converter(draw):
-    """A converter as werkzeug writes its regex, and its linear piece."""
+    """A converter's regex, as werkzeug's own converter makes it, and its
+    linear piece."""
     kind = draw(st.sampled_from(["path", "string", "int", "float", "uuid", "any"]))
     if kind == "path":
-        return "[^/].*?", (kernel.KIND_REST, None)
+        return PathConverter(None).regex, (kernel.KIND_REST, None)
     if kind == "string":
         low = draw(st.integers(0, 3))
         high = draw(st.sampled_from([-1, low, low + 1, low + 3]))
-        regex = "[^/]+" if (low, high) == (1, -1) else f"[^/]{{{low},{'' if high < 0 else high}}}"
-        return regex, (kernel.KIND_SEGMENT, (low, high))
+        made = UnicodeConverter(None, minlength=low, maxlength=None if high < 0 else high)
+        return made.regex, (kernel.KIND_SEGMENT, (low, high))
     if kind in ("int", "float"):
         signed = draw(st.booleans())
-        regex = r"\d+" if kind == "int" else r"\d+\.\d+"
+        made = (IntegerConverter if kind == "int" else FloatConverter)(None, signed=signed)
         kernel_kind = kernel.KIND_DIGITS if kind == "int" else kernel.KIND_FLOAT
-        return ("-?" if signed else "") + regex, (kernel_kind, signed)
+        return made.regex, (kernel_kind, signed)
     if kind == "uuid":
-        return _UUID, (kernel.KIND_UUID, re.compile(_UUID))
+        regex = UUIDConverter(None).regex
+        return regex, (kernel.KIND_UUID, re.compile(regex))
     choices = tuple(draw(st.lists(st.text(_ALPHABET, max_size=3), min_size=1, max_size=3)))
-    return f"(?:{'|'.join(map(re.escape, choices))})", (kernel.KIND_CHOICE, choices)
+    return AnyConverter(None, *choices).regex, (kernel.KIND_CHOICE, choices)
 
 
 @st.composite
