@@ -40,11 +40,23 @@ _ALPHABET = "ab/-.\n19\u0663fF"
 _words = st.text(_ALPHABET, min_size=1, max_size=3)
 
 
+# A custom converter's regex that is one character's test repeated: the
+# tests and the repeats, greedy and lazy.
+_TESTS = ["[a-z]", r"\w", ".", "[^-.]", r"\d", "a", "[^a]", "(?:[0-9a-f])", r"\-"]
+_REPEATS = ["+", "*", "?", "{2}", "{1,3}", "{2,}", "{,2}"]
+
+
 @st.composite
 def converter(draw):
-    """A converter's regex, as werkzeug's own converter makes it, and its
-    linear piece."""
-    kind = draw(st.sampled_from(["path", "string", "int", "float", "uuid", "any"]))
+    """A converter's regex, as werkzeug's own converter makes it (or a
+    custom one of a character's test repeated), and its linear piece."""
+    kind = draw(st.sampled_from(["path", "string", "int", "float", "uuid", "any", "run"]))
+    if kind == "run":
+        regex = draw(st.sampled_from(_TESTS)) + draw(st.sampled_from(_REPEATS))
+        regex += draw(st.sampled_from(["", "?"]))
+        piece = linear.run_piece(regex)
+        assert piece is not None, regex
+        return regex, piece
     if kind == "path":
         return PathConverter(None).regex, (kernel.KIND_REST, None)
     if kind == "string":
@@ -130,16 +142,59 @@ def test_parts_of_two_converters_of_varying_length_are_matched_linearly(Map, rul
 
 
 class Letters(WerkzeugConverter):
-    """A converter of a regex its own, which only ``re`` knows how to match."""
+    """A converter of a regex of its own: one character's test repeated."""
 
     regex = "[a-z]+"
 
 
-def test_a_custom_converters_part_keeps_re(Map):
-    url_map = Map([Rule("/<letters:a>-<b>", endpoint="x")], converters={"letters": Letters})
+class Words(WerkzeugConverter):
+    """A converter of a regex of its own that only ``re`` knows how to match."""
+
+    regex = "[a-z]+(?:,[a-z]+)*"
+
+
+@pytest.mark.parametrize(
+    ("regex", "run"),
+    [
+        ("[a-z]+", ("(?:[a-z])+", 1, -1, False)),
+        (r"\w{2,8}?", (r"(?:\w)+", 2, 8, True)),
+        (".*", ("(?:.)+", 0, -1, False)),
+        ("(?:[^-])?", ("(?:(?:[^-]))+", 0, 1, False)),
+        (r"\{{3,}", (r"(?:\{)+", 3, -1, False)),
+        ("[a-z]", None),  # no repeat: one length
+        ("[a-z]+(?:,[a-z]+)*", None),
+        ("([ab])+", None),  # a group: numbered in the part's regex
+        ("(?:ab)+", None),  # two characters repeated
+        ("(?i)[a-z]+", None),  # a flag for the whole part
+        ("a)(b", None),  # reads only inside its rule's regex
+        (r"\??", None),  # its quantifier's text is read wrong: re keeps it
+    ],
+)
+def test_a_custom_converters_regex_is_read_as_a_run_only_when_it_is_one(regex, run):
+    piece = linear.run_piece(regex)
+    if run is None:
+        assert piece is None
+    else:
+        assert piece is not None
+        assert (piece.runs.pattern, piece.low, piece.high, piece.lazy) == run
+
+
+def test_a_custom_converter_of_a_repeated_test_is_matched_linearly(Map, monkeypatch):
+    monkeypatch.setattr(linear, "_BUDGET", 1)
+    rules = [Rule("/<letters:a>-<b>", endpoint="x")]
+    url_map = Map(rules, converters={"letters": Letters})
+    (made,) = url_map.iter_rules()
+    assert isinstance(made._parts[-1].pattern, LinearPattern)
+    assert url_map.bind("h").match("/ab-c-d") == ("x", {"a": "ab", "b": "c-d"})
+    with pytest.raises(NotFound):
+        url_map.bind("h").match("/a1-c")
+
+
+def test_a_custom_converter_of_another_regex_keeps_re(Map):
+    url_map = Map([Rule("/<words:a>-<b>", endpoint="x")], converters={"words": Words})
     (made,) = url_map.iter_rules()
     assert isinstance(made._parts[-1].pattern, re.Pattern)
-    assert url_map.bind("h").match("/ab-c-d") == ("x", {"a": "ab", "b": "c-d"})
+    assert url_map.bind("h").match("/ab,cd-e-f") == ("x", {"a": "ab,cd", "b": "e-f"})
 
 
 @settings(
@@ -161,11 +216,13 @@ def test_maps_matching_every_text_linearly_agree_with_werkzeug(Map, monkeypatch,
         ("/<a>-<b>.x", "/" + "a-" * 500_000),
         ("/<a>.<b>.<c>.x", "/" + "a." * 500_000 + "y"),
         ("/<path:a>/<path:b>/<path:c>/x", "/" + "a/" * 500_000 + "y"),
+        ("/<letters:a>-<b>-<c>.x", "/" + "a-" * 500_000),
     ],
 )
 def test_paths_that_make_re_backtrack_get_their_answer(Map, rule, path):
+    url_map = Map([Rule(rule, endpoint="x")], converters={"letters": Letters})
     with pytest.raises(NotFound):
-        Map([Rule(rule, endpoint="x")]).bind("h").match(path)
+        url_map.bind("h").match(path)
 
 
 def test_a_long_path_is_cut_as_re_cuts_it(Map):

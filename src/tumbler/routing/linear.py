@@ -9,8 +9,10 @@ the power of their count. Here werkzeug takes 3 s to refuse a 2,000-character
 segment against ``<a>-<b>-<c>.x``, and 39 s a 4,000-character path against
 three path converters: one request pins a worker.
 
-Every converter regex werkzeug ships says plainly where it may end, so a part
-made of text and those converters is matched the other way round:
+Every converter regex werkzeug ships says plainly where it may end, and so
+does a custom converter's regex that is one character's test repeated
+(``[a-z]+``), so a part made of text and those converters is matched the other
+way round:
 
 1. from the text's end back to its start, for each step of the part, the
    positions from which that step and those after it reach the end (one pass
@@ -32,13 +34,22 @@ from typing import Any
 
 from .._speedups import matcher as kernel
 
-__all__ = ["SUFFIX", "LinearPattern", "compile_part"]
+try:  # the parser that re.compile runs, to read a custom converter's regex
+    from re import _parser as _regex_parser  # type: ignore[attr-defined]
+except ImportError:  # Python 3.10 names it apart
+    import sre_parse as _regex_parser
+
+__all__ = ["SUFFIX", "LinearPattern", "compile_part", "run_piece"]
 
 #: How many steps ``re`` may take on a text: a part whose converters of
 #: varying length number n keeps ``re`` for texts up to this n-th root long
 #: (``LinearPattern.short``).
 _BUDGET = 2**18
+# The runs of characters a step takes: \d (any Unicode decimal digit),
+# "[^/]" and "." (any but a newline).
 _DIGIT_RUNS = re.compile(r"\d+")
+_NOT_SLASH_RUNS = re.compile("[^/]+")
+_LINE_RUNS = re.compile(".+")
 
 #: Where a converter may end, from where it starts: the first and the last
 #: possible end (an empty range, first > last, where there is none).
@@ -69,28 +80,21 @@ class _Text:
     def __init__(self, text: str) -> None:
         self.text = text
         self.size = len(text)
-        self._firsts: dict[str, list[int]] = {}
-        self._run_ends: list[int] | None = None
+        self._run_ends: dict[re.Pattern[str], list[int]] = {}
 
-    def firsts(self, char: str) -> list[int]:
-        """``_firsts`` of ``char`` in the text."""
-        table = self._firsts.get(char)
-        if table is None:
-            table = self._firsts[char] = _firsts(self.text, char)
-        return table
-
-    def run_ends(self) -> list[int]:
+    def run_ends(self, runs: re.Pattern[str]) -> list[int]:
         """For each position and the one past the end, where the run of
-        decimal digits from there ends (``\\d`` is any Unicode one)."""
-        if self._run_ends is None:
-            ends: list[int] = []
-            for run in _DIGIT_RUNS.finditer(self.text):
+        characters that ``runs`` finds (one character's test, repeated)
+        ends from there; the position itself where none starts there."""
+        ends = self._run_ends.get(runs)
+        if ends is None:
+            ends = self._run_ends[runs] = []
+            for run in runs.finditer(self.text):
                 start, end = run.span()
                 ends.extend(range(len(ends), start))
                 ends.extend([end] * (end - start))
             ends.extend(range(len(ends), self.size + 1))
-            self._run_ends = ends
-        return self._run_ends
+        return ends
 
 
 class _Words:
@@ -100,6 +104,7 @@ class _Words:
     def __init__(self, words: Sequence[str], captures: bool) -> None:
         self.words = tuple(words)
         self.captures = captures
+        self.varies = len({len(word) for word in self.words}) > 1
 
     def reach(self, text: _Text, after: bytearray) -> bytearray:
         marks = bytearray(len(after))
@@ -123,10 +128,11 @@ class _Fixed:
     """A converter of one length, checked by its own regex (a UUID's)."""
 
     captures = True
+    varies = False
 
-    def __init__(self, regex: re.Pattern[str], length: int) -> None:
+    def __init__(self, regex: re.Pattern[str]) -> None:
         self.regex = regex
-        self.length = length
+        self.length: int = _regex_parser.parse(regex.pattern).getwidth()[0]
 
     def reach(self, text: _Text, after: bytearray) -> bytearray:
         marks = bytearray(len(after))
@@ -142,53 +148,17 @@ class _Fixed:
 
 
 class _Spanning:
-    """A converter whose ends from a start are a range of positions: the
-    ``path`` one (lazy: the nearest end first), ``default``/``string``,
-    ``int`` and ``float`` (greedy: the farthest first)."""
+    """A converter whose ends from a start are a range of positions
+    (``span``'s), which ``re`` tries the nearest first where the converter's
+    repeat is ``lazy``, else the farthest first."""
 
     captures = True
-
-    def __init__(self, kind: int, argument: Any) -> None:
-        self.kind = kind
-        self.argument = argument
-        self.lazy = kind == kernel.KIND_REST
+    varies = True
+    lazy = False
 
     def span(self, text: _Text) -> _Span:
         """Where the converter may end on ``text``, from where it starts."""
-        string, size, argument = text.text, text.size, self.argument
-        if self.kind == kernel.KIND_REST:
-            # [^/].*? : one character but "/", then any but a newline.
-            newline = text.firsts("\n")
-            return lambda start: (
-                (start + 1, newline[start + 1])
-                if start < size and string[start] != "/"
-                else _NO_SPAN
-            )
-        if self.kind == kernel.KIND_SEGMENT:
-            # [^/]{low,high} (high -1: no bound), greedy.
-            low, high = argument
-            slash = text.firsts("/")
-            if high < 0:
-                return lambda start: (start + low, slash[start])
-            return lambda start: (start + low, min(slash[start], start + high))
-        # -?\d+ or -?\d+\.\d+ (``argument``: the sign), greedy; the whole
-        # number's digits run up to the point, which they cannot take.
-        ends = text.run_ends()
-        fraction = self.kind == kernel.KIND_FLOAT
-
-        def number(start: int) -> tuple[int, int]:
-            if argument and string.startswith("-", start):
-                start += 1
-            whole = ends[start]
-            if whole == start:
-                return _NO_SPAN
-            if not fraction:
-                return start + 1, whole
-            if not string.startswith(".", whole):
-                return _NO_SPAN
-            return whole + 2, ends[whole + 1]
-
-        return number
+        raise NotImplementedError
 
     def reach(self, text: _Text, after: bytearray) -> bytearray:
         span = self.span(text)
@@ -207,11 +177,114 @@ class _Spanning:
         return after.rfind(1, first, last + 1)
 
 
+class _Path(_Spanning):
+    """werkzeug's ``path``, ``[^/].*?``: one character but "/", then any but
+    a newline, lazily."""
+
+    lazy = True
+
+    def span(self, text: _Text) -> _Span:
+        string, size = text.text, text.size
+        line_ends = text.run_ends(_LINE_RUNS)
+        return lambda start: (
+            (start + 1, line_ends[start + 1]) if start < size and string[start] != "/" else _NO_SPAN
+        )
+
+
+class _Number(_Spanning):
+    """``int``'s ``\\d+`` or ``float``'s ``\\d+\\.\\d+``, either with ``-?``
+    before it when ``signed``; greedy. The whole number's digits run up to
+    the point, which they cannot take."""
+
+    def __init__(self, fraction: bool, signed: bool) -> None:
+        self.fraction = fraction
+        self.signed = signed
+
+    def span(self, text: _Text) -> _Span:
+        string, fraction, signed = text.text, self.fraction, self.signed
+        ends = text.run_ends(_DIGIT_RUNS)
+
+        def number(start: int) -> tuple[int, int]:
+            if signed and string.startswith("-", start):
+                start += 1
+            whole = ends[start]
+            if whole == start:
+                return _NO_SPAN
+            if not fraction:
+                return start + 1, whole
+            if not string.startswith(".", whole):
+                return _NO_SPAN
+            return whole + 2, ends[whole + 1]
+
+        return number
+
+
+class _Run(_Spanning):
+    """One character's test repeated ``low`` to ``high`` times (-1: no
+    bound): ``default``/``string``'s ``[^/]{low,high}``, or a custom
+    converter's regex of that shape (``[a-z]+``, ``\\w{2,8}?``, see
+    ``run_piece``). ``runs`` finds the runs of characters that pass the test."""
+
+    def __init__(self, runs: re.Pattern[str], low: int, high: int, lazy: bool) -> None:
+        self.runs = runs
+        self.low = low
+        self.high = high
+        self.lazy = lazy
+        self.varies = low != high
+
+    def span(self, text: _Text) -> _Span:
+        ends, low, high = text.run_ends(self.runs), self.low, self.high
+        if high < 0:
+            return lambda start: (start + low, ends[start])
+        return lambda start: (start + low, min(ends[start], start + high))
+
+
+_REPEATS = {_regex_parser.MAX_REPEAT: False, _regex_parser.MIN_REPEAT: True}  # -> lazy
+_CHARACTER_TESTS = {
+    _regex_parser.IN,
+    _regex_parser.LITERAL,
+    _regex_parser.NOT_LITERAL,
+    _regex_parser.ANY,
+}
+_QUANTIFIER = re.compile(r"(?:[*+?]|\{\d*(?:,\d*)?\})\??\Z")
+_NO_FLAGS = _regex_parser.parse("").state.flags
+
+
+def run_piece(regex: str) -> _Run | None:
+    """The piece of a converter of a ``regex`` of its own for
+    ``compile_part``, when that regex is one character's test repeated
+    (``[a-z]+``, ``\\w{2,8}?``, ``.+``): its ends from a start are then as
+    plain as those of the converters werkzeug ships. Else ``None``: the
+    part keeps ``re``.
+
+    The regex is read by the parser ``re.compile`` runs; the test's own text,
+    the regex but its quantifier, must read back as the same test.
+    """
+    try:
+        parsed = _regex_parser.parse(regex)
+        if len(parsed) != 1 or parsed.state.flags != _NO_FLAGS or parsed[0][0] not in _REPEATS:
+            return None
+        low, high, repeated = parsed[0][1]
+        quantifier = _QUANTIFIER.search(regex)
+        if len(repeated) != 1 or repeated[0][0] not in _CHARACTER_TESTS or quantifier is None:
+            return None
+        test = regex[: quantifier.start()]
+        if list(_regex_parser.parse(test)) != list(repeated):
+            return None
+    except re.error:
+        # A regex that reads only inside its rule's ("a)(b"), or a
+        # quantifier's text read wrong ("\\??").
+        return None
+    high = -1 if high == _regex_parser.MAXREPEAT else high
+    return _Run(re.compile(f"(?:{test})+"), low, high, _REPEATS[parsed[0][0]])
+
+
 class _Suffix:
     """werkzeug's ``(?<!/)(/?)``: not just after a slash; then the slash,
     if there is one and the end can be reached after it."""
 
     captures = True
+    varies = False
 
     def reach(self, text: _Text, after: bytearray) -> bytearray:
         string = text.text
@@ -234,12 +307,14 @@ SUFFIX = _Suffix()
 # A step of a part: ``reach(text, after)`` marks the positions from which it
 # and the steps after it reach the text's end, given ``after``, the marks of
 # the steps after it; ``end(text, start, after)`` is where it ends from a
-# marked ``start`` on re's way through; ``captures``: whether it is a group.
+# marked ``start`` on re's way through; ``captures``: whether it is a group;
+# ``varies``: whether its length varies with the text (what makes ``re``
+# try several cuts).
 _Step = _Words | _Fixed | _Spanning | _Suffix
 
 
 def _step(piece: Any) -> _Step:
-    if isinstance(piece, _Suffix):
+    if isinstance(piece, (_Suffix, _Run)):
         return piece
     if isinstance(piece, str):
         return _Words((piece,), captures=False)
@@ -247,18 +322,13 @@ def _step(piece: Any) -> _Step:
     if kind == kernel.KIND_CHOICE:
         return _Words(argument, captures=True)
     if kind == kernel.KIND_UUID:
-        return _Fixed(argument, 36)
-    return _Spanning(kind, argument)
-
-
-def _varies(step: _Step) -> bool:
-    """Whether the step's length varies with the text (what makes ``re``
-    try several cuts)."""
-    if isinstance(step, _Words):
-        return len({len(word) for word in step.words}) > 1
-    if isinstance(step, _Spanning):
-        return step.kind != kernel.KIND_SEGMENT or step.argument[0] != step.argument[1]
-    return False
+        return _Fixed(argument)
+    if kind == kernel.KIND_REST:
+        return _Path()
+    if kind == kernel.KIND_SEGMENT:
+        low, high = argument
+        return _Run(_NOT_SLASH_RUNS, low, high, lazy=False)
+    return _Number(kind == kernel.KIND_FLOAT, argument)
 
 
 class _Found:
@@ -324,10 +394,11 @@ def compile_part(content: str, pieces: Sequence[Any] | None) -> re.Pattern[str] 
     every way of cutting a text between them); else the compiled regex.
 
     :param pieces: the part in order, when every converter in it is one
-        werkzeug ships, else ``None``: literal text (a ``str``), ``SUFFIX``,
-        or a converter's ``(kind, argument)`` (``rules.fast_kind``'s, but
-        ``KIND_REST`` for ``path``, an ``any`` converter's choices in order,
-        and a UUID's compiled regex).
+        werkzeug ships or one ``run_piece`` reads, else ``None``: literal text
+        (a ``str``), ``SUFFIX``, ``run_piece``'s piece, or a converter's
+        ``(kind, argument)`` (``rules.fast_kind``'s, but ``KIND_REST`` for
+        ``path``, an ``any`` converter's choices in order, and a UUID's
+        compiled regex).
     """
     regex = re.compile(content)
     if pieces is None:
@@ -339,7 +410,7 @@ def compile_part(content: str, pieces: Sequence[Any] | None) -> re.Pattern[str] 
         else:
             merged.append(piece)
     steps = [_step(piece) for piece in merged]
-    varying = sum(map(_varies, steps))
+    varying = sum(step.varies for step in steps)
     if varying < 2:
         return regex
     return LinearPattern(regex, steps, int(_BUDGET ** (1 / varying)))

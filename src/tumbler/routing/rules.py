@@ -21,7 +21,7 @@ from werkzeug.datastructures import iter_multi_items
 
 from .._speedups import matcher as kernel
 from .converters import DEFAULT_CONVERTERS, BaseConverter, quote_segment
-from .linear import SUFFIX, LinearPattern, compile_part
+from .linear import SUFFIX, LinearPattern, compile_part, run_piece
 from .parser import Placeholder, parse_converter_args, parse_rule
 
 if TYPE_CHECKING:
@@ -135,9 +135,10 @@ def fast_kind(regex: str, final: bool) -> tuple[int, Any]:
     return kernel.KIND_REGEX, None
 
 
-def _piece(regex: str) -> tuple[int, Any] | None:
+def _piece(regex: str) -> Any:
     """A converter's piece for ``linear.compile_part`` when its ``regex`` is
-    one that werkzeug's converters make, else ``None``."""
+    one that werkzeug's converters make or one character's test repeated
+    (see ``linear.run_piece``), else ``None``."""
     if regex == _PATH:
         return kernel.KIND_REST, None
     kind, argument = fast_kind(regex, False)
@@ -145,7 +146,7 @@ def _piece(regex: str) -> tuple[int, Any] | None:
         return kind, _choices(regex)
     if kind == kernel.KIND_UUID:
         return kind, re.compile(regex)
-    return None if kind == kernel.KIND_REGEX else (kind, argument)
+    return run_piece(regex) if kind == kernel.KIND_REGEX else (kind, argument)
 
 
 class RulePart:
