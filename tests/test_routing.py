@@ -13,6 +13,7 @@ import uuid
 from types import SimpleNamespace
 from typing import ClassVar
 
+import markupsafe
 import pytest
 import werkzeug.routing as wz
 from werkzeug.datastructures import MultiDict
@@ -984,6 +985,62 @@ def test_validation_error_in_to_url_skips_the_rule(Map):
     ).bind("e.com")
     assert adapter.build("n", {"n": 3}) == "/odd/3"
     assert adapter.build("n", {"n": 4}) == "/any/4"
+
+
+def test_a_converters_url_may_be_a_str_subclass(Map):
+    """markupsafe's ``Markup`` (Flask's) gives its text, unescaped, in the
+    path and the subdomain, as werkzeug's f-string gives it."""
+
+    class Marked(wz.BaseConverter):
+        def to_url(self, value):
+            return markupsafe.Markup(super().to_url(value))
+
+    def adapter(Map, Rule):
+        rules = [
+            Rule("/m/<marked:a>/x&y'z", endpoint="path"),
+            Rule("/s", subdomain="<marked:sub>", endpoint="sub"),
+        ]
+        return Map(rules, converters={"marked": Marked}).bind("e.com")
+
+    ours, oracle = adapter(Map, Rule), adapter(wz.Map, wz.Rule)
+    for endpoint, values in (("path", {"a": "<b>&"}), ("sub", {"sub": "a"})):
+        built = ours.build(endpoint, values)
+        assert built == oracle.build(endpoint, values)
+        assert type(built) is str
+    assert ours.build("path", {"a": "<b>&"}) == "/m/%3Cb%3E&/x&y'z"
+
+
+def test_the_query_is_made_before_a_value_is_converted(Map):
+    """As werkzeug's builder makes it: an error of the query's (sorting
+    values of two types) comes before a converter's error, and before a
+    converter's refusal sends the build on to the next rule."""
+
+    class Refusing(wz.BaseConverter):
+        def to_url(self, value):
+            if value == "bad":
+                raise wz.ValidationError()
+            return value
+
+    def adapter(Map, Rule):
+        rules = [
+            Rule("/a/<refusing:x>/<y>", endpoint="e"),
+            Rule("/b/<q>", endpoint="e"),
+            Rule("/<int:n>", endpoint="n"),
+        ]
+        url_map = Map(rules, converters={"refusing": Refusing}, sort_parameters=True)
+        return url_map.bind("h")
+
+    ours, oracle = adapter(Map, Rule), adapter(wz.Map, wz.Rule)
+    for endpoint, values in (
+        ("e", {"x": "bad", "y": "1", "q": [1, "a"]}),
+        ("n", {"n": "x", "q": [1, "a"]}),
+    ):
+        with pytest.raises(TypeError) as want:
+            oracle.build(endpoint, values)
+        with pytest.raises(TypeError) as have:
+            ours.build(endpoint, values)
+        assert str(have.value) == str(want.value)
+    assert ours.build("e", {"x": "bad", "y": "1", "q": 2}) == "/b/2?x=bad&y=1"
 
 
 # -- factories, binding, adapter methods -----------------------------------------

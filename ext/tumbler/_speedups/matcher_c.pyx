@@ -2028,19 +2028,25 @@ cdef class RuleBuilder:
             _check_keys(values)
         domain = self.domain_text
         path = self.path_text
+        query = ""
         try:
+            if append_unknown and unknown:
+                query = self._query(values, False)
             if domain is None:
                 domain = _join(self.domain, values)
             if path is None:
                 path = _join(self.path, values)
         except ValidationError:
             return None
-        if append_unknown and unknown:
-            path = self._with_query(path, values, False)
-        return _Built.make(domain, path, websocket)
+        return _Built.make(domain, path + query if query else path, websocket)
 
-    cdef object _with_query(self, path, dict values, bint raw):
-        """The path with the query string of the values the rule does not use.
+    cdef object _query(self, dict values, bint raw):
+        """The query string of the values the rule does not use, after its
+        ``?``; "" when they make none.
+
+        NOTE: the callers make it before they convert a value, as werkzeug
+        does, even for a rule that a converter then refuses: its errors
+        come first.
 
         NOTE: ``raw`` values (the caller's dict, see BuildEntry._quick) may
         hold ``None`` values, which ``_given`` would have dropped; other
@@ -2052,7 +2058,7 @@ cdef class RuleBuilder:
             if key not in self.consumed and not (raw and value is None)
         }
         query = self.encode_query(unknown)
-        return f"{path}?{query}" if query else path
+        return "?" + query if query else ""
 
     cdef inline Py_ssize_t _slot(self, str key) except -2:
         """The position of the path variable named ``key``, else -1."""
@@ -2192,9 +2198,11 @@ cdef inline bint _as_it_stands(bint plain, value) noexcept:
     return plain and type(value) is str and _needs_no_quoting(<str>value)
 
 
-cdef str _to_url(tuple piece, value):
+cdef object _to_url(tuple piece, value):
     # PERF: the base to_url is str() and quoting; text that needs no
     # quoting, and any int, come back as they are.
+    # NOTE: a converter's text may be a str subclass (markupsafe's Markup),
+    # which the join takes, as werkzeug's f-string does.
     if _as_it_stands(piece[2], value):
         return value
     if piece[2] and type(value) is int:
@@ -2427,7 +2435,10 @@ cdef class BuildEntry:
         for index in range(count):
             # NOTE: held by a reference of ours: a converter may change the values.
             Py_INCREF(<object>slots[index])
+        query = ""
         try:
+            if append_unknown and unknown:
+                query = builder._query(values, raw)
             path = builder.path_text
             if path is None:
                 path = _join_path(builder, slots)
@@ -2436,9 +2447,7 @@ cdef class BuildEntry:
         finally:
             for index in range(count):
                 Py_DECREF(<object>slots[index])
-        if append_unknown and unknown:
-            return builder._with_query(path, values, raw)
-        return path
+        return path + query if query else path
 
 
 cdef object _built_by(BuildEntry entry, dict values, bint raw, method, bint append_unknown):

@@ -445,20 +445,21 @@ def _rule_built(
         # The rule's own names are text: only the others need a look.
         _check_keys(values)
     domain, path = builder.domain_text, builder.path_text
+    query = ""
     try:
+        # The query first, as werkzeug makes it before it converts a value
+        # (even for a rule a converter then refuses): its errors come first.
+        if append_unknown and unknown:
+            query = builder.encode_query(
+                {key: value for key, value in values.items() if key not in consumed}
+            )
         if domain is None:
             domain = _join(builder.domain, values)
         if path is None:
             path = _join(builder.path, values)
     except ValidationError:
         return None
-    if append_unknown and unknown:
-        query = builder.encode_query(
-            {key: value for key, value in values.items() if key not in consumed}
-        )
-        if query:
-            path = f"{path}?{query}"
-    return domain, path
+    return domain, f"{path}?{query}" if query else path
 
 
 def _check_keys(values: Mapping[Any, Any]) -> None:
@@ -501,7 +502,10 @@ def _join(pieces: tuple[Any, ...], values: Mapping[str, Any]) -> str:
         if piece[2] and type(value) is str and value.isascii() and value.isalnum():
             text += value
         else:
-            text += piece[1].to_url(value)
+            url = piece[1].to_url(value)
+            # A str subclass (markupsafe's Markup) adds its text, as in
+            # werkzeug's f-string, not by its own "+", which would escape.
+            text += url if type(url) is str else "".join((url,))
     return text
 
 
