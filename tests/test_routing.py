@@ -461,6 +461,37 @@ def test_websocket_rules(Map):
         Rule("/x", websocket=True, methods=["POST"])
 
 
+# Websocket flags equal to True or False, and others; werkzeug compares a
+# rule's flag with a request's by !=.
+_LIKE_BOOLS = [True, False, 1, 0, 1.0]
+_ODD_FLAGS = [None, "", 2, "x", []]
+
+
+@pytest.mark.parametrize(
+    ("rule_flag", "request_flag"),
+    [(rule, request) for rule in _LIKE_BOOLS + _ODD_FLAGS[:-1] for request in _LIKE_BOOLS]
+    + [(rule, request) for rule in (True, False) for request in _ODD_FLAGS],
+)
+def test_websocket_flags_compare_as_werkzeug_compares_them(Map, rule_flag, request_flag):
+    """A flag that is not a bool matches as werkzeug's != says: a rule of
+    ``websocket=None`` matches no request, and a request's ``[]`` or ``2``
+    no rule of a bool flag (a flag odd on both sides is not compared)."""
+
+    def answers(Map, Rule):
+        rules = [Rule("/a", endpoint="a"), Rule("/c/", endpoint="c")]
+        rules += [Rule(path, endpoint="w", websocket=rule_flag) for path in ("/w", "/s/")]
+        adapter = Map(rules).bind("h")
+        found = []
+        for path in ("/a", "/w", "/s", "/s/"):
+            try:
+                found.append(adapter.match(path, websocket=request_flag))
+            except HTTPException as error:
+                found.append((type(error).__name__, getattr(error, "new_url", None)))
+        return found
+
+    assert answers(Map, Rule) == answers(wz.Map, wz.Rule)
+
+
 def test_405_lists_the_methods_that_would_fit(Map):
     adapter = Map(
         [

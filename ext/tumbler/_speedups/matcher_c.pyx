@@ -345,7 +345,7 @@ cdef class _Entry:
         self.rule = rule
         self.methods = rule.methods
         self.any_method = self.methods is None
-        self.websocket = bool(rule.websocket)
+        self.websocket = _websocket_kind(rule.websocket, _ODD_RULE)
         self.strict_slashes = bool(rule.strict_slashes)
         self.converters = tuple([item for pair in converters for item in pair])
         self.defaults = dict(rule.defaults) if rule.defaults else None
@@ -504,8 +504,34 @@ cdef inline bint _takes(_Ending *ending, str method, _Bits bit) except -1:
     return method in (<_Entry>ending.entry).methods
 
 
-cdef inline bint _fits(_Ending *ending, str method, _Bits bit, bint websocket) except -1:
+cdef inline bint _fits(_Ending *ending, str method, _Bits bit, int websocket) except -1:
     return _takes(ending, method, bit) and ending.websocket == websocket
+
+
+# A websocket flag that is neither True nor False (werkzeug compares flags
+# with !=): a rule's, and a request's, unequal to each other.
+cdef enum:
+    _ODD_REQUEST = 2
+    _ODD_RULE = 3
+
+
+cdef inline char _websocket_kind(flag, char odd) except -1:
+    """A websocket flag as the search compares it: 1 for one equal to True,
+    0 for one equal to False, else ``odd``. PERF: a bool's is read in place."""
+    if flag is True:
+        return 1
+    if flag is False:
+        return 0
+    return _other_websocket_kind(flag, odd)
+
+
+cdef char _other_websocket_kind(flag, char odd) except -1:
+    """``_websocket_kind`` of a flag that is not a bool."""
+    if not (flag != True):  # noqa: E712 - werkzeug's !=
+        return 1
+    if not (flag != False):  # noqa: E712
+        return 0
+    return odd
 
 
 cdef _refresh(_Entry entry):
@@ -1013,7 +1039,7 @@ cdef bint _accepts(_Node *target, int kind, const void *data, Py_ssize_t start,
 ctypedef struct _Search:
     PyObject *method  # borrowed: _match's caller holds it
     _Bits method_bit  # its _bit
-    bint websocket
+    int websocket  # see _websocket_kind
     bint websocket_mismatch
     bint doubled  # whether the path has "//"
     # The entries refused for their methods, in order: the first few, and
@@ -1052,7 +1078,7 @@ cdef inline void _own_nothing(_Search *search) noexcept:
 
 
 cdef inline void _begin(_Search *search, str method, _Bits method_bit,
-                        bint websocket) noexcept:
+                        int websocket) noexcept:
     """Start a search, which owns nothing (see _own_nothing and _end)."""
     search.method = <PyObject *>method
     search.method_bit = method_bit
@@ -1792,7 +1818,7 @@ cdef class StateMachine:
         cdef dict values
         cdef _Search search
         cdef int outcome
-        cdef bint wants_websocket = websocket
+        cdef int wants_websocket = _websocket_kind(websocket, _ODD_REQUEST)
         if self._nodes == NULL:  # NOTE: searched before update(), after an add()
             self._lay_out(False)
         if domain is not self._domain:

@@ -95,13 +95,29 @@ class _Entry:
         # the order that updating a set with it gives, which depends on its
         # table's size as well as on what it holds.
         self.methods: set[str] | None = rule.methods
-        self.websocket = bool(rule.websocket)
+        self.websocket = _websocket_kind(rule.websocket, _ODD_RULE)
         self.strict_slashes = bool(rule.strict_slashes)
         self.converters = tuple(converters)
         self.defaults = dict(rule.defaults) if rule.defaults else None
 
-    def fits(self, method: str, websocket: bool) -> bool:
+    def fits(self, method: str, websocket: int) -> bool:
         return (self.methods is None or method in self.methods) and self.websocket == websocket
+
+
+# A websocket flag that is neither True nor False (werkzeug compares flags
+# with !=): a rule's, and a request's, unequal to each other.
+_ODD_REQUEST = 2
+_ODD_RULE = 3
+
+
+def _websocket_kind(flag: Any, odd: int) -> int:
+    """A websocket flag as the search compares it: 1 for one equal to True,
+    0 for one equal to False, else ``odd``."""
+    if flag is True or not (flag != True):  # noqa: E712, SIM202 - werkzeug's !=
+        return 1
+    if flag is False or not (flag != False):  # noqa: E712, SIM202
+        return 0
+    return odd
 
 
 #: The rules and the dynamic edges of every state that has none: one empty
@@ -132,7 +148,7 @@ class _Search:
 
     __slots__ = ("method", "refused", "websocket", "websocket_mismatch")
 
-    def __init__(self, method: str, websocket: bool) -> None:
+    def __init__(self, method: str, websocket: int) -> None:
         self.method = method
         self.websocket = websocket
         self.refused: list[_Entry] = []  # the rules refused for their methods
@@ -344,7 +360,7 @@ class StateMachine:
             pending.extend(state.static.values())
             pending.extend(following for _, following in state.dynamic)
 
-    def match(self, domain: str, path: str, method: str, websocket: bool) -> tuple[int, Any, Any]:
+    def match(self, domain: str, path: str, method: str, websocket: Any) -> tuple[int, Any, Any]:
         """Match a request.
 
         :param domain: the subdomain, or the host when the map matches hosts.
@@ -352,6 +368,7 @@ class StateMachine:
         :return: ``(MATCHED, rule, values)``, ``(REDIRECT, path, None)`` or
             ``(NO_MATCH, methods, websocket_mismatch)``.
         """
+        websocket = _websocket_kind(websocket, _ODD_REQUEST)
         paths = self._static.get(domain)
         if paths is not None:
             state = paths.get(path)
