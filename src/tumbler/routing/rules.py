@@ -116,6 +116,15 @@ def fast_kind(regex: str, final: bool) -> tuple[int, Any]:
     """
     if final:
         return (kernel.KIND_REST, None) if regex == _PATH else (kernel.KIND_REGEX, None)
+    kind, argument = _segment_kind(regex)
+    if kind == kernel.KIND_CHOICE:
+        return kind, frozenset(argument)
+    return kind, argument
+
+
+def _segment_kind(regex: str) -> tuple[int, Any]:
+    """``fast_kind`` of a part that is not final, but an ``any`` converter's
+    choices in their order (which ``linear`` needs, and the matcher does not)."""
     exact = _EXACT_KINDS.get(regex)
     if exact is not None:
         return exact
@@ -131,7 +140,7 @@ def fast_kind(regex: str, final: bool) -> tuple[int, Any]:
         return kernel.KIND_REGEX, None
     choices = _choices(regex)
     if choices is not None:
-        return kernel.KIND_CHOICE, frozenset(choices)
+        return kernel.KIND_CHOICE, choices
     return kernel.KIND_REGEX, None
 
 
@@ -141,9 +150,7 @@ def _piece(regex: str) -> Any:
     (see ``linear.run_piece``), else ``None``."""
     if regex == _PATH:
         return kernel.KIND_REST, None
-    kind, argument = fast_kind(regex, False)
-    if kind == kernel.KIND_CHOICE:
-        return kind, _choices(regex)
+    kind, argument = _segment_kind(regex)
     if kind == kernel.KIND_UUID:
         return kind, re.compile(regex)
     return run_piece(regex) if kind == kernel.KIND_REGEX else (kind, argument)
