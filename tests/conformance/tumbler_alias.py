@@ -150,8 +150,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def restore_monkeypatch_notset() -> None:
+    """Give ``_pytest.monkeypatch`` back its ``notset``, which Flask 3.1's
+    tests read (conftest.py, test_cli.py) and pytest 9 no longer exports. It
+    is the sentinel the module still undoes with, so those tests' hand-made
+    undo entries keep working."""
+    from _pytest import compat, monkeypatch
+
+    if not hasattr(monkeypatch, "notset"):
+        monkeypatch.notset = compat.NOTSET  # type: ignore[attr-defined]
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    restore_monkeypatch_notset()
     install(parse(early_config.known_args_namespace.tumbler_alias))
 
 
