@@ -1041,6 +1041,28 @@ def test_a_converters_url_may_be_a_str_subclass(Map):
     assert ours.build("path", {"a": "<b>&"}) == "/m/%3Cb%3E&/x&y'z"
 
 
+def test_a_converters_url_that_is_not_text_fails_as_in_werkzeug(Map):
+    """A ``to_url`` that returns no ``str`` raises werkzeug's TypeError,
+    which names the URL's piece it is, on both twins alike."""
+
+    class Numeric(wz.BaseConverter):
+        def to_url(self, value):
+            return value
+
+    paths = ("/a/<numeric:x>", "/<numeric:x>/b", "/a/<numeric:x>/<y>", "/<y>/<numeric:x>")
+    for path in paths:
+        values = {"x": 5, "y": "q"}
+        with pytest.raises(TypeError) as want:
+            wz.Map([wz.Rule(path, endpoint="e")], converters={"numeric": Numeric}).bind("h").build(
+                "e", values
+            )
+        url_map = Map([Rule(path, endpoint="e")], converters={"numeric": Numeric})
+        with pytest.raises(TypeError) as have:
+            url_map.bind("h").build("e", values)
+        assert str(have.value) == str(want.value), path
+        assert "int found" in str(have.value)
+
+
 def test_the_query_is_made_before_a_value_is_converted(Map):
     """As werkzeug's builder makes it: an error of the query's (sorting
     values of two types) comes before a converter's error, and before a

@@ -520,10 +520,20 @@ def _join(pieces: tuple[Any, ...], values: Mapping[str, Any]) -> str:
             text += value
         else:
             url = piece[1].to_url(value)
-            # A str subclass (markupsafe's Markup) adds its text, as in
-            # werkzeug's f-string, not by its own "+", which would escape.
-            text += url if type(url) is str else "".join((url,))
+            text += url if type(url) is str else _text(url, pieces.index(piece))
     return text
+
+
+def _text(url: object, index: int) -> str:
+    """The text of a converter's URL that is not exactly a ``str``, for the
+    ``index``-th piece. A str subclass (markupsafe's Markup) gives its text,
+    as in werkzeug's f-string, not its own "+", which would escape what
+    follows; anything else fails as the compiled twin's join of the pieces
+    fails, naming the piece (a placeholder's piece is unique: it holds its
+    variable's name)."""
+    if isinstance(url, str):
+        return str.__str__(url)
+    raise TypeError(f"sequence item {index}: expected str instance, {type(url).__name__} found")
 
 
 class AdapterBase:
