@@ -34,15 +34,16 @@ from tumbler.routing.linear import SUFFIX, LinearPattern, compile_part
 _UUID_TEXT = "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
 # Characters that each converter treats apart: "/", a newline (which ``.``
 # does not take), "-" and "." (signs and points), ASCII and Arabic-Indic
-# digits (``\d`` takes both), hexadecimal letters and others.
-_ALPHABET = "ab/-.\n19\u0663fF"
+# digits (``\d`` takes both), hexadecimal letters, "?" (which a custom run
+# may take) and others.
+_ALPHABET = "ab/-.\n19\u0663fF?"
 
 _words = st.text(_ALPHABET, min_size=1, max_size=3)
 
 
 # A custom converter's regex that is one character's test repeated: the
 # tests and the repeats, greedy and lazy.
-_TESTS = ["[a-z]", r"\w", ".", "[^-.]", r"\d", "a", "[^a]", "(?:[0-9a-f])", r"\-"]
+_TESTS = ["[a-z]", r"\w", ".", "[^-.]", r"\d", "a", "[^a]", "(?:[0-9a-f])", r"\-", r"\?"]
 _REPEATS = ["+", "*", "?", "{2}", "{1,3}", "{2,}", "{,2}"]
 
 
@@ -167,7 +168,9 @@ class Words(WerkzeugConverter):
         ("(?:ab)+", None),  # two characters repeated
         ("(?i)[a-z]+", None),  # a flag for the whole part
         ("a)(b", None),  # reads only inside its rule's regex
-        (r"\??", None),  # its quantifier's text is read wrong: re keeps it
+        (r"\??", (r"(?:\?)+", 0, 1, False)),  # an escaped "?", then its quantifier
+        (r"\???", (r"(?:\?)+", 0, 1, True)),
+        (r"\?+?", (r"(?:\?)+", 1, -1, True)),
     ],
 )
 def test_a_custom_converters_regex_is_read_as_a_run_only_when_it_is_one(regex, run):

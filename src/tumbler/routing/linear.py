@@ -246,7 +246,7 @@ _CHARACTER_TESTS = {
     _regex_parser.NOT_LITERAL,
     _regex_parser.ANY,
 }
-_QUANTIFIER = re.compile(r"(?:[*+?]|\{\d*(?:,\d*)?\})\??\Z")
+_QUANTIFIER = re.compile(r"(?:[*+?]|\{\d*(?:,\d*)?\})\Z")
 _NO_FLAGS = _regex_parser.parse("").state.flags
 
 
@@ -265,18 +265,20 @@ def run_piece(regex: str) -> _Run | None:
         if len(parsed) != 1 or parsed.state.flags != _NO_FLAGS or parsed[0][0] not in _REPEATS:
             return None
         low, high, repeated = parsed[0][1]
-        quantifier = _QUANTIFIER.search(regex)
+        lazy = _REPEATS[parsed[0][0]]
+        # NOTE: the lazy mark is known from the parse, not the text, whose
+        # last "?" may be a quantifier of an escaped "?" ("\\??").
+        quantifier = _QUANTIFIER.search(regex[:-1] if lazy else regex)
         if len(repeated) != 1 or repeated[0][0] not in _CHARACTER_TESTS or quantifier is None:
             return None
         test = regex[: quantifier.start()]
         if list(_regex_parser.parse(test)) != list(repeated):
             return None
     except re.error:
-        # A regex that reads only inside its rule's ("a)(b"), or a
-        # quantifier's text read wrong ("\\??").
+        # A regex that reads only inside its rule's ("a)(b").
         return None
     high = -1 if high == _regex_parser.MAXREPEAT else high
-    return _Run(re.compile(f"(?:{test})+"), low, high, _REPEATS[parsed[0][0]])
+    return _Run(re.compile(f"(?:{test})+"), low, high, lazy)
 
 
 class _Suffix:
