@@ -309,23 +309,44 @@ ctypedef struct _MethodSlot:
 cdef _MethodSlot _method_slots[1 << _METHOD_SLOT_BITS]
 
 
+# PERF: what a match reads of a rule, in one 64-byte line laid out just
+# after its state's node (see _Node), where the search's look ahead has
+# asked for it with the node: a hit reads no _Entry, whose line in a map
+# too large for the cache is one more far read after the node's, and
+# changes no count of one. A state's records follow one another.
+# NOTE: the pointers are borrowed. The machine keeps every entry it is
+# given, and an entry its rule and converters; the endpoint is the entry's
+# as of the layout (see _give_match).
+ctypedef struct _Ending:
+    _Ending *next  # the next rule ending at the same state; NULL: none
+    PyObject *entry  # the _Entry
+    PyObject *rule
+    PyObject *endpoint  # the rule's, as of the last update()
+    # How many values the rule has when each keeps its text (no to_python)
+    # and there are at most _NAMED; else -1. Their names are in ``names``
+    # (the entry's converters' own), so that a match of such a rule does not
+    # read the converters' tuple (see _values).
+    PyObject *names[_NAMED]
+    _Bits method_bits  # the methods' _bits when each has one, else 0 (see _takes)
+    char websocket  # the rule's flag's _websocket_kind
+    char strict_slashes
+    char may_redirect  # the rule's _may_redirect, as of the last update()
+    char any_method  # whether the rule takes every method (no methods)
+    signed char plain  # see ``names``
+    char has_defaults  # whether the entry's ``defaults`` is not None
+
+
+assert sizeof(_Ending) == 64, "a rule's record is one cache line"
+
+
 # A rule as the matcher knows it: what update() lays out in its state's
 # records (see _Ending), and what a miss and a match's values read.
 cdef class _Entry:
     cdef _Entry next  # the next rule ending at the same state
-    # What a record of the rule holds (see _Ending), worked out once.
-    cdef char websocket
-    cdef char strict_slashes
-    cdef char may_redirect  # the rule's _may_redirect, as of the last update()
-    cdef char any_method  # whether the rule takes every method (no methods)
-    cdef _Bits method_bits  # the methods' _bits when each has one, else 0 (see _takes)
-    # How many values the rule has when each keeps its text (no to_python)
-    # and there are at most _NAMED; else -1. Their names are in ``names``
-    # (borrowed from ``converters``), so that a match of such a rule does not
-    # read the converters' tuple (see _values).
-    cdef signed char plain
-    cdef char has_defaults  # whether ``defaults`` is not None
-    cdef PyObject *names[_NAMED]
+    # What its records hold but ``next``, worked out once; update() copies
+    # it into each (see _fill_ending). Its pointers are borrowed from the
+    # fields below.
+    cdef _Ending record
     cdef object endpoint  # the rule's, as of the last update()
     cdef dict defaults
     cdef object methods  # the rule's own set (see matcher_py)
@@ -342,67 +363,32 @@ cdef class _Entry:
 
     def __init__(self, rule, converters):
         cdef Py_ssize_t index
+        cdef _Ending *record = &self.record
         self.rule = rule
         self.methods = rule.methods
-        self.any_method = self.methods is None
-        self.websocket = _websocket_kind(rule.websocket, _ODD_RULE)
-        self.strict_slashes = bool(rule.strict_slashes)
         self.converters = tuple([item for pair in converters for item in pair])
         self.defaults = dict(rule.defaults) if rule.defaults else None
-        self.has_defaults = self.defaults is not None
-        self.plain = -1
+        record.entry = <PyObject *>self
+        record.rule = <PyObject *>rule
+        record.any_method = self.methods is None
+        record.websocket = _websocket_kind(rule.websocket, _ODD_RULE)
+        record.strict_slashes = bool(rule.strict_slashes)
+        record.has_defaults = self.defaults is not None
+        record.plain = -1
         if len(self.converters) <= 2 * _NAMED and all(
             to_python is None for to_python in self.converters[1::2]
         ):
-            self.plain = len(self.converters) // 2
-            for index in range(self.plain):
-                self.names[index] = <PyObject *>self.converters[2 * index]
+            record.plain = len(self.converters) // 2
+            for index in range(record.plain):
+                record.names[index] = <PyObject *>self.converters[2 * index]
         _refresh(self)
-        self.method_bits = _bits(self.methods)
-
-
-# PERF: what a match reads of a rule, in one 64-byte line laid out just
-# after its state's node (see _Node), where the search's look ahead has
-# asked for it with the node: a hit reads no _Entry, whose line in a map
-# too large for the cache is one more far read after the node's, and
-# changes no count of one. A state's records follow one another.
-# NOTE: the pointers are borrowed. The machine keeps every entry it is
-# given, and an entry its rule and converters; the endpoint is the entry's
-# as of the layout (see _give_match).
-ctypedef struct _Ending:
-    _Ending *next  # the next rule ending at the same state; NULL: none
-    PyObject *entry  # the _Entry
-    PyObject *rule
-    PyObject *endpoint
-    PyObject *names[_NAMED]
-    _Bits method_bits
-    char websocket
-    char strict_slashes
-    char may_redirect
-    char any_method
-    signed char plain
-    char has_defaults
-
-
-assert sizeof(_Ending) == 64, "a rule's record is one cache line"
+        record.method_bits = _bits(self.methods)
 
 
 cdef void _fill_ending(_Ending *ending, _Entry entry, _Ending *following) noexcept:
     """Lay out ``entry`` in ``ending``, before ``following``."""
-    cdef Py_ssize_t index
+    ending[0] = entry.record
     ending.next = following
-    ending.entry = <PyObject *>entry
-    ending.rule = <PyObject *>entry.rule
-    ending.endpoint = <PyObject *>entry.endpoint
-    for index in range(_NAMED):
-        ending.names[index] = entry.names[index]
-    ending.method_bits = entry.method_bits
-    ending.websocket = entry.websocket
-    ending.strict_slashes = entry.strict_slashes
-    ending.may_redirect = entry.may_redirect
-    ending.any_method = entry.any_method
-    ending.plain = entry.plain
-    ending.has_defaults = entry.has_defaults
 
 
 cdef inline int _give_match(_Answer *answer, _Ending *ending, dict values,
@@ -415,8 +401,8 @@ cdef inline int _give_match(_Answer *answer, _Ending *ending, dict values,
     cdef PyObject *endpoint = ending.endpoint
     answer.may_redirect = ending.may_redirect
     if laid_out_since:
-        endpoint = <PyObject *>(<_Entry>ending.entry).endpoint
-        answer.may_redirect = (<_Entry>ending.entry).may_redirect
+        endpoint = (<_Entry>ending.entry).record.endpoint
+        answer.may_redirect = (<_Entry>ending.entry).record.may_redirect
     Py_INCREF(values)
     _hold_reference(endpoint)
     answer.status = _MATCHED
@@ -536,7 +522,8 @@ cdef char _other_websocket_kind(flag, char odd) except -1:
 
 cdef _refresh(_Entry entry):
     entry.endpoint = entry.rule.endpoint
-    entry.may_redirect = bool(entry.rule._may_redirect)
+    entry.record.endpoint = <PyObject *>entry.endpoint
+    entry.record.may_redirect = bool(entry.rule._may_redirect)
 
 
 cdef set _allowed(list refused, bint searched_twice):
