@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import pytest
+import werkzeug.routing as wz
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -223,3 +224,21 @@ def test_a_search_as_deep_as_a_long_rule_raises_recursion_error(Map):
         "d",
         {"x": "v"},
     )
+
+
+def test_a_werkzeug_rule_in_a_tumbler_map_is_refused_with_a_message(Map):
+    """werkzeug's rules compile for werkzeug's matcher: a tumbler map refuses
+    one (alone or from a factory) with a TypeError that says what to set,
+    not an AttributeError from deep in the matcher."""
+    for rules in ([wz.Rule("/a", endpoint="a")], [wz.Submount("/s", [wz.Rule("/<int:n>")])]):
+        with pytest.raises(TypeError, match=r"takes tumbler\.routing rules.*url_rule_class"):
+            Map(rules)
+
+
+def test_a_tumbler_rule_in_a_werkzeug_map_is_refused_with_a_message():
+    """The other way round: a tumbler rule refuses to bind to werkzeug's map,
+    and stays unbound."""
+    rule = Rule("/u/<int:x>", endpoint="u")
+    with pytest.raises(TypeError, match=r"'/u/<int:x>' is tumbler's.*url_map_class"):
+        wz.Map([rule])
+    assert rule.map is None

@@ -134,8 +134,17 @@ class Map:
         """Bind a rule, or a factory's rules, to this map and add them.
 
         :raises RuntimeError: if a rule is already bound to a map.
+        :raises TypeError: if a rule is not tumbler's (werkzeug's, say): it
+            would not compile for this map's matcher.
         """
         for rule in rulefactory.get_rules(self):
+            if not isinstance(rule, Rule):
+                kind = type(rule)
+                raise TypeError(
+                    f"a tumbler.routing.Map takes tumbler.routing rules, not a"
+                    f" {kind.__module__}.{kind.__qualname__} (with Flask, set"
+                    " url_rule_class = tumbler.routing.Rule beside url_map_class)"
+                )
             rule.bind(self)
             if not rule.build_only:
                 converters = tuple(

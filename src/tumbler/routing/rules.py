@@ -597,7 +597,16 @@ class Rule(RuleFactory):
         left unset, and compile the rule.
 
         :internal:
+        :raises TypeError: if ``map`` is not tumbler's (werkzeug's, say),
+            whose matcher could not read the compiled rule.
         """
+        if not hasattr(map, "_shared_pieces"):
+            kind = type(map)
+            raise TypeError(
+                f"url rule {self.rule!r} is tumbler's and binds only to a tumbler.routing.Map,"
+                f" not to a {kind.__module__}.{kind.__qualname__} (with Flask, set"
+                " url_map_class = tumbler.routing.Map beside url_rule_class)"
+            )
         if self.map is not None and not rebind:
             raise RuntimeError(f"url rule {self!r} already bound to map {self.map!r}")
         self.map = map
