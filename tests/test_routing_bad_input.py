@@ -242,3 +242,28 @@ def test_a_tumbler_rule_in_a_werkzeug_map_is_refused_with_a_message():
     with pytest.raises(TypeError, match=r"'/u/<int:x>' is tumbler's.*url_map_class"):
         wz.Map([rule])
     assert rule.map is None
+
+
+@pytest.mark.parametrize(
+    ("rule", "options", "map_options"),
+    [
+        ("/a\udfdfb", {}, {}),
+        ("/a\udfdfb", {"build_only": True}, {}),
+        ("/\udfdf/<a>/<a>", {}, {}),  # before the variable named twice
+        ("/<None>/\udfdf", {}, {}),  # before the variable named None
+        ("/x/<int:n>/\udfdf", {"defaults": {"n": 1}}, {}),
+        ("/x", {"subdomain": "s\udfdf"}, {}),
+        ("/x", {"host": "h\udfdf"}, {"host_matching": True}),
+    ],
+)
+def test_static_text_utf8_cannot_encode_fails_when_the_rule_is_added(
+    Map, rule, options, map_options
+):
+    """werkzeug quotes a rule's static text (path and domain) when the rule
+    is added, and a lone surrogate fails there with UnicodeEncodeError;
+    tumbler, which quotes when it first builds, checks it then too."""
+    with pytest.raises(UnicodeEncodeError) as want:
+        wz.Map([wz.Rule(rule, endpoint="e", **options)], **map_options)
+    with pytest.raises(UnicodeEncodeError) as have:
+        Map([Rule(rule, endpoint="e", **options)], **map_options)
+    assert str(have.value) == str(want.value)
