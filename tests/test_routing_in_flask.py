@@ -36,7 +36,7 @@ from urllib.parse import quote, urlsplit
 import flask
 import pytest
 import werkzeug.routing as wz
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.test import create_environ, run_wsgi_app
 
@@ -48,17 +48,9 @@ from tests.routing_cases import (
     Case,
     DrawChooser,
     Moved,
-    examples,
     generate_case,
 )
-
-# The fuzz profile sets its own (large) example count; the default run stays short.
-differential = settings(
-    max_examples=examples(40),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
+from tests.test_routing_differential import differential
 
 # -- an app as plain data, built the same way on both routers -------------------
 
