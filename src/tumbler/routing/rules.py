@@ -748,18 +748,16 @@ class Rule(RuleFactory):
             # it; tumbler compiles it now, so a bad one fails here, named.
             raise ValueError(f"URL rule {self.rule!r} makes an invalid regex: {exc}") from exc
         # PERF: made on the first build; a map is ready to match without it.
-        # Unless a default fills a placeholder: its to_url runs now, as in
-        # werkzeug, so that a bad default fails here, when the rule is added;
-        # and so does quoting static text that UTF-8 cannot encode (a lone
-        # surrogate). Both come before the variables' checks, as werkzeug's
-        # come before it compiles its builder.
+        # Unless a default fills a placeholder, or the text is not ASCII: the
+        # builder is made now, as werkzeug makes its own, so that a bad
+        # default's to_url, or static text that UTF-8 cannot encode (a lone
+        # surrogate), fails here, when the rule is added, and before the
+        # variables' checks, as in werkzeug.
         self._builder = None
-        if self.defaults and not self._converters.keys().isdisjoint(self.defaults):
+        if (self.defaults and not self._converters.keys().isdisjoint(self.defaults)) or not (
+            path.isascii() and domain.isascii()
+        ):
             self._make_builder()
-        elif not (path.isascii() and domain.isascii()):
-            for dynamic, data in self._trace:
-                if not dynamic:
-                    quote_segment(data)
         if self._converters:  # PERF: no placeholder, no variable to check
             self._check_variables()
 
