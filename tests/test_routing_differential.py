@@ -23,6 +23,7 @@ from tests.routing_cases import (
     COMMON_METHODS,
     PLACEHOLDERS,
     Bind,
+    Build,
     Case,
     DrawChooser,
     Request,
@@ -127,18 +128,54 @@ def test_converter_arguments_parse_alike(text):
         ("/<int:None>", {}),
         ("/<True>", {}),
         ("/<False>/x", {}),
+        ("/<a>/<a>", {"defaults": {"b": 1}}),
+        ("/<__debug__>", {}),
+        ("/x", {"defaults": {"__debug__": 1}}),
+        ("/<a>", {"defaults": {".self": 1}}),
+        ("/<a>", {"defaults": {".kwargs": 1}}),
+        ("/x", {"defaults": {1: "x", "1": "y"}}),
+        ("/<None>/<b>/<b>", {"defaults": {"x": 1}}),
     ],
 )
 def test_rules_werkzeug_cannot_build_are_rejected(Map, string, options):
-    """werkzeug compiles a builder function per rule with a parameter per
-    variable, so a name used twice, or one that is a Python constant, makes
-    ``Map.add`` fail; a tumbler map must fail on it too."""
+    """werkzeug compiles a builder function per rule whose parameters are
+    ``.self``, the variables no default fills, the defaults' names and
+    ``.kwargs``, so a name given twice, a variable that is a Python constant,
+    or ``__debug__`` makes ``Map.add`` fail; a tumbler map must fail on it too."""
     expected = rule_outcome(wz, wz.Map, string, **options)
     assert expected[0] == "error"
     assert rule_outcome(tb, Map, string, **options) == expected
     # ... and tumbler's error is a ValueError that names the rule.
     with pytest.raises(ValueError, match=f"URL rule {string!r}"):
         Map([tb.Rule(string, endpoint="x", **options)])
+
+
+@pytest.mark.parametrize(
+    ("string", "defaults"),
+    [
+        ("/<a>/<a>", {"a": "1"}),
+        ("/<a>/<int:a>/<b>", {"a": "7"}),
+        ("/<int:a>/<a>/<int:b>", {"a": 7}),
+        ("/<a>/<b>/<a>", {"a": "7"}),
+        ("/<a>.<a>", {"a": "q"}),
+        ("/<None>", {"None": "n"}),
+        ("/<True>/<b>", {"True": "t"}),
+    ],
+)
+def test_names_a_default_fills_are_taken_as_werkzeug_takes_them(Map, string, defaults):
+    """A variable a default fills is constant text in werkzeug's builder, so
+    it may be named twice or ``None``. werkzeug then pairs the rule's
+    converters, one per name, with its texts in order and drops the extra
+    texts: a later variable may get an earlier text."""
+    paths = ["/1/2/3", "/q/5/z", "/5/q/7", "/1/1", "/7", "/q.q", "/n", "/x/y", "/1/x/2"]
+    case = Case(
+        {},
+        [("Rule", string, {"endpoint": "e", "defaults": defaults})],
+        [Request(Bind(), path) for path in paths],
+        [Build(Bind(), "e", values) for values in ({}, {"b": "B"}, {**defaults, "b": 2})]
+        + [Build(Bind(), "e", {name: "other" for name in defaults})],
+    )
+    assert_agrees(case, Map)
 
 
 # Many static siblings (the compiled kernel hashes them) and few, with keys and

@@ -396,7 +396,9 @@ class StateMachine:
             return NO_MATCH, search.allowed(False), search.websocket_mismatch
         entry, texts = found
         values: dict[str, Any] = {}
-        # NOTE: one text per converter (Rule refuses a variable named twice).
+        # NOTE: werkzeug's pairing: a rule's converters by name, in the order
+        # first named, with its texts in order, the extra texts dropped (a
+        # variable named twice, which a default fills, has one converter).
         for (name, to_python), text in zip(entry.converters, texts, strict=False):
             if to_python is None:
                 values[name] = text

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DuplicateVariableError",
     "EndpointPrefix",
+    "ReservedNameError",
     "Rule",
     "RuleFactory",
     "RulePart",
@@ -243,11 +244,19 @@ class RulePart:
 
 
 class DuplicateVariableError(SyntaxError, ValueError):
-    """A rule names one variable twice (in its path, or its path and domain).
+    """A rule names one variable twice (in its path, or its path and domain)
+    and no default fills it, or gives two defaults whose names are one string.
 
     It is a ``ValueError``, as a bad rule should be, and a ``SyntaxError``,
     which is what werkzeug raises for it (from the builder function it
     generates, which would get two parameters of one name).
+    """
+
+
+class ReservedNameError(SyntaxError, ValueError):
+    """A rule's variable or default is named ``__debug__`` (which Python
+    refuses as a parameter), ``.self`` or ``.kwargs`` (which werkzeug's
+    builder function takes for itself); werkzeug raises ``SyntaxError``.
     """
 
 
@@ -479,6 +488,9 @@ def _pieces(tokens: list[Any], suffixed: bool) -> list[Any] | None:
 _SHAREABLE_CONVERTERS = frozenset(DEFAULT_CONVERTERS.values())
 _SLASHES = re.compile("/{2,}")
 _CONSTANT_NAMES = frozenset({"None", "True", "False"})
+#: Names a werkzeug builder's parameters cannot take: its own two, and one
+#: Python refuses (see Rule._check_names).
+_RESERVED_NAMES = frozenset({".self", ".kwargs", "__debug__"})
 
 
 def merge_slashes(path: str) -> str:
@@ -752,33 +764,52 @@ class Rule(RuleFactory):
         # builder is made now, as werkzeug makes its own, so that a bad
         # default's to_url, or static text that UTF-8 cannot encode (a lone
         # surrogate), fails here, when the rule is added, and before the
-        # variables' checks, as in werkzeug.
+        # names' checks, as in werkzeug.
         self._builder = None
         if (self.defaults and not self._converters.keys().isdisjoint(self.defaults)) or not (
             path.isascii() and domain.isascii()
         ):
             self._make_builder()
-        if self._converters:  # PERF: no placeholder, no variable to check
-            self._check_variables()
+        if self._converters or self.defaults:  # PERF: no name, nothing to check
+            self._check_names()
 
-    def _check_variables(self) -> None:
-        """Refuse the rules werkzeug cannot build: a variable named twice
-        (in the path or the domain), or named ``None``, ``True`` or ``False``.
+    def _check_names(self) -> None:
+        """Refuse the rules werkzeug cannot build. werkzeug makes each rule a
+        builder function whose parameters are ``.self``, the variables no
+        default fills, the defaults' names (as ``str``) and ``.kwargs``; where
+        Python will not compile that function, werkzeug's ``Map.add`` fails,
+        and so does tumbler's. A variable a default fills is constant text
+        there, so it may be named twice, or ``None``.
 
-        :raises ValueError: naming the rule and the variable.
+        :raises ValueError: naming the rule and the name: a variable no
+            default fills that is named ``None``, ``True`` or ``False``;
+            :class:`DuplicateVariableError` for a name given twice;
+            :class:`ReservedNameError` for ``__debug__``, ``.self`` or
+            ``.kwargs``. Checked in that order, as werkzeug's compile does.
         """
-        names = [name for dynamic, name in self._trace if dynamic]
-        # A constant name is reported before a repeated one, as werkzeug does.
-        for name in names:
+        defaults = self.defaults or {}
+        free = [name for dynamic, name in self._trace if dynamic and name not in defaults]
+        for name in free:
             if name in _CONSTANT_NAMES:
                 raise ValueError(f"URL rule {self.rule!r}: a variable cannot be named {name!r}")
         seen: set[str] = set()
-        for name in names:
+        for name in free:
             if name in seen:
                 raise DuplicateVariableError(
                     f"URL rule {self.rule!r} uses the variable {name!r} twice"
                 )
             seen.add(name)
+        for name in map(str, defaults):
+            if name in seen:
+                raise DuplicateVariableError(
+                    f"URL rule {self.rule!r} has two defaults named {name!r}"
+                )
+            seen.add(name)
+        reserved = sorted(seen & _RESERVED_NAMES)
+        if reserved:
+            raise ReservedNameError(
+                f"URL rule {self.rule!r}: a variable or default cannot be named {reserved[0]!r}"
+            )
 
     def _make_builder(self) -> Any:
         """Turn the trace into the kernel's builder (made once): the quoted
