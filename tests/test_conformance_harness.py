@@ -11,6 +11,7 @@ from importlib.metadata import version
 
 import pytest
 import werkzeug.datastructures
+import werkzeug.local
 
 import tumbler.datastructures
 import tumbler.local
@@ -50,6 +51,23 @@ def test_an_overlay_replaces_only_the_public_names_of_the_top_module():
     assert module.EnvironHeaders is tumbler.datastructures.EnvironHeaders
     assert module.MultiDict is werkzeug.datastructures.MultiDict
     assert werkzeug.datastructures.Headers is not tumbler.datastructures.Headers
+
+
+def test_an_alias_counts_as_used_where_a_module_outside_tumbler_holds_it():
+    """The proof that a suite ran against tumbler: a test module, or the
+    tested project's own module (as Flask's app module holds ``Map``), holds
+    the replacement or a class tumbler defines in it; a class tumbler only
+    re-exports (werkzeug's, say) proves nothing."""
+    installed = {"probe.local": tumbler.local}
+    user = type(sys)("probe_user")
+    user.Proxy = werkzeug.local.LocalProxy  # werkzeug's class: no proof
+    user.ClosingIterator = tumbler.local.ClosingIterator  # werkzeug's, imported there: no proof
+    assert tumbler_alias.used_aliases(installed, [user, tumbler.local]) == {"probe.local": False}
+    user.LocalStack = tumbler.local.LocalStack
+    assert tumbler_alias.used_aliases(installed, [user, tumbler.local]) == {"probe.local": True}
+    del user.LocalStack
+    user.local = tumbler.local
+    assert tumbler_alias.used_aliases(installed, [user, tumbler.local]) == {"probe.local": True}
 
 
 def test_a_bad_alias_is_a_usage_error():

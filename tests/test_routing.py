@@ -1309,6 +1309,51 @@ def test_built_in_converters_without_arguments_are_shared_in_a_map(Map):
     assert adapter.build("y", {"e": "é", "f": 5, "g": "s", "h": "t"}) == "/y/%C3%A9/5/s/t"
 
 
+def test_a_get_converter_override_gets_a_converter_of_its_own(Map):
+    """``Rule.get_converter`` is werkzeug's hook for changing converters, so a
+    rule class that overrides it is given a new converter per placeholder,
+    never the map's shared one: what it changes stays with its placeholder."""
+    answers = {}
+    for routing, map_class in ((wz, wz.Map), (None, Map)):
+        base = routing.Rule if routing else Rule
+
+        class Digits(base):
+            def get_converter(self, variable_name, converter_name, args, kwargs):
+                converter = super().get_converter(variable_name, converter_name, args, kwargs)
+                converter.name = variable_name
+                if variable_name == "x":
+                    converter.regex = "[0-9]+"
+                return converter
+
+        url_map = map_class([Digits("/a/<x>", endpoint="a"), Digits("/b/<y>", endpoint="b")])
+        adapter = url_map.bind("e.com")
+        names = [(name, c.name) for r in url_map.iter_rules() for name, c in r._converters.items()]
+        answers[map_class] = (names, adapter.test("/a/ab"), adapter.match("/b/ab"))
+    assert answers[Map] == answers[wz.Map] == ([("x", "x"), ("y", "y")], False, ("b", {"y": "ab"}))
+
+
+@pytest.mark.parametrize(
+    ("placeholder", "name"),
+    [
+        ("<x>", "UnicodeConverter"),
+        ("<string(length=2):x>", "UnicodeConverter"),
+        ("<int:x>", "IntegerConverter"),
+        ("<float(signed=True):x>", "FloatConverter"),
+        ("<uuid:x>", "UUIDConverter"),
+        ("<any(a, b):x>", "AnyConverter"),
+        ("<path:x>", "PathConverter"),
+    ],
+)
+def test_the_built_in_converters_are_werkzeugs(Map, placeholder, name):
+    """Code that knows werkzeug's converter classes knows a tumbler map's: an
+    OpenAPI generator's table keyed by class, an ``isinstance`` check."""
+    url_map = Map([Rule(f"/{placeholder}", endpoint="e")])
+    converter = next(url_map.iter_rules())._converters["x"]
+    assert type(converter) is getattr(wz, name)
+    assert isinstance(converter, wz.BaseConverter)
+    assert url_map.converters == wz.Map().converters
+
+
 def test_a_converter_need_not_be_hashable(Map):
     class Unhashable(BaseConverter):
         def __eq__(self, other):

@@ -167,6 +167,30 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     install(parse(early_config.known_args_namespace.tumbler_alias))
 
 
+def used_aliases(installed: dict[str, ModuleType], modules: list[Any]) -> dict[str, bool]:
+    """For each alias, whether one of ``modules`` outside tumbler holds its replacement,
+    or a class tumbler defines there: the proof that the tests ran against
+    tumbler. The module is a test module, or the tested project's own (Flask's
+    app module holds the ``Map`` class it routes with)."""
+    used = dict.fromkeys(installed, False)
+    replacements = list(installed.values())
+    for module in modules:
+        module_name = getattr(module, "__name__", None)
+        if not isinstance(module_name, str) or module_name.startswith("tumbler"):
+            continue
+        if module in replacements:
+            continue
+        for value in list(vars(module).values()):
+            for name, replacement in installed.items():
+                if value is replacement or (
+                    isinstance(value, type)
+                    and value in vars(replacement).values()
+                    and value.__module__.startswith("tumbler")
+                ):
+                    used[name] = True
+    return used
+
+
 _RANK = {"passed": 0, "skipped": 1, "xfailed": 1, "xpassed": 1, "failed": 2}
 
 
@@ -177,21 +201,11 @@ class _Outcomes:
     def __init__(self, path: str) -> None:
         self.path = path
         self.outcomes: dict[str, str] = {}
-        #: alias -> whether a collected test module holds its replacement,
-        #: the proof that the tests ran against tumbler
+        #: alias -> whether the tests ran against tumbler (see used_aliases)
         self.used = dict.fromkeys(INSTALLED, False)
 
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        modules = {id(m): m for item in items if (m := getattr(item, "module", None))}
-        for module in modules.values():
-            for value in list(vars(module).values()):
-                for name, installed in INSTALLED.items():
-                    if value is installed or (
-                        isinstance(value, type)
-                        and value in vars(installed).values()
-                        and value.__module__.startswith("tumbler")
-                    ):
-                        self.used[name] = True
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.used = used_aliases(INSTALLED, list(sys.modules.values()))
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:

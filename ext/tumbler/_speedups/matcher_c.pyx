@@ -2152,13 +2152,13 @@ cdef tuple _pieces(pieces):
     whether its converter's ``to_url`` is the base one (``str`` and quoting),
     which ``_to_url`` may then do in C."""
     cdef list out = []
-    base = _base_converter()
+    _fill_safe_table()
     for piece in pieces:
         if type(piece) is str:
             out.append(piece)
         else:
             name, converter = piece
-            plain = type(converter).to_url in (base.to_url, _WerkzeugConverter.to_url)
+            plain = type(converter).to_url is _WerkzeugConverter.to_url
             # PERF: interned, a name is the very key of a call's keyword
             # arguments (url_for(endpoint, **values)): BuildEntry._quick
             # then finds it by identity.
@@ -2174,21 +2174,20 @@ cdef str _constant(tuple pieces):
     return u"".join(pieces)
 
 
-cdef object _BASE = None
 # Characters that stay unquoted in a path segment: converters.UNQUOTED.
 cdef bint _SAFE_TABLE[128]
+cdef bint _SAFE_TABLE_FILLED = False
 
 
-cdef object _base_converter():
+cdef void _fill_safe_table() except *:
     # NOTE: imported on first use: tumbler.routing imports this module.
-    global _BASE
+    global _SAFE_TABLE_FILLED
     cdef int code
-    if _BASE is None:
-        from tumbler.routing.converters import UNQUOTED, BaseConverter
+    if not _SAFE_TABLE_FILLED:
+        from tumbler.routing.converters import UNQUOTED
         for code in range(128):
             _SAFE_TABLE[code] = chr(code) in UNQUOTED
-        _BASE = BaseConverter
-    return _BASE
+        _SAFE_TABLE_FILLED = True
 
 
 cdef bint _needs_no_quoting(str text) noexcept:

@@ -493,11 +493,9 @@ def _pieces(pieces: tuple[Any, ...]) -> tuple[Any, ...]:
     """The pieces, each placeholder ``(name, converter)`` given a third item:
     whether its converter's ``to_url`` is the base one (``str`` and quoting),
     which ``_join`` may then skip."""
-    from tumbler.routing.converters import BaseConverter  # NOTE: it imports this module
-
-    base = (BaseConverter.to_url, _WerkzeugConverter.to_url)
+    base = _WerkzeugConverter.to_url
     return tuple(
-        piece if type(piece) is str else (*piece, type(piece[1]).to_url in base) for piece in pieces
+        piece if type(piece) is str else (*piece, type(piece[1]).to_url is base) for piece in pieces
     )
 
 

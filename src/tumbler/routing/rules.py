@@ -643,15 +643,8 @@ class Rule(RuleFactory):
         """
         if converter_name not in self.map.converters:
             raise LookupError(f"the converter {converter_name!r} does not exist")
-        converter_class = self.map.converters[converter_name]
-        if args or kwargs or converter_class not in _SHAREABLE_CONVERTERS:
-            return converter_class(self.map, *args, **kwargs)
-        # PERF: see _SHAREABLE_CONVERTERS.
-        shared = self.map._shared_converters
-        converter = shared.get(converter_class)
-        if converter is None:
-            converter = shared[converter_class] = converter_class(self.map)
-        return converter
+        # NOTE: werkzeug's converters type their map as werkzeug's; they only keep it.
+        return self.map.converters[converter_name](self.map, *args, **kwargs)  # type: ignore[arg-type]
 
     def _encode_query_vars(self, query_vars: Mapping[str, Any]) -> str:
         items: Iterable[tuple[str, Any]] = iter_multi_items(query_vars)
@@ -660,14 +653,24 @@ class Rule(RuleFactory):
         return encode_query(items)
 
     def _make_converter(self, placeholder: Placeholder) -> BaseConverter:
+        name = placeholder.converter or "default"
+        if not placeholder.arguments and type(self).get_converter is Rule.get_converter:
+            # PERF: see _SHAREABLE_CONVERTERS. Not where get_converter is
+            # overridden: the override may change the converter it is given.
+            converter_class = self.map.converters.get(name)
+            if converter_class in _SHAREABLE_CONVERTERS:
+                shared = self.map._shared_converters
+                converter = shared.get(converter_class)
+                if converter is None:
+                    converter = converter_class(self.map)  # type: ignore[arg-type]
+                    shared[converter_class] = converter
+                return converter
         # PERF: most placeholders have no arguments to read ("" reads as none).
         args, kwargs = (
             parse_converter_args(placeholder.arguments) if placeholder.arguments else ((), {})
         )
         try:
-            return self.get_converter(
-                placeholder.variable, placeholder.converter or "default", args, kwargs
-            )
+            return self.get_converter(placeholder.variable, name, args, kwargs)
         except TypeError as exc:
             raise TypeError(
                 f"bad arguments for the converter of <{placeholder.variable}>"
