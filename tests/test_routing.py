@@ -1309,6 +1309,48 @@ def test_built_in_converters_without_arguments_are_shared_in_a_map(Map):
     assert adapter.build("y", {"e": "é", "f": 5, "g": "s", "h": "t"}) == "/y/%C3%A9/5/s/t"
 
 
+def test_werkzeugs_remap_idiom_makes_hand_edits_of_the_endpoints_seen(Map):
+    """Code that drops a route or renames an endpoint by editing
+    ``_rules_by_endpoint`` sets ``_remap`` and calls ``update()``, werkzeug's
+    way to have the map read again; builds and matches then see the edit."""
+
+    def edited(rule_class, map_class, edit):
+        rules = [
+            rule_class("/a", endpoint="e"),
+            rule_class("/b/<x>", endpoint="e"),
+            rule_class("/c", endpoint="f"),
+        ]
+        url_map = map_class(rules)
+        adapter = url_map.bind("h.com")
+        before = (adapter.build("e"), adapter.build("f"), adapter.match("/c"), url_map._remap)
+        edit(url_map, rules)
+        url_map._remap = True
+        url_map.update()
+        answers = [before, url_map._remap, [rule.rule for rule in url_map.iter_rules()]]
+        for endpoint, values in (("e", {}), ("e", {"x": 1}), ("f", {}), ("g", {})):
+            try:
+                answers.append(adapter.build(endpoint, values))
+            except BuildError as exc:
+                answers.append(("BuildError", exc.endpoint))
+        answers.append(adapter.match("/c"))
+        return answers
+
+    def drop_endpoint(url_map, rules):
+        del url_map._rules_by_endpoint["e"]
+
+    def drop_one_rule(url_map, rules):
+        url_map._rules_by_endpoint["e"].remove(rules[0])
+
+    def rename(url_map, rules):
+        rules[2].endpoint = "g"
+        url_map._rules_by_endpoint["g"] = url_map._rules_by_endpoint.pop("f")
+
+    for edit in (drop_endpoint, drop_one_rule, rename):
+        expected = edited(wz.Rule, wz.Map, edit)
+        assert expected[0][-1] is False and expected[1] is False  # _remap, updated
+        assert edited(Rule, Map, edit) == expected, edit.__name__
+
+
 def test_a_get_converter_override_gets_a_converter_of_its_own(Map):
     """``Rule.get_converter`` is werkzeug's hook for changing converters, so a
     rule class that overrides it is given a new converter per placeholder,

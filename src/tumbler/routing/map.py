@@ -79,7 +79,7 @@ class Map:
         #: What the rules share (see ``rules.SharedPieces``).
         self._shared_pieces: SharedPieces = {}
         #: The built-in converters without arguments, one per class, shared by
-        #: the placeholders (see ``Rule.get_converter``).
+        #: the placeholders (see ``rules._SHAREABLE_CONVERTERS``).
         self._shared_converters: dict[type[BaseConverter], BaseConverter] = {}
         self._remap_lock = self.lock_class()
         self.default_subdomain = default_subdomain
@@ -112,6 +112,19 @@ class Map:
     @merge_slashes.setter
     def merge_slashes(self, value: bool) -> None:
         self._matcher.merge_slashes = value
+
+    @property
+    def _remap(self) -> bool:
+        """werkzeug's mark of a map that :meth:`update` must sort again. Code
+        that edits ``_rules_by_endpoint`` by hand (to drop a route, or rename
+        an endpoint) sets it, then calls ``update()``; the next match and
+        build then read each endpoint's rules, and each rule's endpoint,
+        afresh, as in werkzeug. It is the matcher's own mark."""
+        return self._matcher.stale
+
+    @_remap.setter
+    def _remap(self, value: bool) -> None:
+        self._matcher.stale = bool(value)
 
     def is_endpoint_expecting(self, endpoint: Any, *arguments: str) -> bool:
         """Say whether some rule of ``endpoint`` takes all of ``arguments``."""
