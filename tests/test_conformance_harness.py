@@ -70,6 +70,16 @@ def test_an_alias_counts_as_used_where_a_module_outside_tumbler_holds_it():
     assert tumbler_alias.used_aliases(installed, [user, tumbler.local]) == {"probe.local": True}
 
 
+def test_an_sdist_is_found_however_its_name_is_spelled():
+    """PEP 625 spells an sdist ``flask_smorest-0.47.0.tar.gz``; older ones
+    kept the project's spelling (``Flask-3.1.3``)."""
+    spelled = runner._spelled("flask-smorest-0.47.0")
+    assert runner._spelled("flask_smorest-0.47.0.tar.gz") == spelled + "-tar-gz"
+    assert runner._spelled("flask_smorest-0.47.0") == spelled
+    assert runner._spelled("Flask-3.1.3") == runner._spelled("flask-3.1.3")
+    assert runner._spelled("flask-3.1.30") != runner._spelled("flask-3.1.3")
+
+
 def test_a_bad_alias_is_a_usage_error():
     with pytest.raises(pytest.UsageError):
         tumbler_alias.parse(["werkzeug.local"])

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -29,27 +30,39 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 
 
+def _spelled(name: str) -> str:
+    """A project's sdist name, spelled one way: PEP 625 spells the archive and
+    its folder ``flask_smorest-0.47.0``, where older ones kept the project's
+    own spelling (``Flask-3.1.3``)."""
+    return re.sub(r"[-_.]+", "-", name.lower())
+
+
+def _extracted(cache: Path, spelled: str) -> Path | None:
+    """The folder of an extracted sdist in the cache, if it is there."""
+    if not cache.is_dir():
+        return None
+    return next((p for p in cache.iterdir() if p.is_dir() and _spelled(p.name) == spelled), None)
+
+
 def sdist(project: str, cache: Path) -> Path:
     """The extracted sdist of the installed ``project``, downloaded once."""
     wanted = version(project)
-    tree = cache / f"{project}-{wanted}"
-    if (tree / "tests").is_dir():
+    spelled = _spelled(f"{project}-{wanted}")
+    tree = _extracted(cache, spelled)
+    if tree is not None and (tree / "tests").is_dir():
         return tree
     downloads = cache / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps"]
     command += ["--no-binary", ":all:", "-d", str(downloads), f"{project}=={wanted}"]
     subprocess.run(command, check=True)
-    archive = next(
-        path
-        for path in downloads.iterdir()
-        if path.name.lower().startswith(f"{project}-{wanted}".lower())
-        and path.name.endswith(".tar.gz")
-    )
+    archive = next(p for p in downloads.iterdir() if _spelled(p.name) == f"{spelled}-tar-gz")
     with tarfile.open(archive) as tar:
         tar.extractall(cache, filter="data")
-    extracted = next(p for p in cache.iterdir() if p.name.lower() == tree.name.lower())
-    return extracted
+    tree = _extracted(cache, spelled)
+    if tree is None:
+        raise SystemExit(f"{archive.name} holds no folder {project}-{wanted}")
+    return tree
 
 
 def run(suite: Suite, cache: Path) -> dict[str, str]:
