@@ -1309,6 +1309,59 @@ def test_built_in_converters_without_arguments_are_shared_in_a_map(Map):
     assert adapter.build("y", {"e": "é", "f": 5, "g": "s", "h": "t"}) == "/y/%C3%A9/5/s/t"
 
 
+def test_werkzeugs_own_rules_are_added_as_tumbler_copies(Map):
+    """Flask apps add werkzeug's rules to the app's map themselves
+    (``app.url_map.add(Rule(...))``); a tumbler map adds a copy with every
+    option, and answers as werkzeug's map does with the same rules."""
+
+    def rules():
+        return [
+            wz.Rule("/", endpoint="index", methods=["GET", "POST"]),
+            wz.Rule("/p/<int:n>", endpoint="page", defaults={"k": "v"}, strict_slashes=False),
+            wz.Rule("/p/", endpoint="page", defaults={"n": 1, "k": "v"}),
+            wz.Rule("/m//x", endpoint="merged", merge_slashes=False),
+            wz.Rule("/old/<int:n>", endpoint="old", redirect_to="/p/<n>"),
+            wz.Rule("/alias", endpoint="index", alias=True),
+            wz.Rule("/only", endpoint="only", build_only=True),
+            wz.Rule("/ws", endpoint="ws", websocket=True),
+            wz.Rule("/sub", endpoint="sub", subdomain="api"),
+            wz.Submount("/s", [wz.Rule("/<path:rest>", endpoint="rest")]),
+        ]
+
+    def answers(url_map):
+        adapter = url_map.bind("example.com", subdomain="")
+        api = url_map.bind("example.com", subdomain="api")
+        out = []
+        for bound, path, method, websocket in [
+            (adapter, "/", "POST", False),
+            (adapter, "/", "PUT", False),
+            (adapter, "/p/3/", "GET", False),
+            (adapter, "/p/", "GET", False),
+            (adapter, "/p/1", "GET", False),
+            (adapter, "/m//x", "GET", False),
+            (adapter, "/old/4", "GET", False),
+            (adapter, "/alias", "GET", False),
+            (adapter, "/only", "GET", False),
+            (adapter, "/ws", "GET", True),
+            (adapter, "/ws", "GET", False),
+            (api, "/sub", "GET", False),
+            (adapter, "/s/a/b", "GET", False),
+        ]:
+            try:
+                out.append(bound.match(path, method, websocket=websocket))
+            except HTTPException as exc:
+                out.append((type(exc).__name__, getattr(exc, "new_url", None)))
+        for endpoint, values in [("page", {"n": 2}), ("page", {}), ("only", {}), ("sub", {})]:
+            out.append(adapter.build(endpoint, values))
+        return out
+
+    given = rules()
+    url_map = Map(given)
+    assert answers(url_map) == answers(wz.Map(rules()))
+    assert all(type(rule) is Rule for rule in url_map.iter_rules())
+    assert given[0].map is None  # werkzeug's rule stays unbound
+
+
 def test_werkzeugs_remap_idiom_makes_hand_edits_of_the_endpoints_seen(Map):
     """Code that drops a route or renames an endpoint by editing
     ``_rules_by_endpoint`` sets ``_remap`` and calls ``update()``, werkzeug's

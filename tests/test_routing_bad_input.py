@@ -226,13 +226,27 @@ def test_a_search_as_deep_as_a_long_rule_raises_recursion_error(Map):
     )
 
 
-def test_a_werkzeug_rule_in_a_tumbler_map_is_refused_with_a_message(Map):
-    """werkzeug's rules compile for werkzeug's matcher: a tumbler map refuses
-    one (alone or from a factory) with a TypeError that says what to set,
-    not an AttributeError from deep in the matcher."""
-    for rules in ([wz.Rule("/a", endpoint="a")], [wz.Submount("/s", [wz.Rule("/<int:n>")])]):
+def test_a_subclass_of_werkzeugs_rule_in_a_tumbler_map_is_refused_with_a_message(Map):
+    """A tumbler map copies werkzeug's own rules (see test_routing), but a
+    subclass's overrides would not come along: it is refused (alone or from a
+    factory) with a TypeError that says what to do, not an AttributeError
+    from deep in the matcher."""
+
+    class Mine(wz.Rule):
+        pass
+
+    for rules in ([Mine("/a", endpoint="a")], [wz.Submount("/s", [Mine("/<int:n>")])]):
         with pytest.raises(TypeError, match=r"takes tumbler\.routing rules.*url_rule_class"):
             Map(rules)
+
+
+def test_a_werkzeug_rule_bound_already_is_refused_as_werkzeug_refuses_it(Map):
+    rule = wz.Rule("/a", endpoint="a")
+    wz.Map([rule])
+    with pytest.raises(RuntimeError, match="already bound to map"):
+        Map([rule])
+    with pytest.raises(RuntimeError, match="already bound to map"):
+        wz.Map([rule])
 
 
 def test_a_tumbler_rule_in_a_werkzeug_map_is_refused_with_a_message():

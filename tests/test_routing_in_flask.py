@@ -879,3 +879,24 @@ def test_url_build_error_handlers_see_tumblers_errors(Map):
             results.append((flask.url_for("user", _anchor="x", name="n"), seen))
     assert results[0][1], "the handler was not called"
     assert results[1] == results[0]
+
+
+def test_werkzeug_rules_added_to_the_map_by_hand_route_alike(Map):
+    """The pattern Flask's docs show: ``app.url_map.add(Rule(...))`` with
+    werkzeug's own ``Rule``, and the view registered by ``@app.endpoint``."""
+    results = []
+    for flask_class in (flask.Flask, tumbler_flask(Map)):
+        app = flask_class(__name__)
+        app.url_map.add(wz.Rule("/", endpoint="index", defaults={"rest": ""}))
+        app.url_map.add(wz.Rule("/<path:rest>", endpoint="index", methods=["GET"]))
+
+        @app.endpoint("index")
+        def index(rest):
+            url = flask.url_for("index", rest="a b")
+            return f"{flask.request.url_rule.rule} {rest!r} {url}"
+
+        client = app.test_client()
+        visits = [client.get("/"), client.get("/x/y"), client.get("/x/"), client.post("/x")]
+        results.append([(visit.status, visit.get_data(as_text=True)) for visit in visits])
+    assert results[0][1] == ("200 OK", "/<path:rest> 'x/y' /a%20b")
+    assert results[1] == results[0]

@@ -22,7 +22,7 @@ from werkzeug.exceptions import BadHost, HTTPException, MethodNotAllowed
 from .._speedups import matcher as kernel
 from .converters import DEFAULT_CONVERTERS, BaseConverter, python_converter, quote_segment
 from .exceptions import RequestRedirect
-from .rules import Rule, RuleFactory, SharedPieces, encode_query, share
+from .rules import Rule, RuleFactory, SharedPieces, as_tumbler_rule, encode_query, share
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -144,20 +144,17 @@ class Map:
         return iter(self._rules)
 
     def add(self, rulefactory: RuleFactory) -> None:
-        """Bind a rule, or a factory's rules, to this map and add them.
+        """Bind a rule, or a factory's rules, to this map and add them. A
+        rule of werkzeug's own ``Rule`` class is added as a tumbler copy (see
+        :func:`~tumbler.routing.rules.as_tumbler_rule`).
 
         :raises RuntimeError: if a rule is already bound to a map.
-        :raises TypeError: if a rule is not tumbler's (werkzeug's, say): it
-            would not compile for this map's matcher.
+        :raises TypeError: if a rule is neither tumbler's nor werkzeug's own
+            ``Rule`` (a subclass of werkzeug's, say): it would not compile
+            for this map's matcher.
         """
-        for rule in rulefactory.get_rules(self):
-            if not isinstance(rule, Rule):
-                kind = type(rule)
-                raise TypeError(
-                    f"a tumbler.routing.Map takes tumbler.routing rules, not a"
-                    f" {kind.__module__}.{kind.__qualname__} (with Flask, set"
-                    " url_rule_class = tumbler.routing.Rule beside url_map_class)"
-                )
+        for given in rulefactory.get_rules(self):
+            rule = as_tumbler_rule(given)
             rule.bind(self)
             if not rule.build_only:
                 converters = tuple(

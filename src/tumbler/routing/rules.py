@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from urllib.parse import urlencode
 
 from werkzeug.datastructures import iter_multi_items
+from werkzeug.routing.rules import Rule as _WerkzeugRule
 
 from .._speedups import matcher as kernel
 from .converters import DEFAULT_CONVERTERS, BaseConverter, quote_segment
@@ -913,6 +914,47 @@ class Rule(RuleFactory):
 #: What may stay unquoted in a query string (the WHATWG percent-encode set's
 #: complement that werkzeug uses).
 QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def as_tumbler_rule(rule: Any) -> Rule:
+    """``rule`` itself if it is tumbler's, else a tumbler rule made from
+    werkzeug's ``Rule`` with every option it was given. Flask apps add
+    werkzeug's rules to ``app.url_map`` themselves (``url_map.add(Rule("/",
+    endpoint="index"))`` with ``@app.endpoint``, as Flask's docs show), and
+    a tumbler map matches only rules compiled for its matcher; it holds the
+    copy, and werkzeug's rule stays unbound.
+
+    :raises TypeError: for anything else, a subclass of werkzeug's ``Rule``
+        included, whose overrides a copy would drop.
+    :raises RuntimeError: if werkzeug's rule is bound to a map already, as
+        werkzeug's own ``Map.add`` raises.
+    """
+    if isinstance(rule, Rule):
+        return rule
+    if type(rule) is not _WerkzeugRule:
+        kind = type(rule)
+        raise TypeError(
+            f"a tumbler.routing.Map takes tumbler.routing rules (or werkzeug's Rule"
+            f" itself), not a {kind.__module__}.{kind.__qualname__}: subclass"
+            " tumbler.routing.Rule instead (with Flask, set url_rule_class ="
+            " tumbler.routing.Rule beside url_map_class)"
+        )
+    if rule.map is not None:
+        raise RuntimeError(f"url rule {rule!r} already bound to map {rule.map!r}")
+    return Rule(
+        rule.rule,
+        defaults=rule.defaults,
+        subdomain=rule.subdomain,
+        methods=rule.methods,
+        build_only=rule.build_only,
+        endpoint=rule.endpoint,
+        strict_slashes=rule.strict_slashes,
+        merge_slashes=rule.merge_slashes,
+        redirect_to=rule.redirect_to,
+        alias=rule.alias,
+        host=rule.host,
+        websocket=rule.websocket,
+    )
 
 
 def encode_query(query: Mapping[str, Any] | Iterable[tuple[Any, Any]]) -> str:
