@@ -900,3 +900,23 @@ def test_werkzeug_rules_added_to_the_map_by_hand_route_alike(Map):
         results.append([(visit.status, visit.get_data(as_text=True)) for visit in visits])
     assert results[0][1] == ("200 OK", "/<path:rest> 'x/y' /a%20b")
     assert results[1] == results[0]
+
+
+def test_werkzeug_rules_made_by_flask_keep_what_flask_set_on_them(Map):
+    """With only ``url_map_class`` set, Flask makes werkzeug's rules and sets
+    ``provide_automatic_options`` on each; tumbler's copy keeps it, so OPTIONS
+    is answered by Flask, with the methods in ``Allow``."""
+
+    class OnlyTheMap(flask.Flask):
+        url_map_class = Map
+
+    results = []
+    for flask_class in (flask.Flask, OnlyTheMap):
+        app = flask_class(__name__)
+        app.add_url_rule("/x", "x", lambda: "x", methods=["GET", "POST"])
+        app.add_url_rule("/y", "y", lambda: "y", provide_automatic_options=False)
+        client = app.test_client()
+        visits = [client.options("/x"), client.options("/y"), client.get("/x")]
+        results.append([(v.status, sorted(v.allow), v.get_data(as_text=True)) for v in visits])
+    assert results[0][0] == ("200 OK", ["GET", "HEAD", "OPTIONS", "POST"], "")
+    assert results[1] == results[0]

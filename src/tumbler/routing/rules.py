@@ -918,11 +918,13 @@ QUERY_SAFE = "!$'()*,/:;?@"
 
 def as_tumbler_rule(rule: Any) -> Rule:
     """``rule`` itself if it is tumbler's, else a tumbler rule made from
-    werkzeug's ``Rule`` with every option it was given. Flask apps add
-    werkzeug's rules to ``app.url_map`` themselves (``url_map.add(Rule("/",
-    endpoint="index"))`` with ``@app.endpoint``, as Flask's docs show), and
-    a tumbler map matches only rules compiled for its matcher; it holds the
-    copy, and werkzeug's rule stays unbound.
+    werkzeug's ``Rule`` with every option it was given and every attribute
+    set on it since. Flask apps add werkzeug's rules to ``app.url_map``
+    themselves (``url_map.add(Rule("/", endpoint="index"))`` with
+    ``@app.endpoint``, as Flask's docs show), and Flask makes werkzeug's
+    rules unless ``url_rule_class`` is set; a tumbler map matches only rules
+    compiled for its matcher. It holds the copy; werkzeug's rule stays
+    unbound.
 
     :raises TypeError: for anything else, a subclass of werkzeug's ``Rule``
         included, whose overrides a copy would drop.
@@ -941,7 +943,7 @@ def as_tumbler_rule(rule: Any) -> Rule:
         )
     if rule.map is not None:
         raise RuntimeError(f"url rule {rule!r} already bound to map {rule.map!r}")
-    return Rule(
+    copied = Rule(
         rule.rule,
         defaults=rule.defaults,
         subdomain=rule.subdomain,
@@ -955,6 +957,17 @@ def as_tumbler_rule(rule: Any) -> Rule:
         host=rule.host,
         websocket=rule.websocket,
     )
+    # What was set on werkzeug's rule besides its own fields comes along:
+    # Flask sets provide_automatic_options on each rule it makes, and
+    # answers OPTIONS by it.
+    for name, value in vars(rule).items():
+        if name not in _WERKZEUG_RULE_FIELDS:
+            setattr(copied, name, value)
+    return copied
+
+
+#: The attributes werkzeug's ``Rule`` gives itself (see ``as_tumbler_rule``).
+_WERKZEUG_RULE_FIELDS = frozenset(vars(_WerkzeugRule("/")))
 
 
 def encode_query(query: Mapping[str, Any] | Iterable[tuple[Any, Any]]) -> str:
