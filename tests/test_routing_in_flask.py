@@ -136,12 +136,14 @@ class App:
     static_folder: str | None = None
 
 
-def tumbler_flask(map_class: type) -> type[flask.Flask]:
-    """Flask, routed by tumbler: the hooks Flask offers for it, nothing else."""
+def tumbler_flask(map_class: type, rule_class: type = tb.Rule) -> type[flask.Flask]:
+    """Flask, routed by tumbler: the hooks Flask offers for it, nothing else.
+    With werkzeug's ``rule_class``, Flask makes werkzeug's rules and the map
+    copies them."""
     return type(
         f"Flask_on_{map_class.__name__}",
         (flask.Flask,),
-        {"url_map_class": map_class, "url_rule_class": tb.Rule},
+        {"url_map_class": map_class, "url_rule_class": rule_class},
     )
 
 
@@ -307,15 +309,20 @@ def answers(flask_class: type[flask.Flask], spec: App) -> list[Any]:
 
 
 def assert_alike(spec: App, map_class: type) -> None:
-    """Flask on werkzeug and Flask on tumbler answer ``spec`` alike."""
+    """Flask on werkzeug and Flask on tumbler answer ``spec`` alike, with
+    tumbler's rules and with werkzeug's (``url_map_class`` set alone)."""
     expected = answers(flask.Flask, spec)
-    got = answers(tumbler_flask(map_class), spec)
-    differences = [
-        f"werkzeug: {want!r}\ntumbler:  {have!r}"
-        for want, have in zip_longest(expected, got)
-        if want != have
-    ]
-    assert not differences, "Flask answers differently on tumbler:\n" + "\n\n".join(differences)
+    for rule_class in (tb.Rule, wz.Rule):
+        got = answers(tumbler_flask(map_class, rule_class), spec)
+        differences = [
+            f"werkzeug: {want!r}\ntumbler:  {have!r}"
+            for want, have in zip_longest(expected, got)
+            if want != have
+        ]
+        assert not differences, (
+            f"Flask answers differently on tumbler ({rule_class.__module__} rules):\n"
+            + "\n\n".join(differences)
+        )
 
 
 # -- generated apps -------------------------------------------------------------
