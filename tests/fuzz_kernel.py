@@ -52,22 +52,26 @@ by the shell's and the pure twin's branches.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import ctypes
-import importlib.util
-import reprlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-try:
-    import atheris
-except ImportError:  # pragma: no cover - the fuzz is run by hand
-    raise SystemExit(
-        "tests.fuzz_kernel needs atheris (pip install atheris); see scripts/fuzz-asan"
-    ) from None
+from tests._fuzzing import (
+    Finding,
+    OddText,
+    ProviderChooser,
+    Unprintable,
+    argument_parser,
+    describe,
+    differences,
+    fuzz,
+    instrumenting,
+    require_atheris,
+)
+
+atheris = require_atheris("fuzz_kernel")
 
 #: The longest path werkzeug is asked about: its regexes backtrack on long
 #: parts of several converters (under ASan, a 256-character path once took
@@ -101,29 +105,6 @@ ODD_METHODS = [
 #: Integer and float arguments for the built-in converters, around C's limits.
 ODD_INTS = [0, 1, -1, 2, 9, 10, 99, 2**31 - 1, 2**31, 2**63 - 1, 2**63, 2**64 + 1, -(2**63) - 1]
 ODD_FLOATS = ["0.0", "0.5", "-1.5", "1e308", "-1e308", "1e-320", "3"]
-
-
-class OddText:
-    """A build value whose ``str`` is odd text (a slash, a NUL, a lone surrogate)."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __repr__(self) -> str:
-        return f"OddText({self.text!r})"
-
-
-class Unprintable:
-    """A build value whose ``str`` raises: both twins must raise the same."""
-
-    def __str__(self) -> str:
-        raise ValueError("no text")
-
-    def __repr__(self) -> str:
-        return "Unprintable()"
 
 
 class IntWithText(int):
@@ -171,25 +152,6 @@ ODD_ENDPOINTS: list[Any] = [None, 0, ("e0",), "e0\x00", "", "\ud800", 1.5]
 rc: Any = None
 wz: Any = None
 tb: Any = None
-
-
-class ProviderChooser:
-    """The chooser ``tests.routing_cases`` generates through, taking its
-    choices from the fuzzer's input. An input that runs out gives the first
-    option, the low integer and "no", as ``DrawChooser`` shrinks, so a
-    short input is a simple case."""
-
-    def __init__(self, provider: Any) -> None:
-        self.provider = provider
-
-    def choice(self, options: Any) -> Any:
-        return options[self.provider.ConsumeIntInRange(0, len(options) - 1)]
-
-    def integer(self, low: int, high: int) -> int:
-        return self.provider.ConsumeIntInRange(low, high)  # type: ignore[no-any-return]
-
-    def chance(self, percent: int) -> bool:
-        return self.provider.ConsumeIntInRange(0, 99) >= 100 - percent  # type: ignore[no-any-return]
 
 
 class Trial:
@@ -424,26 +386,11 @@ def decode(data: bytes) -> Trial:
 # -- running an input ----------------------------------------------------------------
 
 
-class Finding(AssertionError):
-    """A difference between the twins, or between the compiled twin and werkzeug."""
-
-
 def longest_path(case: Any) -> int:
     """The longest path any step of ``case`` matches."""
     paths = [r.path or "" for r in case.requests] + [r.bind.path_info or "" for r in case.requests]
     paths += [e.environ.get("PATH_INFO", "") for e in case.environs]
     return max((len(path) for path in paths), default=0)
-
-
-def differences(one: list[Any], other: list[Any]) -> list[tuple[int, Any, Any]]:
-    """The steps whose outcomes differ: ``(step, one's, other's)``."""
-    found = []
-    for step in range(max(len(one), len(other))):
-        mine = one[step] if step < len(one) else None
-        theirs = other[step] if step < len(other) else None
-        if mine != theirs:
-            found.append((step, mine, theirs))
-    return found
 
 
 def undocumented(found: list[tuple[int, Any, Any]], expected: list[Any]) -> list[Any]:
@@ -472,17 +419,6 @@ def _raised(answer: Any, name: str) -> bool:
         and isinstance(answer[1], tuple)
         and answer[1][:2] == ("error", name)
     )
-
-
-def describe(title: str, found: list[tuple[int, Any, Any]], names: tuple[str, str]) -> str:
-    """A finding's message: each differing step, long values shortened."""
-    short = reprlib.Repr()
-    short.maxstring = short.maxother = 300
-    lines = [title]
-    for step, mine, theirs in found[:5]:
-        lines.append(f"  step {step}: {names[0]}: {short.repr(mine)}")
-        lines.append(f"  step {step}: {names[1]}: {short.repr(theirs)}")
-    return "\n".join(lines)
 
 
 def check(trial: Trial, maps: dict[str, type], werkzeug: bool) -> None:
@@ -582,71 +518,17 @@ def fuzz_one(maps: dict[str, type], werkzeug: bool) -> Callable[[bytes], None]:
 # -- setting up -----------------------------------------------------------------
 
 
-def compiled_matcher() -> Path | None:
-    """The compiled matcher's file, found without importing tumbler (which
-    must be imported after atheris is told what to instrument)."""
-    spec = importlib.util.find_spec("tumbler")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for folder in spec.submodule_search_locations:
-        for found in sorted(Path(folder, "_speedups").glob("matcher_c.*")):
-            if found.suffix in {".so", ".pyd"}:
-                return found
-    return None
-
-
-def has_c_coverage(path: Path) -> bool:
-    """Whether the extension was built with ``-fsanitize=fuzzer-no-link``
-    (it then registers its coverage counters with libFuzzer)."""
-    return b"__sanitizer_cov_8bit_counters_init" in path.read_bytes()
-
-
-def has_asan() -> bool:
-    """Whether AddressSanitizer's runtime is loaded in this process."""
-    return hasattr(ctypes.CDLL(None), "__asan_init")
-
-
 def main(argv: list[str] | None = None) -> None:
     global rc, wz, tb
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        epilog="Other arguments go to libFuzzer (-max_total_time=N, -jobs=N, corpus dirs, ...).",
-    )
-    parser.add_argument("--runs", type=int, help="stop after N inputs (libFuzzer's -runs=N)")
+    parser = argument_parser(__doc__)
     parser.add_argument(
         "--no-werkzeug", action="store_true", help="compare the twins only, not with werkzeug"
     )
-    parser.add_argument(
-        "--python-coverage",
-        choices=["auto", "on", "off"],
-        default="auto",
-        help="instrument tumbler's Python code for coverage too; auto: only where"
-        " the compiled matcher gives no C coverage (built without fuzzer-no-link)",
-    )
-    parser.add_argument("--show", metavar="FILE", help="print what FILE decodes to, and exit")
     args, rest = parser.parse_known_args(argv if argv is not None else sys.argv[1:])
 
-    extension = compiled_matcher()
-    if extension is None:
-        raise SystemExit("tests.fuzz_kernel: the compiled matcher is not built; nothing to fuzz")
-    c_coverage = has_c_coverage(extension)
-    python_coverage = args.python_coverage == "on" or (
-        args.python_coverage == "auto" and not c_coverage
-    )
-    print(
-        f"fuzz_kernel: {extension.name}; AddressSanitizer {'on' if has_asan() else 'OFF'};"
-        f" C coverage {'on' if c_coverage else 'OFF'};"
-        f" Python coverage {'on' if python_coverage else 'off'}",
-        file=sys.stderr,
-    )
     # NOTE: tumbler is first imported here, so that atheris can instrument
     # it (the twins' kernels come in with map_class).
-    instrumenting = (
-        atheris.instrument_imports(include=["tumbler"])
-        if python_coverage
-        else contextlib.nullcontext()
-    )
-    with instrumenting:
+    with instrumenting("fuzz_kernel", ["matcher"], args.python_coverage):
         import werkzeug.routing
 
         import tumbler.routing
@@ -659,11 +541,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.show:
         show(Path(args.show).read_bytes(), maps)
         return
-    libfuzzer = [sys.argv[0], *rest]
-    if args.runs is not None:
-        libfuzzer.append(f"-runs={args.runs}")
-    atheris.Setup(libfuzzer, fuzz_one(maps, not args.no_werkzeug))
-    atheris.Fuzz()
+    fuzz(rest, args.runs, fuzz_one(maps, not args.no_werkzeug))
 
 
 def show(data: bytes, maps: dict[str, type]) -> None:
