@@ -4,6 +4,7 @@ werkzeug's classes as the oracle."""
 from __future__ import annotations
 
 import copy
+import gc
 import pickle
 
 import pytest
@@ -708,3 +709,57 @@ def test_environ_headers_match_werkzeug(ds, environ, names):
             lambda h, name=name: h.getlist(name),
         ):
             assert outcome(call, mine) == outcome(call, reference), name
+
+
+def test_set_after_a_name_cut_the_list_raises_instead_of_writing_past_it(ds):
+    """``set`` writes the first match's place; a name whose ``lower()``
+    empties the list while it is searched leaves that place gone, and both
+    twins raise ``IndexError``, as a list assignment does (the compiled one
+    wrote past the end; found by ``tests/fuzz_cores.py`` under ASan)."""
+    headers = ds.Headers()
+
+    class Cutting(str):
+        def lower(self):
+            headers.clear()
+            return str.lower(self)
+
+    headers.add("A", "1")
+    headers.add(Cutting("X"), "2")
+    with pytest.raises(IndexError, match="assignment index out of range"):
+        headers.set("x", "3")
+    assert list(headers) == []
+
+
+def test_an_environ_walk_survives_a_finalizer_that_replaces_the_values(ds):
+    """Walking an environ allocates (each header's pair), which may run the
+    cycle collector, whose finalizers may replace the environ's values: the
+    compiled walk held a value by a borrowed pointer across that (a
+    use-after-free under ASan, found by ``tests/fuzz_cores.py``); it holds
+    each key and value now, and lists what the dict held when it read it."""
+    environ = {f"HTTP_K{number}": "".join(["v", str(number)]) for number in range(13)}
+
+    class Reaper:
+        def __init__(self, countdown):
+            self.countdown, self.cycle = countdown, self
+
+        def __del__(self):
+            if self.countdown:
+                Reaper(self.countdown - 1)
+                return
+            for key in list(environ):
+                environ[key] = "".join(["replaced-", key])
+
+    headers = ds.EnvironHeaders(environ)
+    threshold = gc.get_threshold()
+    drained = [(None, number) for number in range(2100)]  # empty the pair free list
+    try:
+        Reaper(2)
+        gc.set_threshold(1)
+        listed = list(headers)
+    finally:
+        gc.set_threshold(*threshold)
+    del drained
+    assert len(listed) == 13
+    for (name, value), number in zip(listed, range(13), strict=True):
+        assert name == f"K{number}"
+        assert value in (f"v{number}", f"replaced-HTTP_K{number}")

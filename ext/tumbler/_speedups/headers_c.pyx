@@ -442,6 +442,10 @@ class HeadersStorage:
         if _find(<list>items, key, &index) is None:
             (<list>items).append((key, value))
             return
+        if index >= PyList_GET_SIZE(items):
+            # NOTE: a name's lower() shortened the list while _find ran; the
+            # write below is unchecked.
+            raise IndexError("list assignment index out of range")
         items[index] = (key, value)
         # PERF: the rest is rebuilt only if another header of the name is in
         # it, which is rare.
@@ -518,7 +522,10 @@ cdef Py_ssize_t _walk(object environ, list out) except -1:
     cdef Py_ssize_t start = 0 if out is None else PyList_GET_SIZE(out)
     if PyDict_CheckExact(environ):
         while PyDict_Next(environ, &pos, &key_ptr, &value_ptr):
+            # NOTE: both held at once: an allocation below may run the cycle
+            # collector, whose finalizers may replace (and free) them.
             key = <object>key_ptr
+            value = <object>value_ptr
             if not _plain_ascii(key):
                 break
             size = PyUnicode_GET_LENGTH(key)
@@ -531,7 +538,6 @@ cdef Py_ssize_t _walk(object environ, list out) except -1:
                 name = _prefixed_name(<str>key)
             elif (size == 12 and memcmp(chars, b"CONTENT_TYPE", 12) == 0) or (
                     size == 14 and memcmp(chars, b"CONTENT_LENGTH", 14) == 0):
-                value = <object>value_ptr
                 if not PyUnicode_CheckExact(value):
                     break
                 if PyUnicode_GET_LENGTH(value) == 0:
@@ -541,7 +547,7 @@ cdef Py_ssize_t _walk(object environ, list out) except -1:
                 continue
             count += 1
             if out is not None:
-                out.append((name, <object>value_ptr))
+                out.append((name, value))
         else:
             return count
         # Something the C walk does not read: start again at the Python level.
