@@ -957,6 +957,9 @@ def as_tumbler_rule(rule: Any) -> Rule:
         host=rule.host,
         websocket=rule.websocket,
     )
+    # NOTE: werkzeug's set itself, not one made again from it: a 405's
+    # Allow header lists the methods in the set's order.
+    copied.methods = rule.methods
     # What was set on werkzeug's rule besides its own fields comes along:
     # Flask sets provide_automatic_options on each rule it makes, and
     # answers OPTIONS by it.
