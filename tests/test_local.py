@@ -9,6 +9,7 @@ import copy
 import math
 import operator
 import pickle
+import sys
 import threading
 from contextvars import ContextVar, copy_context
 
@@ -144,6 +145,8 @@ def construction_errors(module):
         "not proxyable": lambda: module.LocalProxy(42),
         "not proxyable str": lambda: module.LocalProxy("name"),
         "name not a str": lambda: module.LocalProxy(_var, 42),
+        # werkzeug makes attrgetter(name) before it looks at what it proxies.
+        "neither proxyable nor a str name": lambda: module.LocalProxy(5, 5),
         "name keyword": lambda: module.LocalProxy(local=_var, name="x", unbound_message="m"),
         "positional message": lambda: module.LocalProxy(_var, "x", "message"),
     }
@@ -314,6 +317,38 @@ def test_binary_operators_both_ways(lc, op):
     p = bound(lc, 6)
     assert op(p, 4) == op(6, 4)
     assert op(4, p) == op(4, 6)
+
+
+def proxy_odd_uses(module):
+    """Uses whose answers CPython words itself; the cores' fuzz found the
+    compiled twin's different."""
+    return {
+        # CPython calls no Python class's __rpow__ with a modulo.
+        "pow(2, proxy, 5)": lambda: pow(2, module.LocalProxy(lambda: 3), 5),
+        "proxy of int, subscripted": lambda: module.LocalProxy(lambda: int)[0],
+        "proxy of list, subscripted": lambda: module.LocalProxy(lambda: [4, 5])[1],
+    }
+
+
+@pytest.mark.parametrize("case", list(proxy_odd_uses(wz)))
+def test_odd_uses_answer_as_werkzeug(lc, case):
+    expected = outcome(proxy_odd_uses(wz)[case])
+    got = outcome(proxy_odd_uses(lc)[case])
+    if got[0] == "raised":  # the extension type's name (README)
+        got = (*got[:2], got[2].replace("tumbler._speedups.local_c.", ""))
+    assert got == expected
+
+
+def test_repr_of_a_proxy_whose_lookup_raises_is_cpythons_default(lc):
+    """werkzeug's __repr__ cannot be read then, and CPython falls back on
+    the default repr; unbound (RuntimeError) it is the proxy's own."""
+
+    def fails():
+        raise ValueError("no")
+
+    for module in (lc, wz):
+        p = module.LocalProxy(fails)
+        assert repr(p) == f"<LocalProxy object at {id(p):#x}>"
 
 
 def test_ternary_pow_and_matmul(lc):
@@ -602,6 +637,135 @@ def test_every_special_name_is_forwarded_in_both_twins(lc):
                 assert got == expected, (value, name)
 
 
+# -- proxies of proxies --------------------------------------------------------
+
+_inner = ContextVar("tests.inner")
+_outer = ContextVar("tests.outer")
+
+
+def chain(module, value, form):
+    """A proxy standing for a proxy standing for ``value`` (``form`` says
+    how the outer one finds the inner one; with ``value`` MISSING the inner
+    one is unbound)."""
+    if value is MISSING:
+        inner = module.LocalProxy(_unset, unbound_message="inner unbound")
+    else:
+        _inner.set(value)
+        inner = module.LocalProxy(_inner)
+    if form == "var":
+        _outer.set(inner)
+        return module.LocalProxy(_outer)
+    if form == "call":
+        return module.LocalProxy(lambda: inner)
+    holder = Thing()
+    holder.inner = inner
+    _outer.set(holder)
+    return module.LocalProxy(_outer, "inner")
+
+
+MISSING = object()
+
+
+def on_chain(op, module, value, form):
+    """``op`` on a chain of proxies to a copy of ``value`` (an operation may
+    change the object behind the proxy)."""
+    return op(chain(module, value if value is MISSING else copy.deepcopy(value), form))
+
+
+@pytest.mark.parametrize("form", ["var", "call", "named"])
+@pytest.mark.parametrize("value", [[1, 2], 3, "ab", None, MISSING], ids=repr)
+def test_a_proxy_of_a_proxy_answers_as_werkzeugs_chain(lc, form, value):
+    """An operation on a proxy whose object is a proxy goes straight down
+    the chain (see local_py.follow), with the answers the chain of
+    werkzeug's proxies gives, also where the inner one is unbound (its own
+    fallback, message and ``__wrapped__``)."""
+    oracle = local_py if value is None else wz  # see the hypothesis test above
+    names = ["wrapped", *sorted(OPERATIONS)]
+    for name in names:
+        op = (lambda p: p.__wrapped__) if name == "wrapped" else OPERATIONS[name]
+        expected = normal(outcome(on_chain, op, oracle, value, form))
+        got = normal(outcome(on_chain, op, lc, value, form))
+        if got[0] == "returned" and type(got[1]).__name__ == "LocalProxy":
+            got = ("returned", "a proxy")
+        if name == "lt" and value is MISSING:  # the extension type's name (README)
+            got = (*got[:2], got[2].replace("tumbler._speedups.local_c.", ""))
+        if name == "class" and value is MISSING:  # the unbound inner proxy's class
+            assert expected == ("returned", oracle.LocalProxy)
+            expected = ("returned", lc.LocalProxy)
+        if name == "wrapped" and value is MISSING:  # the inner proxy's own ContextVar
+            assert got == expected == ("returned", _unset)
+        assert got == expected, name
+    assert type(chain(lc, 3, form)._get_current_object()) is lc.LocalProxy  # the inner one
+
+
+#: What an operation on a proxy that stands for itself gives, in both twins:
+#: where werkzeug's proxy raises RecursionError, the same; where it has a
+#: fallback for an object it cannot find, that fallback (werkzeug's own proxy
+#: overflows the C stack on bool(), and gives a default repr when the
+#: recursion limit trips in CPython's lookup of __repr__).
+SELF_STANDING = {
+    "repr": ("returned", "<LocalProxy unbound>"),
+    "bool": ("returned", False),
+    "hash": ("raised", TypeError, "unhashable type: 'LocalProxy'"),
+    "eq": ("returned", False),
+    "iter": ("raised", TypeError, "'LocalProxy' object is not iterable"),
+    "dir_len": ("returned", False),
+    "class": "the proxy's class",
+    "isinstance_int": ("returned", False),
+    "lt": ("raised", TypeError),
+}
+
+
+def cycle(module, shape):
+    """A proxy that comes to stand for itself, by one of several ways."""
+    if shape == "itself":
+        p = module.LocalProxy(_outer)
+        _outer.set(p)
+    elif shape == "two":
+        p = module.LocalProxy(_outer)
+        _inner.set(p)
+        _outer.set(module.LocalProxy(_inner))
+    elif shape == "named":
+        p = module.LocalProxy(_outer, "inner")
+        holder = Thing()
+        holder.inner = p
+        _outer.set(holder)
+    else:  # a proxy that calls another for its object, which returns it
+        q = module.LocalProxy(_inner)
+        p = module.LocalProxy(q)
+        _inner.set(lambda: p)
+    return p
+
+
+@pytest.mark.parametrize("shape", ["itself", "two", "named", "called"])
+def test_a_proxy_that_stands_for_itself_raises_recursion_error(lc, shape):
+    """Never a crash: the compiled twin used to recurse in C until the stack
+    overflowed (the cores' fuzz found it)."""
+    for name, op in OPERATIONS.items():
+        got = outcome(op, cycle(lc, shape))
+        expected = SELF_STANDING.get(name, ("raised", RecursionError))
+        if expected == "the proxy's class":
+            expected = ("returned", lc.LocalProxy)
+        assert got[: len(expected)] == expected, name
+    p = cycle(lc, shape)
+    with pytest.raises(RecursionError):
+        p.value  # noqa: B018
+
+
+def test_a_chain_longer_than_the_recursion_limit_raises_recursion_error(lc):
+    var = ContextVar("tests.chain_end")
+    var.set(Thing(7))
+    p = lc.LocalProxy(var)
+    for _ in range(sys.getrecursionlimit() + 5):
+        p = lc.LocalProxy(lambda p=p: p)
+    with pytest.raises(RecursionError):
+        p.value  # noqa: B018
+    short = lc.LocalProxy(var)
+    for _ in range(50):
+        short = lc.LocalProxy(lambda short=short: short)
+    assert short.value == 7 and short.double() == 14
+
+
 # -- Local and LocalStack ---------------------------------------------------
 
 
@@ -676,6 +840,10 @@ def local_errors(module):
         "delete missing": lambda: delattr(module.Local(_ns), "missing"),
         "non-str attribute": lambda: getattr(module.Local(_ns), 1),
         "stack pop on empty": lambda: module.LocalStack(_stack).pop(),
+        # A stack on a variable that holds no list: werkzeug copies and
+        # appends, and a str has neither.
+        "stack push on a str": lambda: (_stack.set("ab"), module.LocalStack(_stack).push(1)),
+        "stack push on a dict": lambda: (_stack.set({}), module.LocalStack(_stack).push(1)),
     }
 
 

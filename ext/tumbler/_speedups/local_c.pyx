@@ -13,7 +13,7 @@ rare (a proxy's dunder read as an attribute, a dotted name) is handed to
 
 cimport cython
 from cpython.dict cimport PyDict_GetItemWithError
-from cpython.object cimport PyObject
+from cpython.object cimport PyObject, PyObject_GetItem
 from cpython.ref cimport Py_DECREF
 
 import builtins
@@ -37,6 +37,8 @@ cdef extern from "Python.h":
     Py_ssize_t PyUnicode_FindChar(object text, Py_UCS4 ch, Py_ssize_t start,
                                   Py_ssize_t end, int direction) except -2
     object PyObject_GenericGetAttr(object obj, object name)
+    int Py_EnterRecursiveCall(const char *where) except -1
+    void Py_LeaveRecursiveCall()
 
 __all__ = ["Local", "LocalProxy", "LocalStack"]
 
@@ -47,6 +49,7 @@ cdef object _next = builtins.next
 cdef object _SPECIAL_NAMES = local_py.SPECIAL_NAMES
 cdef object _special_attribute = local_py._special_attribute
 cdef object _forward_getattr = local_py._forward_getattr
+cdef object _follow = local_py.follow
 
 
 cdef object _UNSET = object()
@@ -213,11 +216,15 @@ cdef class _Resolver:
     # itself; a str; or, for a dotted name, an attrgetter.
     cdef object name
     cdef bint dotted
+    # attrgetter(name), for a read counted as a level of recursion.
+    cdef object getter
     cdef object message
 
     cdef inline object _attribute(self, object obj):
         if self.name is None:
             return obj
+        if isinstance(obj, LocalProxy):
+            return _counted(self.getter, obj)
         if self.dotted:
             return self.name(obj)
         return getattr(obj, self.name)
@@ -251,12 +258,26 @@ cdef class _Resolver:
                 return self._attribute(self.local)
             except AttributeError:
                 raise RuntimeError(self.message) from None
+        if isinstance(self.local, LocalProxy):
+            return self._attribute(_counted(self.local, None))
         return self._attribute(self.local())
 
     @cython.binding(False)
     def current_object(self):
         """Return the object the proxy stands for."""
         return self.resolve()
+
+
+cdef object _counted(object function, object arg):
+    """``function(arg)`` (``function()`` if ``arg`` is None), counted as a
+    level of recursion. NOTE: for a proxy's read of another proxy: from C, one
+    proxy calling another counts none, so that one which comes to stand for
+    itself through such a read would overflow the C stack."""
+    Py_EnterRecursiveCall(" while a LocalProxy looks for its object")
+    try:
+        return function() if arg is None else function(arg)
+    finally:
+        Py_LeaveRecursiveCall()
 
 
 cdef class LocalProxy:
@@ -271,6 +292,9 @@ cdef class LocalProxy:
     def __init__(self, local, name=None, *, unbound_message=None):
         cdef _Resolver resolver = _Resolver.__new__(_Resolver)
         resolver.message = _UNBOUND if unbound_message is None else unbound_message
+        # As werkzeug does, attrgetter first: a name that is no str fails
+        # before what is proxied is looked at.
+        getter = None if name is None else attrgetter(name)
         if isinstance(local, Local):
             if name is None:
                 raise TypeError("'name' is required when proxying a 'Local' object.")
@@ -286,8 +310,7 @@ cdef class LocalProxy:
         resolver.local = local
         resolver.dotted = False
         if name is not None:
-            # As werkzeug does, with attrgetter: a non-str name fails here.
-            getter = attrgetter(name)
+            resolver.getter = getter
             if PyUnicode_CheckExact(name) and PyUnicode_FindChar(
                     name, c'.', 0, PyUnicode_GET_LENGTH(name), 1) < 0:
                 resolver.name = name
@@ -302,8 +325,15 @@ cdef class LocalProxy:
         return GenericAlias(cls, item)
 
     cdef inline object _current(self):
-        """The object this proxy stands for, or ``RuntimeError``."""
-        return self._resolver.resolve()
+        """The object an operation on this proxy is forwarded to, or
+        ``RuntimeError``: what it stands for or, where that is a plain proxy,
+        what ``local_py.follow`` finds down the chain (a proxy that comes to
+        stand for itself then raises ``RecursionError``: from one slot to the
+        next, C counts no recursion)."""
+        obj = self._resolver.resolve()
+        if type(obj) is LocalProxy:
+            return _follow(obj)
+        return obj
 
     def __getattribute__(self, name):
         # PERF: _get_current_object is compared by identity first: the name
@@ -342,6 +372,9 @@ cdef class LocalProxy:
             obj = self._current()
         except RuntimeError:
             return f"<{type(self).__name__} unbound>"
+        except Exception:
+            # What CPython gives when werkzeug's __repr__ cannot be read.
+            return f"<{type(self).__name__} object at {id(self):#x}>"
         return repr(obj)
 
     def __bool__(self):
@@ -436,7 +469,8 @@ cdef class LocalProxy:
         return operator.length_hint(self._current())
 
     def __getitem__(self, key):
-        return self._current()[key]
+        # NOTE: CPython's subscript, whose errors Cython's words otherwise.
+        return PyObject_GetItem(self._current(), key)
 
     def __setitem__(self, key, value):
         self._current()[key] = value
@@ -528,6 +562,9 @@ cdef class LocalProxy:
         return divmod(other, self._current())
 
     def __rpow__(self, other, modulo):
+        # NOTE: CPython calls no Python class's __rpow__ with a modulo.
+        if modulo is not None:
+            return NotImplemented
         return pow(other, self._current())
 
     def __rlshift__(self, other):
@@ -669,3 +706,6 @@ cdef class LocalProxy:
 
     def __deepcopy__(self, memo):
         return copy.deepcopy(self._current(), memo)
+
+
+local_py.PLAIN_PROXIES.add(LocalProxy)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import math
 import operator
+import sys
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from functools import partial
@@ -132,7 +133,10 @@ class LocalStack(Generic[T]):
     def push(self, obj: T) -> list[T]:
         """Push ``obj`` and return the new stack."""
         storage = self._storage
-        stack = [*storage.get(()), obj]
+        # NOTE: werkzeug's copy() and append(), which fail as werkzeug's do
+        # on a variable that holds no list (a Local's dict, on a shared one).
+        stack = storage.get([]).copy()
+        stack.append(obj)
         storage.set(stack)
         return stack
 
@@ -328,11 +332,46 @@ _ATTRIBUTES: dict[str, Callable[[Any], Any]] = {
 }
 
 
+#: The plain proxy classes, this twin's and the compiled twin's (``local_c``
+#: adds its own): a proxy of one of them forwards every operation to its
+#: object, so that one which stands for another may pass an operation
+#: straight to the end of the chain (see ``follow``).
+PLAIN_PROXIES: set[type] = set()
+
+
+def follow(proxy: Any) -> Any:
+    """What an operation on ``proxy``, a plain proxy another proxy stands
+    for, reaches: the first object down the chain of plain proxies that is
+    not one, or the first proxy whose object cannot be found (the
+    operation then meets that proxy's own fallback, as it would through
+    the chain).
+
+    Why: each proxy calling the next counts a level of recursion only in
+    Python frames, and from C (the compiled twin's slots, or CPython's
+    between a dunder and the next) not at all, so a proxy that comes to
+    stand for itself overflowed the C stack (werkzeug's does on ``bool()``).
+    Followed in a loop, such a cycle raises ``RecursionError`` after as many
+    steps as the recursion limit allows, and a chain that ends gives every
+    operation the answer each proxy in turn would have given.
+    """
+    for _ in range(sys.getrecursionlimit()):
+        try:
+            obj = proxy._get_current_object()
+        except Exception:
+            return proxy
+        if type(obj) not in PLAIN_PROXIES:
+            return obj
+        proxy = obj
+    raise RecursionError("maximum recursion depth exceeded while a LocalProxy looks for its object")
+
+
 def _special_attribute(proxy: Any, name: str) -> Any:
     """``proxy.<name>`` for a dunder werkzeug's proxy forwards (``name`` in
     ``_FORWARDED``, ``_IN_PLACE`` or ``_ATTRIBUTES``), as it answers it."""
     try:
         obj = proxy._get_current_object()
+        if type(obj) in PLAIN_PROXIES:
+            obj = follow(obj)
     except RuntimeError:
         if name in _ATTRIBUTES:
             return _ATTRIBUTES[name](proxy)
@@ -425,6 +464,8 @@ class LocalProxy(Generic[T]):
 
     # PERF: a plain method, called only once the proxy's own attributes are
     # searched, unlike werkzeug's descriptor that builds a partial each time.
+    # NOTE: not through follow(): a chain of these counts its depth in
+    # Python frames, and has the same answers.
     def __getattr__(self, name: str) -> Any:
         return getattr(self._get_current_object(), name)
 
@@ -524,3 +565,6 @@ class LocalProxy(Generic[T]):
     __aexit__ = _Forwarded()
     __copy__ = _Forwarded()
     __deepcopy__ = _Forwarded()
+
+
+PLAIN_PROXIES.add(LocalProxy)
