@@ -77,8 +77,9 @@ cdef dict _HEADER_NAMES = {}  # "HTTP_*" environ key -> header name
 
 # PERF: what len() needs after an iteration, so that list(headers), which
 # iterates then asks len() for a size hint, walks the environ once. It holds
-# for the dict it was taken from as long as that dict's version tag is the
-# same; the pointer is only compared, never followed.
+# for the dict it was taken from (walked in C: see _environ_items) as long as
+# that dict's version tag is the same; the pointer is only compared, never
+# followed.
 cdef void *_walked_environ = NULL
 cdef unsigned long long _walked_version = 0
 cdef Py_ssize_t _walked_count = 0
@@ -506,10 +507,11 @@ cdef object _environ_get(object environ, object name, object missing):
         return missing
 
 
-cdef Py_ssize_t _walk(object environ, list out) except -1:
+cdef Py_ssize_t _walk(object environ, list out, bint *in_c=NULL) except -1:
     """Count the headers of ``environ`` and, if ``out`` is a list, append
     them to it, as ``headers_py._environ_items`` finds them (and, for
-    anything but the plain case, by calling it).
+    anything but the plain case, by calling it). ``in_c``, if given, is set
+    to whether the walk was the C one.
 
     PERF: an exact dict whose keys are ASCII ``str`` and whose content values
     are ``str`` is walked in C with no Python code run, so it cannot change
@@ -549,6 +551,8 @@ cdef Py_ssize_t _walk(object environ, list out) except -1:
             if out is not None:
                 out.append((name, value))
         else:
+            if in_c != NULL:
+                in_c[0] = True
             return count
         # Something the C walk does not read: start again at the Python level.
         if out is not None:
@@ -563,8 +567,12 @@ cdef list _environ_items(object environ):
     global _walked_environ, _walked_version, _walked_count
     cdef list out = []
     cdef unsigned long long version
-    cdef Py_ssize_t count = _walk(environ, out)
-    if PyDict_CheckExact(environ) and tumbler_dict_version(environ, &version):
+    cdef bint in_c = False
+    cdef Py_ssize_t count = _walk(environ, out, &in_c)
+    # NOTE: only the C walk's count: it read str values alone, whose truth
+    # cannot change while the dict does not; another value's can (a list
+    # emptied in place).
+    if in_c and tumbler_dict_version(environ, &version):
         _walked_environ = <void *>environ
         _walked_version = version
         _walked_count = count

@@ -52,8 +52,10 @@ class Headers(HeadersStorage, _wz.Headers):  # type: ignore[misc]
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
-        mine = {(item[0].lower(), *item[1:]) for item in self._list}
-        return mine == {(item[0].lower(), *item[1:]) for item in other._list}
+        # NOTE: the other's names lowered first, as werkzeug does: where both
+        # hold a name that is no str, the error names the other's.
+        theirs = {(item[0].lower(), *item[1:]) for item in other._list}
+        return {(item[0].lower(), *item[1:]) for item in self._list} == theirs
 
     def get_all(self, name: str) -> list[str]:
         """Return every value of the header ``name``: ``getlist`` under the
