@@ -56,13 +56,6 @@ and what the object holds after it. A finding is any of:
   ``str`` keys, so that its walk cannot fail), no method is overridden, and
   every call has the right number of arguments.
 
-Findings this fuzz has made that are not fixed yet would end every run
-within seconds, so by default they are left alone, each where it is
-written down: :data:`KNOWN` (answers compared as a description),
-``_stored_proxy`` (a proxy that may come to stand for itself), ``l_new`` (a
-stack on a shared variable) and ``e_touch`` (a value changed in place).
-``--strict`` reports them all; remove each when its cause is fixed.
-
 Each input also runs, on the compiled twin only, code that changes what the
 core is reading (see :func:`meddle`): a header name whose ``lower()`` cuts the
 item list being searched, a converter that empties it, and a finalizer that
@@ -433,21 +426,6 @@ def _proxy(index: int) -> Callable[[World], Any]:
     return lambda w: w.proxies[index] if index < len(w.proxies) else None
 
 
-def _stored_proxy(index: int) -> Callable[[World], Any]:
-    """A proxy to be stored (in a local, a stack, the variable or an
-    object), where it may come to stand for itself: the compiled twin then
-    recurses in C until the stack overflows (where the pure twin raises
-    ``RecursionError``), a known finding left alone unless ``--strict``."""
-    proxy = _proxy(index)
-
-    def build(w: World) -> Any:
-        if not w.strict:
-            raise LookupError("no proxy is stored unless --strict")
-        return proxy(w)
-
-    return build
-
-
 #: What a local may hold, or an operator take: each made anew in each world.
 OBJECTS: dict[str, Callable[[World], Any]] = {
     "7": lambda w: 7,
@@ -481,12 +459,9 @@ OBJECTS: dict[str, Callable[[World], Any]] = {
 # the pure twin's Local only), which says nothing about the cores.
 
 
-def thing(ch: ProviderChooser, stored: bool = False) -> Fresh:
-    """An object from :data:`OBJECTS`; ``stored``: to be kept where a proxy
-    may read it."""
+def thing(ch: ProviderChooser) -> Fresh:
+    """An object from :data:`OBJECTS`."""
     label = ch.choice(list(OBJECTS))
-    if stored and label.startswith("proxy["):
-        return Fresh(label, _stored_proxy(int(label[6])))
     return Fresh(label, OBJECTS[label])
 
 
@@ -514,9 +489,6 @@ class World:
         #: helpers and is no oracle for the locals.
         self.kernel = kernel
         self.local = local
-        #: Whether the known findings (KNOWN, proxy cycles, ...)
-        #: are reported too.
-        self.strict = False
 
     def start(self) -> None:
         self.h = self.Headers()
@@ -575,8 +547,6 @@ class Step:
             lambda: self.result(w, subject),
             raw=self.op is l_context,  # already outcomes
         )
-        if not w.strict:
-            answer = known(self, answer)
         if local:
             return answer, local_state(w)
         if self.target == "h" or self.op is h_new:
@@ -599,79 +569,8 @@ class Step:
         return f"{self.op.__name__}({', '.join(args)})"
 
 
-#: Differences found by this fuzz, reported and not fixed yet: a step's
-#: answer that one matches is compared as its description (``--strict``
-#: turns this off). Remove an entry when its cause is fixed.
-KNOWN: list[tuple[str, Callable[[Step, Any], bool]]] = [
-    (
-        # LocalProxy(5, 5): local_c checks what it proxies before the name;
-        # local_py and werkzeug make attrgetter(name) first.
-        "LocalProxy(odd, odd name): which TypeError",
-        lambda step, answer: (
-            step.op is l_proxy
-            and answer[:2] == ("raised", "TypeError")
-            and (
-                answer[2].startswith("Don't know how to proxy")
-                or answer[2] == "attribute name must be a string"
-            )
-        ),
-    ),
-    (
-        # repr(proxy) when finding the object raises anything but
-        # RuntimeError: local_c raises it; CPython's slot (local_py,
-        # werkzeug) swallows it and gives object.__repr__.
-        "repr of a proxy whose lookup fails",
-        lambda step, answer: (
-            step.op is l_unary
-            and step.args[1] == "repr"
-            and (answer[0] == "raised" or answer == ("ok", ("str", "'<LocalProxy object at 0x>'")))
-        ),
-    ),
-    (
-        # proxy[key] where the proxy stands for a class without
-        # __class_getitem__ (int): Cython's subscript in local_c says
-        # "'type' object is not subscriptable", CPython "type 'int' is ...".
-        "subscript of a class",
-        lambda step, answer: (
-            answer[:2] == ("raised", "TypeError")
-            and re.fullmatch(r"('type' object|type '[^']*') is not subscriptable", answer[2])
-            is not None
-        ),
-    ),
-    (
-        # Headers == Headers, both with a name that is no str: tumbler's
-        # __eq__ lowers its own names first, werkzeug's the other's, so
-        # each fails on a different name.
-        "== with names that are no str",
-        lambda step, answer: (
-            step.op is equals
-            and answer[:2] == ("raised", "AttributeError")
-            and answer[2].endswith("object has no attribute 'lower'")
-        ),
-    ),
-    (
-        # pow(2, proxy, 5): local_c's __rpow__ ignores the modulo and gives
-        # pow(2, obj); CPython never calls a Python class's __rpow__ with a
-        # modulo, so local_py and werkzeug raise TypeError.
-        "pow(x, proxy, modulo)",
-        lambda step, answer: (
-            step.op is l_pow3
-            and step.args[2] is not None
-            and (step.args[3] or repr(step.args[1]).startswith("proxy["))
-        ),
-    ),
-]
-
-
 def _reads_doc(step: Step) -> bool:
     return "__doc__" in step.args and step.op in (l_unary, l_getattr, l_get)
-
-
-def known(step: Step, answer: Any) -> Any:
-    for description, matches in KNOWN:
-        if matches(step, answer):
-            return ("known", description)
-    return answer
 
 
 def local_state(w: World) -> Any:
@@ -1004,19 +903,15 @@ def e_del(w: World, key: Any) -> None:
 
 def e_touch(w: World, key: Any) -> None:
     """Change a list value in place (its truth flips; the dict does not
-    change). A known finding: ``len()`` of the compiled twin's
-    ``EnvironHeaders`` still gives the count of its last walk (for
-    ``CONTENT_TYPE``/``CONTENT_LENGTH``, whose truth counts), so unless
-    ``--strict`` the key is set again, which changes the dict."""
+    change): for ``CONTENT_TYPE``/``CONTENT_LENGTH``, whose truth counts,
+    ``len()`` must see it (the compiled twin's count of its last walk did
+    not)."""
     value = w.environ_dict.get(key)
     if isinstance(value, list):
         if value:
             value.clear()
         else:
             value.append(1)
-        if not w.strict:
-            del w.environ_dict[key]
-            w.environ_dict[key] = value
 
 
 def e_rebuild(w: World) -> None:
@@ -1096,13 +991,8 @@ def l_new(w: World, kind: str, index: int, shared: bool) -> None:
     var = w.var if shared else None
     if kind == "local":
         w.locals[index] = w.local.Local(var)
-    elif w.strict:
-        w.stacks[index] = w.local.LocalStack(var)
     else:
-        # NOTE: a known finding: push on a stack whose variable holds no list
-        # (a Local's dict, a str) is werkzeug's .copy() and .append() in
-        # local_c, [*stack, obj] in local_py.
-        w.stacks[index] = w.local.LocalStack()
+        w.stacks[index] = w.local.LocalStack(var)
 
 
 def l_push(w: World, index: int, value: Any) -> Any:
@@ -1277,7 +1167,7 @@ def d_local_step(provider: Any, ch: ProviderChooser, depth: int = 0) -> Step:
     roll = ch.integer(0, 21)
     index = ch.integer(0, 1)
     if roll <= 1:
-        return Step(l_set, None, index, _attribute(provider, ch), thing(ch, stored=True))
+        return Step(l_set, None, index, _attribute(provider, ch), thing(ch))
     if roll == 2:
         return Step(l_get, None, index, _attribute(provider, ch))
     if roll == 3:
@@ -1289,11 +1179,11 @@ def d_local_step(provider: Any, ch: ProviderChooser, depth: int = 0) -> Step:
     if roll == 6:
         return Step(l_new, None, ch.choice(["local", "stack"]), index, ch.chance(50))
     if roll == 7:
-        return Step(l_push, None, index, thing(ch, stored=True))
+        return Step(l_push, None, index, thing(ch))
     if roll == 8:
         return Step(ch.choice([l_pop, l_top]), None, index)
     if roll == 9:
-        return Step(l_var_set, None, thing(ch, stored=True))
+        return Step(l_var_set, None, thing(ch))
     if roll <= 11:
         source = ch.choice(["local", "stack", "var", "callable", "raises", "odd"])
         name = ch.choice(PROXY_NAMES) if ch.chance(90) else ch.choice([5, Name("value")])
@@ -1305,7 +1195,7 @@ def d_local_step(provider: Any, ch: ProviderChooser, depth: int = 0) -> Step:
     if roll == 13:
         if ch.chance(50):
             return Step(l_delattr, None, proxy, _attribute(provider, ch))
-        return Step(l_setattr, None, proxy, _attribute(provider, ch), thing(ch, stored=True))
+        return Step(l_setattr, None, proxy, _attribute(provider, ch), thing(ch))
     if roll == 14:
         return Step(l_current, None, proxy)
     if roll <= 16:
@@ -1318,7 +1208,7 @@ def d_local_step(provider: Any, ch: ProviderChooser, depth: int = 0) -> Step:
         return Step(l_pow3, None, proxy, thing(ch), ch.choice([None, 5, 0, -1]), ch.chance(50))
     if roll == 20:
         if ch.chance(50):
-            return Step(l_setitem, None, proxy, thing(ch, stored=True), thing(ch, stored=True))
+            return Step(l_setitem, None, proxy, thing(ch), thing(ch))
         args = tuple(thing(ch) for _ in range(ch.integer(0, 2)))
         return Step(l_call, None, proxy, args, {"k": 1} if ch.chance(20) else {})
     if depth >= 2:
@@ -1527,13 +1417,6 @@ def main(argv: list[str] | None = None) -> None:
         "--no-werkzeug", action="store_true", help="compare the twins only, not with werkzeug"
     )
     parser.add_argument(
-        "--strict",
-        action="store_true",
-        help="report the known findings too: the differences KNOWN lists, the"
-        " meddling KNOWN_CRASHES names, and proxies stored where they may come to"
-        " stand for themselves (each crashes or differs until fixed)",
-    )
-    parser.add_argument(
         "--core",
         choices=["headers", "local", "both"],
         default="both",
@@ -1544,8 +1427,6 @@ def main(argv: list[str] | None = None) -> None:
     # NOTE: tumbler is first imported here, so that atheris can instrument it.
     with instrumenting("fuzz_cores", cores, args.python_coverage):
         worlds = make_worlds(not args.no_werkzeug)
-    for world in worlds.values():
-        world.strict = args.strict
 
     if args.show:
         show(Path(args.show).read_bytes(), worlds, cores)
