@@ -147,6 +147,10 @@ def construction_errors(module):
         "name not a str": lambda: module.LocalProxy(_var, 42),
         # werkzeug makes attrgetter(name) before it looks at what it proxies.
         "neither proxyable nor a str name": lambda: module.LocalProxy(5, 5),
+        # isinstance(local, Local) would call the proxy for its object (True).
+        "a proxy that calls a proxy, with a name that is no str": lambda: module.LocalProxy(
+            module.LocalProxy(module.LocalProxy(lambda: True)), 5
+        ),
         "name keyword": lambda: module.LocalProxy(local=_var, name="x", unbound_message="m"),
         "positional message": lambda: module.LocalProxy(_var, "x", "message"),
     }

@@ -177,10 +177,13 @@ def _unbound(message: str) -> Callable[[], Any]:
 def _resolver(local: Any, name: str | None, message: str) -> Callable[[], Any]:
     """The function that finds what a proxy stands for, as werkzeug's
     constructor forms define it."""
+    # NOTE: attrgetter first, as werkzeug does: a name that is no str fails
+    # before what is proxied is looked at (isinstance may ask a proxy).
+    get_name = attrgetter(name) if name is not None else None
     if isinstance(local, Local):
-        if name is None:
+        if get_name is None:
             raise TypeError("'name' is required when proxying a 'Local' object.")
-        read = attrgetter(name)
+        read = get_name
 
         def from_local() -> Any:
             try:
@@ -189,7 +192,6 @@ def _resolver(local: Any, name: str | None, message: str) -> Callable[[], Any]:
                 raise RuntimeError(message) from None
 
         return from_local
-    get_name = attrgetter(name) if name is not None else None
     if isinstance(local, LocalStack):
 
         def from_stack() -> Any:
