@@ -848,6 +848,14 @@ def local_errors(module):
         # appends, and a str has neither.
         "stack push on a str": lambda: (_stack.set("ab"), module.LocalStack(_stack).push(1)),
         "stack push on a dict": lambda: (_stack.set({}), module.LocalStack(_stack).push(1)),
+        # werkzeug asks len() and reads the top before it slices.
+        "stack pop on an int": lambda: (_stack.set(-3), module.LocalStack(_stack).pop()),
+        "stack top on an int": lambda: (_stack.set(-3), module.LocalStack(_stack).top),
+        "stack pop on a dict": lambda: (_stack.set({"a": 1}), module.LocalStack(_stack).pop()),
+        "stack pop on a str": lambda: (
+            _stack.set("ab") and module.LocalStack(_stack).pop(),
+            _stack.get(),
+        ),
     }
 
 

@@ -53,6 +53,7 @@ cdef object _follow = local_py.follow
 
 
 cdef object _UNSET = object()
+cdef object _ALL_BUT_LAST = slice(None, -1)
 
 
 cdef inline object _value(object var, object default):
@@ -176,14 +177,16 @@ cdef class LocalStack:
     def pop(self):
         """Pop the top item and return it; ``None`` if the stack is empty."""
         stack = _value(self._storage, _UNSET)
-        if stack is _UNSET or not stack:
+        if stack is _UNSET or len(stack) == 0:
             return None
-        _store(self._storage, stack[:-1])
-        return stack[-1]
+        top = stack[-1]
+        # NOTE: CPython's slice, whose errors Cython's words otherwise.
+        _store(self._storage, PyObject_GetItem(stack, _ALL_BUT_LAST))
+        return top
 
     cdef object _top(self):
         stack = _value(self._storage, _UNSET)
-        return None if stack is _UNSET or not stack else stack[-1]
+        return None if stack is _UNSET or len(stack) == 0 else stack[-1]
 
     @property
     def top(self):

@@ -142,18 +142,21 @@ class LocalStack(Generic[T]):
 
     def pop(self) -> T | None:
         """Pop the top item and return it; ``None`` if the stack is empty."""
+        # NOTE: len(), and the top read before the stack is replaced, as
+        # werkzeug has them: a variable that holds no list fails alike.
         storage = self._storage
-        stack = storage.get(())
-        if not stack:
+        stack = storage.get([])
+        if len(stack) == 0:
             return None
+        top = stack[-1]
         storage.set(stack[:-1])
-        return stack[-1]
+        return top
 
     @property
     def top(self) -> T | None:
         """The top item; ``None`` if the stack is empty."""
-        stack = self._storage.get(())
-        return stack[-1] if stack else None
+        stack = self._storage.get([])
+        return stack[-1] if len(stack) else None
 
     def __call__(
         self, name: str | None = None, *, unbound_message: str | None = None
