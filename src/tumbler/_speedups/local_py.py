@@ -108,6 +108,11 @@ class Local:
         storage.set(values)
 
 
+#: What a stack's variable holds before the first push. PERF: one list for
+#: every read, never changed (push copies it), where werkzeug makes one each.
+_NO_STACK: list[Any] = []
+
+
 class LocalStack(Generic[T]):
     """A context-local stack, held as a ``list`` in a ``ContextVar``.
 
@@ -135,7 +140,7 @@ class LocalStack(Generic[T]):
         storage = self._storage
         # NOTE: werkzeug's copy() and append(), which fail as werkzeug's do
         # on a variable that holds no list (a Local's dict, on a shared one).
-        stack = storage.get([]).copy()
+        stack = storage.get(_NO_STACK).copy()
         stack.append(obj)
         storage.set(stack)
         return stack
@@ -145,17 +150,17 @@ class LocalStack(Generic[T]):
         # NOTE: len(), and the top read before the stack is replaced, as
         # werkzeug has them: a variable that holds no list fails alike.
         storage = self._storage
-        stack = storage.get([])
+        stack = storage.get(_NO_STACK)
         if len(stack) == 0:
             return None
-        top = stack[-1]
+        top: T = stack[-1]
         storage.set(stack[:-1])
         return top
 
     @property
     def top(self) -> T | None:
         """The top item; ``None`` if the stack is empty."""
-        stack = self._storage.get([])
+        stack = self._storage.get(_NO_STACK)
         return stack[-1] if len(stack) else None
 
     def __call__(
