@@ -702,6 +702,31 @@ def test_a_proxy_of_a_proxy_answers_as_werkzeugs_chain(lc, form, value):
     assert type(chain(lc, 3, form)._get_current_object()) is lc.LocalProxy  # the inner one
 
 
+def proxies_of_holders(module):
+    """Proxies made on a proxy of a ContextVar, a Local or a LocalStack:
+    werkzeug's isinstance takes each for what it stands for (its
+    ``__class__`` says so)."""
+    _var.set(5)
+    ns = module.Local(_ns)
+    ns.x = 7
+    stack = module.LocalStack(_stack)
+    stack.push(9)
+    return {
+        "var": lambda: module.LocalProxy(module.LocalProxy(lambda: _var)) + 1,
+        "unset var": lambda: module.LocalProxy(module.LocalProxy(lambda: _unset)) + 1,
+        "local": lambda: module.LocalProxy(module.LocalProxy(lambda: ns), "x") + 1,
+        "local, missing name": lambda: module.LocalProxy(module.LocalProxy(lambda: ns), "y") + 1,
+        "local, no name": lambda: module.LocalProxy(module.LocalProxy(lambda: ns)),
+        "stack": lambda: module.LocalProxy(module.LocalProxy(lambda: stack)) + 1,
+    }
+
+
+@pytest.mark.parametrize("case", list(proxies_of_holders(wz)))
+def test_a_proxy_of_a_proxy_of_a_holder_reads_the_holder(lc, case):
+    expected = outcome(proxies_of_holders(wz)[case])
+    assert outcome(proxies_of_holders(lc)[case]) == expected
+
+
 #: What an operation on a proxy that stands for itself gives, in both twins:
 #: where werkzeug's proxy raises RecursionError, the same; where it has a
 #: fallback for an object it cannot find, that fallback (werkzeug's own proxy

@@ -13,7 +13,7 @@ rare (a proxy's dunder read as an attribute, a dotted name) is handed to
 
 cimport cython
 from cpython.dict cimport PyDict_GetItemWithError
-from cpython.object cimport PyObject, PyObject_GetItem
+from cpython.object cimport PyObject, PyObject_GetItem, PyObject_IsInstance
 from cpython.ref cimport Py_DECREF
 
 import builtins
@@ -237,6 +237,11 @@ cdef class _Resolver:
         cdef PyObject *value = NULL
         cdef object obj
         if self.kind == _VAR:
+            if not PyContextVar_CheckExact(self.local):  # a proxy of one
+                try:
+                    return self._attribute(self.local.get())
+                except LookupError:
+                    raise RuntimeError(self.message) from None
             PyContextVar_Get(self.local, NULL, &value)
             if value == NULL:
                 raise RuntimeError(self.message)
@@ -298,13 +303,15 @@ cdef class LocalProxy:
         # As werkzeug does, attrgetter first: a name that is no str fails
         # before what is proxied is looked at.
         getter = None if name is None else attrgetter(name)
-        if isinstance(local, Local):
+        # NOTE: Python's isinstance, as werkzeug's: a proxy of a Local, a
+        # stack or a ContextVar is taken for one (its __class__ says so).
+        if PyObject_IsInstance(local, Local):
             if name is None:
                 raise TypeError("'name' is required when proxying a 'Local' object.")
             resolver.kind = _LOCAL
-        elif isinstance(local, LocalStack):
+        elif PyObject_IsInstance(local, LocalStack):
             resolver.kind = _STACK
-        elif isinstance(local, ContextVar):
+        elif PyObject_IsInstance(local, ContextVar):
             resolver.kind = _VAR
         elif callable(local):
             resolver.kind = _CALL
