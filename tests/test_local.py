@@ -759,6 +759,9 @@ def cycle(module, shape):
         holder = Thing()
         holder.inner = p
         _outer.set(holder)
+    elif shape == "its own attribute":  # p stands for p.items
+        p = module.LocalProxy(_outer, "items")
+        _outer.set(p)
     else:  # a proxy that calls another for its object, which returns it
         q = module.LocalProxy(_inner)
         p = module.LocalProxy(q)
@@ -766,7 +769,7 @@ def cycle(module, shape):
     return p
 
 
-@pytest.mark.parametrize("shape", ["itself", "two", "named", "called"])
+@pytest.mark.parametrize("shape", ["itself", "two", "named", "its own attribute", "called"])
 def test_a_proxy_that_stands_for_itself_raises_recursion_error(lc, shape):
     """Never a crash: the compiled twin used to recurse in C until the stack
     overflowed (the cores' fuzz found it)."""

@@ -37,7 +37,7 @@ cdef extern from "Python.h":
     Py_ssize_t PyUnicode_FindChar(object text, Py_UCS4 ch, Py_ssize_t start,
                                   Py_ssize_t end, int direction) except -2
     object PyObject_GenericGetAttr(object obj, object name)
-    int Py_EnterRecursiveCall(const char *where) except -1
+    int Py_EnterRecursiveCall(const char *where)
     void Py_LeaveRecursiveCall()
 
 __all__ = ["Local", "LocalProxy", "LocalStack"]
@@ -276,12 +276,19 @@ cdef class _Resolver:
         return self.resolve()
 
 
+cdef int _enter() except -1:
+    """Py_EnterRecursiveCall, whose error is any non-zero return."""
+    if Py_EnterRecursiveCall(" while a LocalProxy looks for its object") != 0:
+        return -1
+    return 0
+
+
 cdef object _counted(object function, object arg):
     """``function(arg)`` (``function()`` if ``arg`` is None), counted as a
     level of recursion. NOTE: for a proxy's read of another proxy: from C, one
     proxy calling another counts none, so that one which comes to stand for
     itself through such a read would overflow the C stack."""
-    Py_EnterRecursiveCall(" while a LocalProxy looks for its object")
+    _enter()
     try:
         return function() if arg is None else function(arg)
     finally:
