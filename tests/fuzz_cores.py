@@ -588,8 +588,11 @@ _TWIN_MODULE = re.compile(r"tumbler\._speedups\.\w+?_(c|py)\.")
 def clean(text: str) -> str:
     """A message without addresses, and with the twins' class names as the
     pure twin writes them (``tumbler._speedups.local_c.LocalProxy`` is
-    ``LocalProxy``: the compiled proxy is an extension type, README)."""
-    return _TWIN_MODULE.sub("", _ADDRESS.sub("0x", text))
+    ``LocalProxy``, and its ``_get_current_object`` a
+    ``builtin_function_or_method``, not a ``function``: the compiled proxy is
+    an extension type, README)."""
+    text = _TWIN_MODULE.sub("", _ADDRESS.sub("0x", text))
+    return text.replace("'builtin_function_or_method'", "'function'")
 
 
 def raised(exc: BaseException) -> tuple[Any, ...]:
