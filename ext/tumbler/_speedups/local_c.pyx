@@ -205,6 +205,10 @@ cdef enum _Kind:
     _STACK = 2
     _LOCAL = 3
     _CALL = 4
+    # A proxy of a ContextVar, read with get(); a proxy, called (counted:
+    # see _counted).
+    _VAR_PROXY = 5
+    _CALL_PROXY = 6
 
 
 @cython.final
@@ -237,11 +241,6 @@ cdef class _Resolver:
         cdef PyObject *value = NULL
         cdef object obj
         if self.kind == _VAR:
-            if not PyContextVar_CheckExact(self.local):  # a proxy of one
-                try:
-                    return self._attribute(self.local.get())
-                except LookupError:
-                    raise RuntimeError(self.message) from None
             PyContextVar_Get(self.local, NULL, &value)
             if value == NULL:
                 raise RuntimeError(self.message)
@@ -266,7 +265,12 @@ cdef class _Resolver:
                 return self._attribute(self.local)
             except AttributeError:
                 raise RuntimeError(self.message) from None
-        if isinstance(self.local, LocalProxy):
+        if self.kind == _VAR_PROXY:
+            try:
+                return self._attribute(self.local.get())
+            except LookupError:
+                raise RuntimeError(self.message) from None
+        if self.kind == _CALL_PROXY:
             return self._attribute(_counted(self.local, None))
         return self._attribute(self.local())
 
@@ -319,9 +323,9 @@ cdef class LocalProxy:
         elif PyObject_IsInstance(local, LocalStack):
             resolver.kind = _STACK
         elif PyObject_IsInstance(local, ContextVar):
-            resolver.kind = _VAR
+            resolver.kind = _VAR if PyContextVar_CheckExact(local) else _VAR_PROXY
         elif callable(local):
-            resolver.kind = _CALL
+            resolver.kind = _CALL_PROXY if isinstance(local, LocalProxy) else _CALL
         else:
             raise TypeError(f"Don't know how to proxy '{type(local)}'.")
         resolver.local = local
