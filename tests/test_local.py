@@ -355,6 +355,28 @@ def test_repr_of_a_proxy_whose_lookup_raises_is_cpythons_default(lc):
         assert repr(p) == f"<LocalProxy object at {id(p):#x}>"
 
 
+def test_length_hint_when_the_lookup_fails_is_werkzeugs(lc):
+    """CPython's length_hint takes a TypeError from a __length_hint__ it
+    calls for "no hint", but raises one from reading it, as werkzeug's does."""
+
+    def fails(error):
+        def lookup():
+            raise error("no")
+
+        return lookup
+
+    for error in (TypeError, ValueError):
+        for module in (lc, wz):
+            proxy = module.LocalProxy(fails(error))
+            assert outcome(lambda: operator.length_hint(proxy)) == ("raised", error, "no")
+    for module in (lc, wz):
+        assert operator.length_hint(module.LocalProxy(lambda: iter([1, 2])), 7) == 2
+        # no len: the hint is the object's length_hint, whose default is 0
+        assert operator.length_hint(module.LocalProxy(lambda: 5), 7) == 0
+        with pytest.raises(RuntimeError):
+            operator.length_hint(module.LocalProxy(_unset))
+
+
 def test_ternary_pow_and_matmul(lc):
     assert pow(bound(lc, 3), 4, 5) == pow(3, 4, 5)
 

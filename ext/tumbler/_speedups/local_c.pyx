@@ -486,8 +486,13 @@ cdef class LocalProxy:
     def __len__(self):
         return len(self._current())
 
+    @property
     def __length_hint__(self):
-        return operator.length_hint(self._current())
+        # NOTE: read as werkzeug's is, so that a lookup that fails raises:
+        # CPython's length_hint takes a TypeError raised by the call of a
+        # __length_hint__ it has found for "no hint", not one raised as it
+        # reads it.
+        return _special_attribute(self, "__length_hint__")
 
     def __getitem__(self, key):
         # NOTE: CPython's subscript, whose errors Cython's words otherwise.
