@@ -50,6 +50,7 @@ cdef object _SPECIAL_NAMES = local_py.SPECIAL_NAMES
 cdef object _special_attribute = local_py._special_attribute
 cdef object _forward_getattr = local_py._forward_getattr
 cdef object _follow = local_py.follow
+cdef object _check_chain = local_py.check_chain
 
 
 cdef object _UNSET = object()
@@ -350,10 +351,13 @@ cdef class LocalProxy:
         ``RuntimeError``: what it stands for or, where that is a plain proxy,
         what ``local_py.follow`` finds down the chain (a proxy that comes to
         stand for itself then raises ``RecursionError``: from one slot to the
-        next, C counts no recursion)."""
+        next, C counts no recursion). A subclass's proxy looks down the
+        chain first (``local_py.check_chain``), as it is not followed."""
         obj = self._resolver.resolve()
         if type(obj) is LocalProxy:
-            return _follow(obj)
+            obj = _follow(obj)
+        if type(self) is not LocalProxy:  # a subclass's proxy
+            _check_chain(obj)
         return obj
 
     def __getattribute__(self, name):

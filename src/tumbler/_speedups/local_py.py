@@ -375,6 +375,30 @@ def follow(proxy: Any) -> Any:
     raise RecursionError("maximum recursion depth exceeded while a LocalProxy looks for its object")
 
 
+def check_chain(obj: Any) -> None:
+    """Raise ``RecursionError`` if ``obj``, what a proxy of a ``LocalProxy``
+    subclass stands for, is a proxy whose chain does not end within the
+    recursion limit.
+
+    Why: ``follow`` passes an operation through plain proxies only (a
+    subclass may override one), so a subclass's proxy takes each operation
+    itself, and one that comes back to it through a cycle would pass it from
+    one slot to the next, which counts no recursion in C, until the stack
+    overflowed. Looking down the chain first turns that into the error a
+    plain cycle gives; a chain that ends is read once more, and only when a
+    subclass's proxy stands for a proxy.
+    """
+    bases = tuple(PLAIN_PROXIES)
+    for _ in range(sys.getrecursionlimit()):
+        if not issubclass(type(obj), bases):
+            return
+        try:
+            obj = obj._get_current_object()
+        except Exception:
+            return
+    raise RecursionError("maximum recursion depth exceeded while a LocalProxy looks for its object")
+
+
 def _special_attribute(proxy: Any, name: str) -> Any:
     """``proxy.<name>`` for a dunder werkzeug's proxy forwards (``name`` in
     ``_FORWARDED``, ``_IN_PLACE`` or ``_ATTRIBUTES``), as it answers it."""
@@ -382,6 +406,8 @@ def _special_attribute(proxy: Any, name: str) -> Any:
         obj = proxy._get_current_object()
         if type(obj) in PLAIN_PROXIES:
             obj = follow(obj)
+        if type(proxy) not in PLAIN_PROXIES:
+            check_chain(obj)
     except RuntimeError:
         if name in _ATTRIBUTES:
             return _ATTRIBUTES[name](proxy)
