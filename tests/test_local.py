@@ -836,8 +836,7 @@ def test_a_subclass_proxy_that_stands_for_itself_raises_recursion_error(lc, shap
         if expected == "the proxy's class":
             expected = ("returned", type(p))
         expected = tuple(
-            part.replace("LocalProxy", "P") if isinstance(part, str) else part
-            for part in expected
+            part.replace("LocalProxy", "P") if isinstance(part, str) else part for part in expected
         )
         assert outcome(op, p)[: len(expected)] == expected, name
 
