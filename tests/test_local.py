@@ -377,6 +377,24 @@ def test_length_hint_when_the_lookup_fails_is_werkzeugs(lc):
             operator.length_hint(module.LocalProxy(_unset))
 
 
+def test_a_float_times_a_sequence_fails_as_in_werkzeug(lc):
+    """CPython's multiply, not Cython's, whose float operand's error named
+    the operand types (the cores' fuzz found it)."""
+    for left, right in [(2.5, (1, 2)), ((1, 2), 2.5), (2.5, [1]), ([1], 2.5)]:
+        for proxied_left in (True, False):
+            results = []
+            for module in (lc, wz):
+                if proxied_left:
+                    p = module.LocalProxy(lambda left=left: left)
+                    results.append(outcome(operator.mul, p, right))
+                else:
+                    p = module.LocalProxy(lambda right=right: right)
+                    results.append(outcome(operator.mul, left, p))
+            assert results[0] == results[1]
+            assert results[0][:2] == ("raised", TypeError)
+            assert "can't multiply sequence" in results[0][2]
+
+
 def test_ternary_pow_and_matmul(lc):
     assert pow(bound(lc, 3), 4, 5) == pow(3, 4, 5)
 

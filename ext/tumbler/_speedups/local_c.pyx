@@ -13,6 +13,7 @@ rare (a proxy's dunder read as an attribute, a dotted name) is handed to
 
 cimport cython
 from cpython.dict cimport PyDict_GetItemWithError
+from cpython.number cimport PyNumber_Multiply
 from cpython.object cimport PyObject, PyObject_GetItem, PyObject_IsInstance
 from cpython.ref cimport Py_DECREF
 
@@ -530,8 +531,10 @@ cdef class LocalProxy:
     def __sub__(self, other):
         return self._current() - other
 
+    # NOTE: CPython's multiply, which repeats a sequence on either side:
+    # Cython's, given a float, words the error as an unsupported operand.
     def __mul__(self, other):
-        return self._current() * other
+        return PyNumber_Multiply(self._current(), other)
 
     def __matmul__(self, other):
         return self._current() @ other
@@ -574,7 +577,7 @@ cdef class LocalProxy:
         return other - self._current()
 
     def __rmul__(self, other):
-        return other * self._current()
+        return PyNumber_Multiply(other, self._current())
 
     def __rmatmul__(self, other):
         return other @ self._current()
