@@ -364,14 +364,21 @@ def follow(proxy: Any) -> Any:
     steps as the recursion limit allows, and a chain that ends gives every
     operation the answer each proxy in turn would have given.
     """
+    return _down(proxy, plain_only=True)
+
+
+def _down(obj: Any, plain_only: bool) -> Any:
+    """The first object down the chain from ``obj`` that is no proxy (with
+    ``plain_only``, no plain proxy), or the first proxy whose object cannot
+    be found; ``RecursionError`` past as many steps as the recursion limit."""
+    bases = tuple(PLAIN_PROXIES)
     for _ in range(sys.getrecursionlimit()):
-        try:
-            obj = proxy._get_current_object()
-        except Exception:
-            return proxy
-        if type(obj) not in PLAIN_PROXIES:
+        if type(obj) not in PLAIN_PROXIES if plain_only else not issubclass(type(obj), bases):
             return obj
-        proxy = obj
+        try:
+            obj = obj._get_current_object()
+        except Exception:
+            return obj
     raise RecursionError("maximum recursion depth exceeded while a LocalProxy looks for its object")
 
 
@@ -388,15 +395,7 @@ def check_chain(obj: Any) -> None:
     plain cycle gives; a chain that ends is read once more, and only when a
     subclass's proxy stands for a proxy.
     """
-    bases = tuple(PLAIN_PROXIES)
-    for _ in range(sys.getrecursionlimit()):
-        if not issubclass(type(obj), bases):
-            return
-        try:
-            obj = obj._get_current_object()
-        except Exception:
-            return
-    raise RecursionError("maximum recursion depth exceeded while a LocalProxy looks for its object")
+    _down(obj, plain_only=False)
 
 
 def _special_attribute(proxy: Any, name: str) -> Any:
