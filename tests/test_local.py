@@ -395,6 +395,21 @@ def test_a_float_times_a_sequence_fails_as_in_werkzeug(lc):
             assert "can't multiply sequence" in results[0][2]
 
 
+def test_zero_plus_negative_zero_is_positive_as_in_werkzeug(lc):
+    """CPython's add: Cython's, given an int zero and a float, returned the
+    float as it was, so 0 + -0.0 came out -0.0 where IEEE says 0.0."""
+    for left, right in [(0, -0.0), (-0.0, 0)]:
+        for proxied_left in (True, False):
+            signs = []
+            for module in (lc, wz):
+                if proxied_left:
+                    total = module.LocalProxy(lambda left=left: left) + right
+                else:
+                    total = left + module.LocalProxy(lambda right=right: right)
+                signs.append(math.copysign(1.0, total))
+            assert signs == [1.0, 1.0]
+
+
 def test_ternary_pow_and_matmul(lc):
     assert pow(bound(lc, 3), 4, 5) == pow(3, 4, 5)
 

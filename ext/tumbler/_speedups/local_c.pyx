@@ -13,7 +13,14 @@ rare (a proxy's dunder read as an attribute, a dotted name) is handed to
 
 cimport cython
 from cpython.dict cimport PyDict_GetItemWithError
-from cpython.number cimport PyNumber_Multiply
+from cpython.number cimport (
+    PyNumber_Add,
+    PyNumber_And,
+    PyNumber_Multiply,
+    PyNumber_Or,
+    PyNumber_Subtract,
+    PyNumber_Xor,
+)
 from cpython.object cimport PyObject, PyObject_GetItem, PyObject_IsInstance
 from cpython.ref cimport Py_DECREF
 
@@ -525,14 +532,16 @@ cdef class LocalProxy:
     def __contains__(self, item):
         return item in self._current()
 
+    # NOTE: +, -, *, &, ^ and | call CPython's operators by name. Cython's
+    # own, given an int or float operand, take shortcuts that answer
+    # otherwise: 0 + -0.0 gave -0.0 (IEEE says 0.0), and a float times a
+    # sequence raised "unsupported operand" instead of "can't multiply".
     def __add__(self, other):
-        return self._current() + other
+        return PyNumber_Add(self._current(), other)
 
     def __sub__(self, other):
-        return self._current() - other
+        return PyNumber_Subtract(self._current(), other)
 
-    # NOTE: CPython's multiply, which repeats a sequence on either side:
-    # Cython's, given a float, words the error as an unsupported operand.
     def __mul__(self, other):
         return PyNumber_Multiply(self._current(), other)
 
@@ -562,19 +571,19 @@ cdef class LocalProxy:
         return self._current() >> other
 
     def __and__(self, other):
-        return self._current() & other
+        return PyNumber_And(self._current(), other)
 
     def __xor__(self, other):
-        return self._current() ^ other
+        return PyNumber_Xor(self._current(), other)
 
     def __or__(self, other):
-        return self._current() | other
+        return PyNumber_Or(self._current(), other)
 
     def __radd__(self, other):
-        return other + self._current()
+        return PyNumber_Add(other, self._current())
 
     def __rsub__(self, other):
-        return other - self._current()
+        return PyNumber_Subtract(other, self._current())
 
     def __rmul__(self, other):
         return PyNumber_Multiply(other, self._current())
@@ -607,13 +616,13 @@ cdef class LocalProxy:
         return other >> self._current()
 
     def __rand__(self, other):
-        return other & self._current()
+        return PyNumber_And(other, self._current())
 
     def __rxor__(self, other):
-        return other ^ self._current()
+        return PyNumber_Xor(other, self._current())
 
     def __ror__(self, other):
-        return other | self._current()
+        return PyNumber_Or(other, self._current())
 
     # In place: the object's in-place operator runs, and the name stays bound
     # to the proxy, whatever the operator returned.
