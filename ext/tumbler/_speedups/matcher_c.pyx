@@ -716,7 +716,7 @@ cdef inline Py_ssize_t _children_size(_State state) noexcept:
     cdef Py_ssize_t count = len(state.static) - (u"" in state.static)
     if count < 2:
         return 0
-    return max(_table_size(count), 64 // sizeof(_Child))
+    return max(_table_size(count), <Py_ssize_t>(64 // sizeof(_Child)))
 
 
 cdef list _in_layout_order(_State root, bint weigh, size_t *taken):
