@@ -912,6 +912,42 @@ def test_a_chain_longer_than_the_recursion_limit_raises_recursion_error(lc):
     assert short.value == 7 and short.double() == 14
 
 
+class Retried(BaseException):
+    """Out of every ``except Exception``: a proxy's object was sought far
+    more often than a cycle of recursion-limit depth needs."""
+
+
+@pytest.mark.parametrize("read", ["len", "getattr"])
+def test_a_callable_that_operates_on_its_own_proxy_raises_recursion_error_once(lc, read):
+    """A proxy whose callable operates on a proxy that stands for the first:
+    RecursionError, as in werkzeug. Both twins used to take the error deep
+    in the chain for a proxy whose object could not be found and try the
+    operation again, at every level: time exponential in the depth (hung)."""
+    outer = ContextVar("tests.cycle_outer")
+    calls = []
+    seek = len if read == "len" else read_x
+
+    def find(proxy_of_first):
+        calls.append(1)
+        if len(calls) > 10 * sys.getrecursionlimit():
+            raise Retried
+        return seek(proxy_of_first)
+
+    for module in (lc, wz):
+        calls.clear()
+        p = module.LocalProxy(lambda module=module: find(module.LocalProxy(outer)))
+        token = outer.set(p)
+        try:
+            with pytest.raises(RecursionError):
+                len(p) if read == "len" else p.y  # noqa: B018
+        finally:
+            outer.reset(token)
+
+
+def read_x(obj):
+    return obj.x
+
+
 # -- Local and LocalStack ---------------------------------------------------
 
 

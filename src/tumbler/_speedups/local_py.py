@@ -377,6 +377,11 @@ def _down(obj: Any, plain_only: bool) -> Any:
             return obj
         try:
             obj = obj._get_current_object()
+        except RecursionError:
+            # NOTE: a cycle further down, not this proxy's object missing:
+            # taken for the latter, the operation would be tried once more
+            # at every level of the cycle, in time exponential in its depth.
+            raise
         except Exception:
             return obj
     raise RecursionError("maximum recursion depth exceeded while a LocalProxy looks for its object")
