@@ -948,6 +948,22 @@ def read_x(obj):
     return obj.x
 
 
+@pytest.mark.parametrize("name", ["value.real", "value"])
+def test_a_name_that_leads_back_to_its_proxy_raises_recursion_error(lc, name):
+    """A proxy named ``value.real`` of a ContextVar that holds a Local whose
+    ``value`` is that proxy: RecursionError, as in werkzeug. The compiled
+    twin's dotted read of a Local (no proxy, so not counted as recursion)
+    overflowed the C stack."""
+    for module in (lc, wz):
+        var = ContextVar("tests.dotted")
+        holder = module.Local()
+        p = module.LocalProxy(var, name)
+        holder.value = p
+        var.set(holder)
+        with pytest.raises(RecursionError):
+            p.real  # noqa: B018
+
+
 # -- Local and LocalStack ---------------------------------------------------
 
 

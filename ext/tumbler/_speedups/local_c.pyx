@@ -229,20 +229,22 @@ cdef class _Resolver:
     cdef object local
     cdef _Kind kind
     # The attribute to read from what local holds: None for the object
-    # itself; a str; or, for a dotted name, an attrgetter.
+    # itself; a str; or, for a dotted name (or one no exact str), the getter.
     cdef object name
     cdef bint dotted
-    # attrgetter(name), for a read counted as a level of recursion.
+    # attrgetter(name): the read of a dotted name, or of a proxy's attribute
+    # (either counted as a level of recursion).
     cdef object getter
     cdef object message
 
     cdef inline object _attribute(self, object obj):
         if self.name is None:
             return obj
-        if isinstance(obj, LocalProxy):
+        # NOTE: counted where the read may reach a proxy's slots: a dotted
+        # name reads the attribute of an attribute, which may be a proxy
+        # even where obj is none.
+        if self.dotted or isinstance(obj, LocalProxy):
             return _counted(self.getter, obj)
-        if self.dotted:
-            return self.name(obj)
         return getattr(obj, self.name)
 
     cdef object resolve(self):
