@@ -939,7 +939,10 @@ def test_a_callable_that_operates_on_its_own_proxy_raises_recursion_error_once(l
         token = outer.set(p)
         try:
             with pytest.raises(RecursionError):
-                len(p) if read == "len" else p.y  # noqa: B018
+                if read == "len":
+                    len(p)
+                else:
+                    p.y  # noqa: B018
         finally:
             outer.reset(token)
 
