@@ -139,6 +139,19 @@ def test_every_construction_form(lc):
     assert type(forms["stack"]) is lc.LocalProxy
 
 
+def test_a_dotted_name_of_none_fails_as_in_werkzeug(lc):
+    """The first attribute of a dotted name is missing from ``None``: the
+    compiled twin, counting the read as recursion, once called its getter
+    with no argument for ``None`` (found by the ASan cores fuzz)."""
+    results = []
+    for module in (lc, wz):
+        var = ContextVar("tests.none")
+        var.set(None)
+        results.append(outcome(lambda p: p.real, module.LocalProxy(var, "value.real")))
+    assert results[0] == results[1]
+    assert results[0] == ("raised", AttributeError, "'NoneType' object has no attribute 'value'")
+
+
 def construction_errors(module):
     return {
         "local without name": lambda: module.LocalProxy(module.Local(_ns)),

@@ -244,7 +244,7 @@ cdef class _Resolver:
         # name reads the attribute of an attribute, which may be a proxy
         # even where obj is none.
         if self.dotted or isinstance(obj, LocalProxy):
-            return _counted(self.getter, obj)
+            return _counted(self.getter, (obj,))
         return getattr(obj, self.name)
 
     cdef object resolve(self):
@@ -282,7 +282,7 @@ cdef class _Resolver:
             except LookupError:
                 raise RuntimeError(self.message) from None
         if self.kind == _CALL_PROXY:
-            return self._attribute(_counted(self.local, None))
+            return self._attribute(_counted(self.local, ()))
         return self._attribute(self.local())
 
     @cython.binding(False)
@@ -298,14 +298,14 @@ cdef int _enter() except -1:
     return 0
 
 
-cdef object _counted(object function, object arg):
-    """``function(arg)`` (``function()`` if ``arg`` is None), counted as a
-    level of recursion. NOTE: for a proxy's read of another proxy: from C, one
-    proxy calling another counts none, so that one which comes to stand for
-    itself through such a read would overflow the C stack."""
+cdef object _counted(object function, tuple args):
+    """``function(*args)``, counted as a level of recursion. NOTE: for a
+    proxy's read of another proxy, or of a dotted name: from C, one proxy
+    calling another counts none, so that one which comes to stand for itself
+    through such a read would overflow the C stack."""
     _enter()
     try:
-        return function() if arg is None else function(arg)
+        return function(*args)
     finally:
         Py_LeaveRecursiveCall()
 
