@@ -229,7 +229,7 @@ cdef class _Resolver:
     cdef object local
     cdef _Kind kind
     # The attribute to read from what local holds: None for the object
-    # itself; a str; or, for a dotted name (or one no exact str), the getter.
+    # itself; a str; or, for a dotted name (or one not an exact str), the getter.
     cdef object name
     cdef bint dotted
     # attrgetter(name): the read of a dotted name, or of a proxy's attribute
@@ -242,7 +242,7 @@ cdef class _Resolver:
             return obj
         # NOTE: counted where the read may reach a proxy's slots: a dotted
         # name reads the attribute of an attribute, which may be a proxy
-        # even where obj is none.
+        # even where obj is not one.
         if self.dotted or isinstance(obj, LocalProxy):
             return _counted(self.getter, (obj,))
         return getattr(obj, self.name)
