@@ -960,6 +960,28 @@ def test_a_callable_that_operates_on_its_own_proxy_raises_recursion_error_once(l
             outer.reset(token)
 
 
+@pytest.mark.parametrize("read", ["__wrapped__", "value"])
+def test_a_proxy_named_for_a_dunder_of_itself_fails_once(lc, read):
+    """A proxy named ``__wrapped__`` whose callable returns the proxy: deep
+    down, the dunder's fallback gives the callable, which has no
+    ``__wrapped__``. The pure twin, as werkzeug's does, then looked for the
+    object once more through ``__getattr__``, at every level of the
+    recursion: time exponential in its depth (hung; werkzeug's still
+    does)."""
+    calls = []
+    me = []
+
+    def find():
+        calls.append(1)
+        if len(calls) > 10 * sys.getrecursionlimit():
+            raise Retried
+        return me[0]
+
+    me.append(lc.LocalProxy(find, "__wrapped__"))
+    with pytest.raises(AttributeError, match=r"^'function' object has no attribute '__wrapped__'$"):
+        getattr(me[0], read)
+
+
 def read_x(obj):
     return obj.x
 

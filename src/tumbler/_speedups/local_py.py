@@ -20,6 +20,7 @@ import copy
 import math
 import operator
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from functools import partial
@@ -439,6 +440,11 @@ SPECIAL_NAMES = frozenset(_FORWARDED) | frozenset(_IN_PLACE) | frozenset(_ATTRIB
 # which does the same when called.
 
 
+#: The proxy, name and ``AttributeError`` of the last ``_Forwarded`` read
+#: that failed on this thread, for the ``__getattr__`` call that follows it.
+_missed = threading.local()
+
+
 class _Forwarded:
     """A dunder of ``LocalProxy`` that stands for the object's: read from a
     proxy, it is what ``_special_attribute`` says; called by Python for an
@@ -456,7 +462,16 @@ class _Forwarded:
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
             return self if self.class_value is None else self.class_value
-        return _special_attribute(instance, self.name)
+        try:
+            return _special_attribute(instance, self.name)
+        except AttributeError as error:
+            # NOTE: Python calls __getattr__ next, for the same name, and it
+            # raises this error again rather than look for the object once
+            # more (as werkzeug's does): in a proxy that reads a dunder of
+            # itself, looking again at every level of the recursion took
+            # time exponential in its depth.
+            _missed.last = (instance, self.name, error)
+            raise
 
     def __call__(self, instance: Any, /, *args: Any, **kwargs: Any) -> Any:
         # type(p).__copy__(p), as copy.copy calls it, reaches here.
@@ -507,6 +522,10 @@ class LocalProxy(Generic[T]):
     # NOTE: not through follow(): a chain of these counts its depth in
     # Python frames, and has the same answers.
     def __getattr__(self, name: str) -> Any:
+        if name in SPECIAL_NAMES:  # its _Forwarded has just failed
+            missed = _missed.__dict__.pop("last", None)
+            if missed is not None and missed[0] is self and missed[1] == name:
+                raise missed[2]
         return getattr(self._get_current_object(), name)
 
     def __reduce_ex__(self, protocol: Any) -> Any:
