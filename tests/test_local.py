@@ -152,6 +152,19 @@ def test_a_dotted_name_of_none_fails_as_in_werkzeug(lc):
     assert results[0] == ("raised", AttributeError, "'NoneType' object has no attribute 'value'")
 
 
+@pytest.mark.parametrize(
+    "name", ["__iter__", "__call__", "__release_local__", "__class__", "_Local__storage"]
+)
+def test_a_local_proxy_of_a_name_its_class_has_too_reads_the_class_first(lc, name):
+    """``Local("__iter__")`` stands for what ``getattr`` finds, the class's
+    method, though the Local holds a value of that name, as in werkzeug:
+    the compiled twin read the Local's values first."""
+    ns = lc.Local(ContextVar("tests.shadowed"))
+    setattr(ns, name, 1)
+    assert ns(name)._get_current_object() == getattr(ns, name) != 1
+    assert lc.LocalProxy(ns, name)._get_current_object() == getattr(ns, name)
+
+
 def construction_errors(module):
     return {
         "local without name": lambda: module.LocalProxy(module.Local(_ns)),

@@ -232,6 +232,10 @@ cdef class _Resolver:
     # itself; a str; or, for a dotted name (or one not an exact str), the getter.
     cdef object name
     cdef bint dotted
+    # PERF: a Local's value read from its values directly, for a Local of
+    # this very class and a plain name its class has not (getattr finds the
+    # class's attribute first, as in werkzeug).
+    cdef bint from_values
     # attrgetter(name): the read of a dotted name, or of a proxy's attribute
     # (either counted as a level of recursion).
     cdef object getter
@@ -267,7 +271,7 @@ cdef class _Resolver:
                 raise RuntimeError(self.message)
             return self._attribute(obj)
         if self.kind == _LOCAL:
-            if type(self.local) is Local and not self.dotted:
+            if self.from_values:
                 obj = (<Local>self.local)._lookup(self.name, False)
                 if obj is NotImplemented:
                     raise RuntimeError(self.message)
@@ -349,6 +353,9 @@ cdef class LocalProxy:
             else:
                 resolver.name = getter
                 resolver.dotted = True
+        resolver.from_values = (
+            resolver.kind == _LOCAL and type(local) is Local and not resolver.dotted
+            and not hasattr(Local, name))
         self._resolver = resolver
         self._bound_get = resolver.current_object
 
