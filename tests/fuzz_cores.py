@@ -584,6 +584,13 @@ def local_state(w: World) -> Any:
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 _TWIN_MODULE = re.compile(r"tumbler\._speedups\.\w+?_(c|py)\.")
 _BUILTIN_METHOD = re.compile(r"\bbuiltin_function_or_method\b")
+# "f() takes exactly 0 positional arguments (2 given)", as a compiled
+# function words it, and "g() takes 0 positional arguments but 2 were
+# given", as a Python one does.
+_ARGUMENT_COUNT = re.compile(
+    r"\S+\(\) takes (?:exactly |at most |at least )?(\d+) positional arguments?"
+    r" (?:\((\d+) given\)|but (\d+) (?:was|were) given)"
+)
 
 
 def clean(text: str) -> str:
@@ -591,8 +598,10 @@ def clean(text: str) -> str:
     pure twin writes them (``tumbler._speedups.local_c.LocalProxy`` is
     ``LocalProxy``, and its ``_get_current_object`` a
     ``builtin_function_or_method``, not a ``function``: the compiled proxy is
-    an extension type, README)."""
+    an extension type, README); a call with the wrong number of arguments
+    is told without the function's name or wording (README)."""
     text = _TWIN_MODULE.sub("", _ADDRESS.sub("0x", text))
+    text = _ARGUMENT_COUNT.sub(lambda m: f"takes {m[1]} arguments, {m[2] or m[3]} given", text)
     # NOTE: quoted or not: math.floor writes "must be real number, not X".
     return _BUILTIN_METHOD.sub("function", text)
 
