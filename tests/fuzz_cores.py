@@ -1121,7 +1121,9 @@ UNARY: dict[str, Callable[[Any], Any]] = {
     "bytes": bytes,
     "next": next,
     "iter": lambda p: list(iter(p)),
-    "dir": lambda p: len(dir(p)),
+    # NOTE: not __slotnames__, which copy.copy of an instance leaves on its
+    # class, where the next world's dir() would see it.
+    "dir": lambda p: len(set(dir(p)) - {"__slotnames__"}),
     "copy": copy.copy,
     "deepcopy": copy.deepcopy,
     "await": lambda p: _run_coroutine(_awaiting(p)),
