@@ -228,8 +228,9 @@ cdef class _Resolver:
 
     cdef object local
     cdef _Kind kind
-    # The attribute to read from what local holds: None for the object
-    # itself; a str; or, for a dotted name (or one not an exact str), the getter.
+    # The attribute to read from what local holds (None for the object
+    # itself); dotted: read it with the getter, as it is dotted or not an
+    # exact str.
     cdef object name
     cdef bint dotted
     # PERF: a Local's value read from its values directly, for a Local of
@@ -344,15 +345,11 @@ cdef class LocalProxy:
         else:
             raise TypeError(f"Don't know how to proxy '{type(local)}'.")
         resolver.local = local
-        resolver.dotted = False
-        if name is not None:
-            resolver.getter = getter
-            if PyUnicode_CheckExact(name) and PyUnicode_FindChar(
-                    name, c'.', 0, PyUnicode_GET_LENGTH(name), 1) < 0:
-                resolver.name = name
-            else:
-                resolver.name = getter
-                resolver.dotted = True
+        resolver.name = name
+        resolver.getter = getter
+        resolver.dotted = name is not None and not (
+            PyUnicode_CheckExact(name) and PyUnicode_FindChar(
+                name, c'.', 0, PyUnicode_GET_LENGTH(name), 1) < 0)
         resolver.from_values = (
             resolver.kind == _LOCAL and type(local) is Local and not resolver.dotted
             and not hasattr(Local, name))
