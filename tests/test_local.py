@@ -975,12 +975,13 @@ def test_a_callable_that_operates_on_its_own_proxy_raises_recursion_error_once(l
 
 @pytest.mark.parametrize("read", ["__wrapped__", "value"])
 def test_a_proxy_named_for_a_dunder_of_itself_fails_once(lc, read):
-    """A proxy named ``__wrapped__`` whose callable returns the proxy: deep
-    down, the dunder's fallback gives the callable, which has no
-    ``__wrapped__``. The pure twin, as werkzeug's does, then looked for the
-    object once more through ``__getattr__``, at every level of the
-    recursion: time exponential in its depth (hung; werkzeug's still
-    does)."""
+    """A proxy named ``__wrapped__`` whose callable returns the proxy: each
+    level reads ``__wrapped__`` of the next, so the overflow deep down passes
+    through reads of ``__wrapped__`` and raises RecursionError rather than
+    take the fallback (see local_py._overflows_through_wrapped). The pure
+    twin, as werkzeug's does, used to look for the object once more through
+    ``__getattr__`` at every level, and both twins took the fallback and
+    went on: time exponential in the depth (hung; werkzeug's still does)."""
     calls = []
     me = []
 
@@ -991,8 +992,60 @@ def test_a_proxy_named_for_a_dunder_of_itself_fails_once(lc, read):
         return me[0]
 
     me.append(lc.LocalProxy(find, "__wrapped__"))
-    with pytest.raises(AttributeError, match=r"^'function' object has no attribute '__wrapped__'$"):
+    with pytest.raises(RecursionError):
         getattr(me[0], read)
+
+
+def test_a_cycle_through_a_read_of_wrapped_raises_recursion_error_once(lc):
+    """Proxies that call one another for their objects, one of them named
+    ``__wrapped__`` of what a ContextVar holds, the last: the overflow took
+    that read's fallback (the ContextVar's proxy's own local, in the cycle),
+    went round again, overflowed again, at every level, in time exponential
+    in the depth; werkzeug's proxy does too (the cores fuzz found it)."""
+    var = ContextVar("tests.wrapped_cycle")
+    calls = []
+    head = lc.LocalProxy(var, "__wrapped__")
+
+    def call_head():
+        calls.append(1)
+        if len(calls) > 10 * sys.getrecursionlimit():
+            raise Retried
+        return head()
+
+    chain = lc.LocalProxy(call_head, "value")
+    for _ in range(3):
+        chain = lc.LocalProxy(chain, "value")
+    token = var.set(chain)
+    try:
+        with pytest.raises(RecursionError):
+            chain.items  # noqa: B018
+    finally:
+        var.reset(token)
+
+
+def wrapped_once(module):
+    """Cycles whose overflow meets one read of ``__wrapped__``: a proxy that
+    stands for its own ``items``, and a proxy named ``__wrapped__`` of one
+    that stands for itself (a cycle ``_down`` finds)."""
+    own = ContextVar("tests.own_items")
+    by_itself = module.LocalProxy(own, "items")
+    own.set(by_itself)
+    outer, inner = ContextVar("tests.outer_wrapped"), ContextVar("tests.inner_itself")
+    itself = module.LocalProxy(inner)
+    inner.set(itself)
+    outer.set(itself)
+    return {
+        "its own items": lambda: by_itself.__wrapped__.name,
+        "named __wrapped__ of a cycle": lambda: module.LocalProxy(outer, "__wrapped__").value,
+    }
+
+
+@pytest.mark.parametrize("case", list(wrapped_once(wz)))
+def test_an_overflow_that_meets_one_read_of_wrapped_takes_the_fallback(lc, case):
+    """As werkzeug's proxy does: the read's fallback is the proxy's local."""
+    expected = outcome(wrapped_once(wz)[case])
+    assert expected[:2] != ("raised", RecursionError)
+    assert outcome(wrapped_once(lc)[case]) == expected
 
 
 def read_x(obj):

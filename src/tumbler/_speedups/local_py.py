@@ -413,8 +413,10 @@ def _special_attribute(proxy: Any, name: str) -> Any:
             obj = follow(obj)
         if type(proxy) not in PLAIN_PROXIES:
             check_chain(obj)
-    except RuntimeError:
+    except RuntimeError as error:
         if name in _ATTRIBUTES:
+            if name == "__wrapped__" and _overflows_through_wrapped(error):
+                raise
             return _ATTRIBUTES[name](proxy)
         fallback = _FORWARDED.get(name, (None, None))[1]
         if fallback is None:
@@ -426,6 +428,44 @@ def _special_attribute(proxy: Any, name: str) -> Any:
         return partial(_in_place, _IN_PLACE[name], obj, proxy)
     function = _FORWARDED[name][0]
     return getattr(obj, name) if function is None else partial(function, obj)
+
+
+def _overflows_through_wrapped(error: RuntimeError) -> bool:
+    """Whether ``error``, which a proxy's read of ``__wrapped__`` met as it
+    looked for the object, is the stack overflowing in a cycle that passes
+    through another read of ``__wrapped__`` (one that encloses this one, or
+    one between it and the overflow): that read then raises the error rather
+    than take the fallback.
+
+    Why: the fallback is the proxy's own ``local``, and in such a cycle what
+    is done with it leads back into the cycle, to overflow once more and
+    take another fallback, at every level: time exponential in the depth.
+    werkzeug's proxy does just that, and hangs on every such cycle at the
+    default recursion limit. A cycle ``_down`` finds without recursing, or
+    an overflow that meets no other ``__wrapped__`` read, still takes the
+    fallback, as in werkzeug.
+    """
+    if not isinstance(error, RecursionError):
+        return False
+    reads = _special_attribute.__code__
+    # NOTE: the traceback starts at the frame of the read that caught it,
+    # and its last entry is where the error was raised.
+    traceback = error.__traceback__
+    assert traceback is not None
+    frames = []
+    below = traceback.tb_next
+    while below is not None:
+        frames.append(below.tb_frame)
+        below = below.tb_next
+    if frames and frames[-1].f_code is _down.__code__:
+        return False  # a cycle found, not the stack overflowing
+    above = traceback.tb_frame.f_back
+    while above is not None:
+        frames.append(above)
+        above = above.f_back
+    return any(
+        frame.f_code is reads and frame.f_locals.get("name") == "__wrapped__" for frame in frames
+    )
 
 
 def _in_place(op: Callable[[Any, Any], Any], obj: Any, proxy: Any, other: Any) -> Any:
