@@ -1091,6 +1091,41 @@ def test_local_namespace(lc):
     assert isinstance(default._Local__storage, ContextVar)
 
 
+def local_getattr_reads(module):
+    """``Local.__getattr__``, called by Python, directly and from a
+    subclass's own ``__getattr__`` through ``super()``."""
+
+    class Traced(module.Local):
+        def __getattr__(self, name):
+            return "traced", super().__getattr__(name)
+
+    class Plain(module.Local):
+        pass
+
+    ns, traced, plain = module.Local(_ns), Traced(), Plain()
+    for each in (ns, traced, plain):
+        each.a = 1
+        each._b = 2
+    return {
+        "read directly": lambda: ns.__getattr__("a"),
+        "missing, directly": lambda: ns.__getattr__("missing"),
+        "a private name": lambda: ns._b,
+        "a subclass's own first": lambda: (traced.a, traced._b),
+        "a subclass's own, missing": lambda: traced.missing,
+        "a subclass without one": lambda: (plain.a, plain._b),
+        "a subclass without one, missing": lambda: plain.missing,
+    }
+
+
+@pytest.mark.parametrize("case", list(local_getattr_reads(wz)))
+def test_local_getattr_as_in_werkzeug(lc, case):
+    """The fuzz against werkzeug found ``Local.__getattr__`` missing: a
+    subclass's ``__getattr__`` could not call it, and the compiled twin's
+    read the namespace before a subclass's ``__getattr__`` was asked."""
+    expected = outcome(local_getattr_reads(wz)[case])
+    assert outcome(local_getattr_reads(lc)[case]) == expected
+
+
 def test_local_copies_instead_of_changing_what_a_copied_context_saw(lc):
     ns = lc.Local(_ns)
     ns.a = 1

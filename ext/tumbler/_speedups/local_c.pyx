@@ -21,7 +21,7 @@ from cpython.number cimport (
     PyNumber_Subtract,
     PyNumber_Xor,
 )
-from cpython.object cimport PyObject, PyObject_GetItem, PyObject_IsInstance
+from cpython.object cimport PyObject, PyObject_GetItem, PyObject_IsInstance, PyTypeObject
 from cpython.ref cimport Py_DECREF
 
 import builtins
@@ -45,6 +45,7 @@ cdef extern from "Python.h":
     Py_ssize_t PyUnicode_FindChar(object text, Py_UCS4 ch, Py_ssize_t start,
                                   Py_ssize_t end, int direction) except -2
     object PyObject_GenericGetAttr(object obj, object name)
+    void PyType_Modified(PyTypeObject *type)
     int Py_EnterRecursiveCall(const char *where)
     void Py_LeaveRecursiveCall()
 
@@ -134,12 +135,16 @@ cdef class Local:
 
     def __getattribute__(self, name):
         # PERF: a public name on a plain Local is in the namespace or nowhere.
-        if type(self) is Local and _public(name):
-            return self._lookup(name, True)
-        try:
-            return PyObject_GenericGetAttr(self, name)
-        except AttributeError:
-            return self._lookup(name, True)
+        if type(self) is Local:
+            if _public(name):
+                return self._lookup(name, True)
+            try:
+                return PyObject_GenericGetAttr(self, name)
+            except AttributeError:
+                return self._lookup(name, True)
+        # A subclass's: Python calls __getattr__ next, the subclass's own
+        # first (see _local_getattr).
+        return PyObject_GenericGetAttr(self, name)
 
     def __setattr__(self, name, value):
         storage = self._Local__storage
@@ -155,6 +160,23 @@ cdef class Local:
         values = values.copy()
         del values[name]
         storage.set(values)
+
+
+def _local_getattr(self, name):
+    """Return the attribute ``name`` from this context's namespace."""
+    return (<Local?>self)._lookup(name, True)
+
+
+# NOTE: Local.__getattr__, put in the type's dict by hand. Cython folds a
+# __getattr__ written in the class into the type's own getattr slot, behind
+# __getattribute__, so that a subclass's __getattr__ would be called only for
+# what the namespace lacks. Python calls a subclass's __getattribute__ and
+# then its __getattr__, which may call this one with super(), as werkzeug's
+# Local has it.
+_local_getattr.__name__ = "__getattr__"
+_local_getattr.__qualname__ = "Local.__getattr__"
+(<dict>(<PyTypeObject *>Local).tp_dict)["__getattr__"] = _local_getattr
+PyType_Modified(<PyTypeObject *>Local)
 
 
 cdef class LocalStack:

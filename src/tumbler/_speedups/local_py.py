@@ -74,21 +74,15 @@ class Local:
         """Forget every attribute set in this context."""
         _get(self, "_Local__storage").set({})
 
-    def __getattribute__(self, name: str) -> Any:
-        # PERF: a public name on a plain Local is in the namespace or nowhere:
-        # no failed lookup on the class first, and no AttributeError raised
-        # and caught before the namespace is read. Anything else is looked up
-        # on the object first, as werkzeug's __getattr__ has it.
-        if name[:1] != "_" and type(self) is Local:
-            values = _get(self, "_Local__storage").get({})
-            if name in values:
-                return values[name]
-            raise AttributeError(name)
-        try:
-            return _get(self, name)
-        except AttributeError:
-            pass
-        values = _get(self, "_Local__storage").get({})
+    def __getattr__(self, name: str) -> Any:
+        """Return the attribute ``name`` from this context's namespace.
+
+        Called by Python when ``name`` is not found on the object itself;
+        a subclass's own ``__getattr__`` may call it through ``super()``.
+        """
+        # PERF: the slot read as an attribute, which Python specialises, not
+        # with object.__getattribute__ (a call).
+        values = self._Local__storage.get({})
         if name in values:
             return values[name]
         raise AttributeError(name)
