@@ -973,8 +973,9 @@ def test_a_callable_that_operates_on_its_own_proxy_raises_recursion_error_once(l
             outer.reset(token)
 
 
+@pytest.mark.parametrize("subclass", [False, True])
 @pytest.mark.parametrize("read", ["__wrapped__", "value"])
-def test_a_proxy_named_for_a_dunder_of_itself_fails_once(lc, read):
+def test_a_proxy_named_for_a_dunder_of_itself_fails_once(lc, read, subclass):
     """A proxy named ``__wrapped__`` whose callable returns the proxy: each
     level reads ``__wrapped__`` of the next, so the overflow deep down passes
     through reads of ``__wrapped__`` and raises RecursionError rather than
@@ -991,7 +992,8 @@ def test_a_proxy_named_for_a_dunder_of_itself_fails_once(lc, read):
             raise Retried
         return me[0]
 
-    me.append(lc.LocalProxy(find, "__wrapped__"))
+    proxy_class = type("P", (lc.LocalProxy,), {}) if subclass else lc.LocalProxy
+    me.append(proxy_class(find, "__wrapped__"))
     with pytest.raises(RecursionError):
         getattr(me[0], read)
 
@@ -1046,6 +1048,29 @@ def test_an_overflow_that_meets_one_read_of_wrapped_takes_the_fallback(lc, case)
     expected = outcome(wrapped_once(wz)[case])
     assert expected[:2] != ("raised", RecursionError)
     assert outcome(wrapped_once(lc)[case]) == expected
+
+
+@pytest.mark.parametrize("subclass", [False, True])
+def test_a_chain_of_reads_of_a_missing_dunder_fails_once(lc, subclass):
+    """Proxies each named ``__wrapped__`` of the next, down to an object
+    without one: the dunder's descriptor fails, and Python calls
+    ``__getattr__`` for the same name, which looked for the object again
+    (as werkzeug's does): twice the work at every level of the chain, in
+    time exponential in its length. It raises the descriptor's error."""
+    calls = []
+
+    def base():
+        calls.append(1)
+        if len(calls) > 1000:
+            raise Retried
+        return Thing()
+
+    proxy_class = type("P", (lc.LocalProxy,), {}) if subclass else lc.LocalProxy
+    proxy = proxy_class(base)
+    for _ in range(40):
+        proxy = proxy_class(lambda proxy=proxy: proxy, "__wrapped__")
+    with pytest.raises(AttributeError, match=r"^'Thing' object has no attribute '__wrapped__'$"):
+        proxy.value  # noqa: B018
 
 
 def read_x(obj):
@@ -1124,6 +1149,40 @@ def test_local_getattr_as_in_werkzeug(lc, case):
     read the namespace before a subclass's ``__getattr__`` was asked."""
     expected = outcome(local_getattr_reads(wz)[case])
     assert outcome(local_getattr_reads(lc)[case]) == expected
+
+
+def proxy_getattr_reads(module):
+    """``LocalProxy.__getattr__``, called by Python, directly and from a
+    subclass's own ``__getattr__`` through ``super()``."""
+
+    class Traced(module.LocalProxy):
+        def __getattr__(self, name):
+            return "traced", super().__getattr__(name)
+
+    class Plain(module.LocalProxy):
+        pass
+
+    traced, plain, proxy = Traced(_var), Plain(_var), module.LocalProxy(_var)
+    return {
+        "read directly": lambda: proxy.__getattr__("real"),
+        "a subclass's own first": lambda: traced.real,
+        "a subclass's own, missing": lambda: traced.missing,
+        "a subclass's own, directly": lambda: traced.__getattr__("real"),
+        "a subclass's own, a dunder": lambda: traced.__len__(),
+        "a subclass without one": lambda: plain.real,
+        "a subclass without one, missing": lambda: plain.missing,
+        "a subclass without one, a dunder": lambda: plain.__len__(),
+    }
+
+
+@pytest.mark.parametrize("case", list(proxy_getattr_reads(wz)))
+def test_proxy_getattr_as_in_werkzeug(lc, case):
+    """The compiled proxy had no ``LocalProxy.__getattr__`` (a subclass's
+    ``super().__getattr__`` failed), and forwarded a subclass's read before
+    the subclass's own ``__getattr__`` was asked."""
+    _var.set(5)
+    expected = outcome(proxy_getattr_reads(wz)[case])
+    assert outcome(proxy_getattr_reads(lc)[case]) == expected
 
 
 def test_local_copies_instead_of_changing_what_a_copied_context_saw(lc):

@@ -29,7 +29,6 @@ import copy
 import math
 import operator
 from contextvars import ContextVar
-from functools import partial
 from operator import attrgetter
 from types import GenericAlias
 
@@ -57,7 +56,7 @@ cdef str _GET_CURRENT_OBJECT = "_get_current_object"
 cdef object _next = builtins.next
 cdef object _SPECIAL_NAMES = local_py.SPECIAL_NAMES
 cdef object _special_attribute = local_py._special_attribute
-cdef object _forward_getattr = local_py._forward_getattr
+cdef object _missed = local_py._missed
 cdef object _follow = local_py.follow
 cdef object _check_chain = local_py.check_chain
 
@@ -143,7 +142,7 @@ cdef class Local:
             except AttributeError:
                 return self._lookup(name, True)
         # A subclass's: Python calls __getattr__ next, the subclass's own
-        # first (see _local_getattr).
+        # first (see _give_getattr).
         return PyObject_GenericGetAttr(self, name)
 
     def __setattr__(self, name, value):
@@ -162,21 +161,23 @@ cdef class Local:
         storage.set(values)
 
 
-def _local_getattr(self, name):
-    """Return the attribute ``name`` from this context's namespace."""
-    return (<Local?>self)._lookup(name, True)
+cdef void _give_getattr(type cls, object function) except *:
+    """Put ``function`` in the dict of ``cls`` as its ``__getattr__``.
+
+    NOTE: Cython folds a ``__getattr__`` written in the class into the
+    type's own getattr slot, behind ``__getattribute__``, so that a
+    subclass's ``__getattr__`` would be asked only for what that one lacks.
+    Put in the dict instead, it leaves the type's slot as it is, and Python
+    gives a subclass a slot that calls ``__getattribute__`` and then its
+    ``__getattr__``, the subclass's own first, which may call this one with
+    ``super()``: as werkzeug's classes have it. The pure twin's method
+    serves, as it is only called for a subclass or by name.
+    """
+    (<dict>(<PyTypeObject *>cls).tp_dict)["__getattr__"] = function
+    PyType_Modified(<PyTypeObject *>cls)
 
 
-# NOTE: Local.__getattr__, put in the type's dict by hand. Cython folds a
-# __getattr__ written in the class into the type's own getattr slot, behind
-# __getattribute__, so that a subclass's __getattr__ would be called only for
-# what the namespace lacks. Python calls a subclass's __getattribute__ and
-# then its __getattr__, which may call this one with super(), as werkzeug's
-# Local has it.
-_local_getattr.__name__ = "__getattr__"
-_local_getattr.__qualname__ = "Local.__getattr__"
-(<dict>(<PyTypeObject *>Local).tp_dict)["__getattr__"] = _local_getattr
-PyType_Modified(<PyTypeObject *>Local)
+_give_getattr(Local, local_py.Local.__dict__["__getattr__"])
 
 
 cdef class LocalStack:
@@ -410,12 +411,21 @@ cdef class LocalProxy:
         if name == "_LocalProxy__wrapped":
             return self._resolver.local
         if name in _SPECIAL_NAMES:
-            return _special_attribute(self, name)
-        if name == "__getattr__":
-            return partial(_forward_getattr, self)
+            if type(self) is LocalProxy:
+                return _special_attribute(self, name)
+            try:
+                return _special_attribute(self, name)
+            except AttributeError as error:
+                # NOTE: Python calls __getattr__ next, which raises this
+                # again rather than look once more (local_py._Forwarded).
+                _missed.last = (self, name, error)
+                raise
         try:
             return PyObject_GenericGetAttr(self, name)
         except AttributeError:
+            # A subclass's own __getattr__ is asked next (see _give_getattr).
+            if type(self) is not LocalProxy and type(self).__getattr__ is not _PROXY_GETATTR:
+                raise
             return getattr(self._current(), name)
 
     def __setattr__(self, name, value):
@@ -778,4 +788,6 @@ cdef class LocalProxy:
         return copy.deepcopy(self._current(), memo)
 
 
+cdef object _PROXY_GETATTR = local_py.LocalProxy.__dict__["__getattr__"]
+_give_getattr(LocalProxy, _PROXY_GETATTR)
 local_py.PLAIN_PROXIES.add(LocalProxy)

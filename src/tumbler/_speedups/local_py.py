@@ -512,11 +512,6 @@ class _Forwarded:
         return _special_attribute(instance, self.name)(*args, **kwargs)
 
 
-def _forward_getattr(proxy: Any, name: str) -> Any:
-    """``getattr`` on the object ``proxy`` stands for."""
-    return getattr(proxy._get_current_object(), name)
-
-
 class LocalProxy(Generic[T]):
     """A proxy to the object a context-local holds: every operation on a
     LocalProxy, from attribute access to operators, ``with`` and ``await``,
