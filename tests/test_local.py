@@ -1116,73 +1116,59 @@ def test_local_namespace(lc):
     assert isinstance(default._Local__storage, ContextVar)
 
 
-def local_getattr_reads(module):
-    """``Local.__getattr__``, called by Python, directly and from a
-    subclass's own ``__getattr__`` through ``super()``."""
+def subclasses(base):
+    """A subclass of ``base`` with its own ``__getattr__``, which calls
+    ``base``'s through ``super()``, and one without."""
 
-    class Traced(module.Local):
+    class Traced(base):
         def __getattr__(self, name):
             return "traced", super().__getattr__(name)
 
-    class Plain(module.Local):
+    class Plain(base):
         pass
 
-    ns, traced, plain = module.Local(_ns), Traced(), Plain()
+    return Traced, Plain
+
+
+def getattr_reads(module):
+    """``Local.__getattr__`` and ``LocalProxy.__getattr__``, called by
+    Python, directly and from a subclass's own ``__getattr__``."""
+    traced, plain = (cls() for cls in subclasses(module.Local))
+    ns = module.Local(_ns)
     for each in (ns, traced, plain):
         each.a = 1
         each._b = 2
+    _var.set(5)
+    traced_proxy, plain_proxy = (cls(_var) for cls in subclasses(module.LocalProxy))
+    proxy = module.LocalProxy(_var)
     return {
-        "read directly": lambda: ns.__getattr__("a"),
-        "missing, directly": lambda: ns.__getattr__("missing"),
-        "a private name": lambda: ns._b,
-        "a subclass's own first": lambda: (traced.a, traced._b),
-        "a subclass's own, missing": lambda: traced.missing,
-        "a subclass without one": lambda: (plain.a, plain._b),
-        "a subclass without one, missing": lambda: plain.missing,
+        "Local: read directly": lambda: ns.__getattr__("a"),
+        "Local: missing, directly": lambda: ns.__getattr__("missing"),
+        "Local: a private name": lambda: ns._b,
+        "Local: a subclass's own first": lambda: (traced.a, traced._b),
+        "Local: a subclass's own, missing": lambda: traced.missing,
+        "Local: a subclass without one": lambda: (plain.a, plain._b),
+        "Local: a subclass without one, missing": lambda: plain.missing,
+        "LocalProxy: read directly": lambda: proxy.__getattr__("real"),
+        "LocalProxy: a subclass's own first": lambda: traced_proxy.real,
+        "LocalProxy: a subclass's own, missing": lambda: traced_proxy.missing,
+        "LocalProxy: a subclass's own, directly": lambda: traced_proxy.__getattr__("real"),
+        "LocalProxy: a subclass's own, a dunder": lambda: traced_proxy.__len__(),
+        "LocalProxy: a subclass without one": lambda: plain_proxy.real,
+        "LocalProxy: a subclass without one, missing": lambda: plain_proxy.missing,
+        "LocalProxy: a subclass without one, a dunder": lambda: plain_proxy.__len__(),
     }
 
 
-@pytest.mark.parametrize("case", list(local_getattr_reads(wz)))
-def test_local_getattr_as_in_werkzeug(lc, case):
+@pytest.mark.parametrize("case", list(getattr_reads(wz)))
+def test_getattr_as_in_werkzeug(lc, case):
     """The fuzz against werkzeug found ``Local.__getattr__`` missing: a
     subclass's ``__getattr__`` could not call it, and the compiled twin's
-    read the namespace before a subclass's ``__getattr__`` was asked."""
-    expected = outcome(local_getattr_reads(wz)[case])
-    assert outcome(local_getattr_reads(lc)[case]) == expected
-
-
-def proxy_getattr_reads(module):
-    """``LocalProxy.__getattr__``, called by Python, directly and from a
-    subclass's own ``__getattr__`` through ``super()``."""
-
-    class Traced(module.LocalProxy):
-        def __getattr__(self, name):
-            return "traced", super().__getattr__(name)
-
-    class Plain(module.LocalProxy):
-        pass
-
-    traced, plain, proxy = Traced(_var), Plain(_var), module.LocalProxy(_var)
-    return {
-        "read directly": lambda: proxy.__getattr__("real"),
-        "a subclass's own first": lambda: traced.real,
-        "a subclass's own, missing": lambda: traced.missing,
-        "a subclass's own, directly": lambda: traced.__getattr__("real"),
-        "a subclass's own, a dunder": lambda: traced.__len__(),
-        "a subclass without one": lambda: plain.real,
-        "a subclass without one, missing": lambda: plain.missing,
-        "a subclass without one, a dunder": lambda: plain.__len__(),
-    }
-
-
-@pytest.mark.parametrize("case", list(proxy_getattr_reads(wz)))
-def test_proxy_getattr_as_in_werkzeug(lc, case):
-    """The compiled proxy had no ``LocalProxy.__getattr__`` (a subclass's
-    ``super().__getattr__`` failed), and forwarded a subclass's read before
-    the subclass's own ``__getattr__`` was asked."""
-    _var.set(5)
-    expected = outcome(proxy_getattr_reads(wz)[case])
-    assert outcome(proxy_getattr_reads(lc)[case]) == expected
+    read the namespace before a subclass's ``__getattr__`` was asked. The
+    compiled proxy had no ``__getattr__`` either, and forwarded a subclass's
+    read before the subclass's own ``__getattr__`` was asked."""
+    expected = outcome(getattr_reads(wz)[case])
+    assert outcome(getattr_reads(lc)[case]) == expected
 
 
 def test_local_copies_instead_of_changing_what_a_copied_context_saw(lc):
