@@ -607,11 +607,15 @@ def _holds_proxy(arg: Any) -> bool:
 def _as_readme_says(w: World, step: Step) -> bool:
     """Whether ``step`` meets a difference from werkzeug that README lists
     and that no message shows (see _binds_none): ``proxy.__getattr__``,
-    which is the proxy's own method, not the object's attribute; and
-    ``deepcopy`` of a proxy of ``None`` (werkzeug's returns ``{}``) or of one
-    whose lookup raises ``AttributeError`` (which falls back on pickling)."""
+    which is the proxy's own method, not the object's attribute; a call of
+    a proxy of ``None`` with arguments (werkzeug's takes the first for the
+    function to call); and ``deepcopy`` of a proxy of ``None`` (werkzeug's
+    returns ``{}``) or of one whose lookup raises ``AttributeError`` (which
+    falls back on pickling)."""
     if step.op is l_getattr:
         return step.args[1] == "__getattr__"
+    if step.op is l_call:
+        return bool(w.proxies) and _held(w, _p(w, step.args[0])) is None
     if step.op is not l_unary or step.args[1] != "deepcopy":
         return False
     try:
@@ -1228,9 +1232,35 @@ def l_unary(w: World, index: int, how: str) -> Any:
     return UNARY[how](_p(w, index))
 
 
+#: The longest list a step may grow in place: ``+=`` of itself or ``*= 7``
+#: in each step would outgrow the machine's memory within a script (a run
+#: was killed at 24 GB).
+GROWTH_LIMIT = 10_000
+
+
+class TooLong(Exception):
+    """A step would grow a list past :data:`GROWTH_LIMIT`: not taken."""
+
+
 def l_binary(w: World, index: int, how: str, other: Any, reflected: bool) -> Any:
     proxy = _p(w, index)
+    if how in ("iadd", "imul"):
+        for operand in (proxy, other):
+            held = _held(w, operand)
+            if type(held) is list and len(held) > GROWTH_LIMIT:
+                raise TooLong(f"a list of {len(held)} items")
     return BINARY[how](other, proxy) if reflected else BINARY[how](proxy, other)
+
+
+def _held(w: World, operand: Any) -> Any:
+    """What ``operand`` is, or stands for if it is one of the world's
+    proxies (``None`` if that cannot be found)."""
+    if not issubclass(type(operand), w.local.LocalProxy):
+        return operand
+    try:
+        return operand._get_current_object()
+    except Exception:
+        return None
 
 
 def l_pow3(w: World, index: int, other: Any, modulo: Any, reflected: bool) -> Any:
