@@ -134,16 +134,15 @@ cdef class Local:
 
     def __getattribute__(self, name):
         # PERF: a public name on a plain Local is in the namespace or nowhere.
-        if type(self) is Local:
-            if _public(name):
-                return self._lookup(name, True)
-            try:
-                return PyObject_GenericGetAttr(self, name)
-            except AttributeError:
-                return self._lookup(name, True)
-        # A subclass's: Python calls __getattr__ next, the subclass's own
-        # first (see _give_getattr).
-        return PyObject_GenericGetAttr(self, name)
+        if type(self) is Local and _public(name):
+            return self._lookup(name, True)
+        try:
+            return PyObject_GenericGetAttr(self, name)
+        except AttributeError:
+            # A subclass's own __getattr__ is asked next (see _give_getattr).
+            if type(self) is not Local and type(self).__getattr__ is not _LOCAL_GETATTR:
+                raise
+            return self._lookup(name, True)
 
     def __setattr__(self, name, value):
         storage = self._Local__storage
@@ -177,7 +176,8 @@ cdef void _give_getattr(type cls, object function) except *:
     PyType_Modified(<PyTypeObject *>cls)
 
 
-_give_getattr(Local, local_py.Local.__dict__["__getattr__"])
+cdef object _LOCAL_GETATTR = local_py.Local.__dict__["__getattr__"]
+_give_getattr(Local, _LOCAL_GETATTR)
 
 
 cdef class LocalStack:
