@@ -1168,6 +1168,16 @@ def _run_coroutine(coroutine: Any) -> Any:
         coroutine.close()
 
 
+#: Names ``dir()`` of a proxy does not count. ``__slotnames__``: copy.copy
+#: of an instance leaves it on its class, where the next world's dir() would
+#: see it. The others: a Python class has them and an extension type not, or
+#: the other way round; a proxy may stand for one of the twins' ``Local``s
+#: (``__wrapped__``'s fallback hands it out), whose classes differ so (README).
+NOT_COUNTED_IN_DIR = frozenset(
+    {"__slotnames__", "__pyx_vtable__", "__slots__", "__annotations__", "__module__"}
+)
+
+
 UNARY: dict[str, Callable[[Any], Any]] = {
     "-": operator.neg,
     "+": operator.pos,
@@ -1193,9 +1203,7 @@ UNARY: dict[str, Callable[[Any], Any]] = {
     "bytes": bytes,
     "next": next,
     "iter": lambda p: list(iter(p)),
-    # NOTE: not __slotnames__, which copy.copy of an instance leaves on its
-    # class, where the next world's dir() would see it.
-    "dir": lambda p: len(set(dir(p)) - {"__slotnames__"}),
+    "dir": lambda p: len(set(dir(p)) - NOT_COUNTED_IN_DIR),
     "copy": copy.copy,
     "deepcopy": copy.deepcopy,
     "await": lambda p: _run_coroutine(_awaiting(p)),
