@@ -296,7 +296,12 @@ cdef class _Resolver:
             return self._attribute(obj)
         if self.kind == _LOCAL:
             if self.from_values:
-                obj = (<Local>self.local)._lookup(self.name, False)
+                try:
+                    obj = (<Local>self.local)._lookup(self.name, False)
+                except AttributeError:
+                    # Raised by a namespace that is no dict (a proxy, say):
+                    # werkzeug's lookup takes any AttributeError for unbound.
+                    raise RuntimeError(self.message) from None
                 if obj is NotImplemented:
                     raise RuntimeError(self.message)
                 return obj
