@@ -610,20 +610,25 @@ def _as_readme_says(w: World, step: Step) -> bool:
     which is the proxy's own method, not the object's attribute; a call of
     a proxy of ``None`` with arguments (werkzeug's takes the first for the
     function to call); and ``deepcopy`` of a proxy of ``None`` (werkzeug's
-    returns ``{}``) or of one whose lookup raises ``AttributeError`` (which
-    falls back on pickling)."""
+    returns ``{}``) or of one whose lookup, or that of a proxy down its
+    chain, raises ``AttributeError`` (which falls back on pickling)."""
     if step.op is l_getattr:
         return step.args[1] == "__getattr__"
     if step.op is l_call:
         return bool(w.proxies) and _held(w, _p(w, step.args[0])) is None
-    if step.op is not l_unary or step.args[1] != "deepcopy":
+    if step.op is not l_unary or step.args[1] != "deepcopy" or not w.proxies:
         return False
-    try:
-        return _p(w, step.args[0])._get_current_object() is None
-    except AttributeError:
-        return True
-    except Exception:
-        return False
+    held = _p(w, step.args[0])
+    for _ in range(100):  # down a chain of proxies (never a cycle here)
+        if not issubclass(type(held), w.local.LocalProxy):
+            return held is None
+        try:
+            held = held._get_current_object()
+        except AttributeError:
+            return True
+        except Exception:
+            return False
+    return False
 
 
 #: What werkzeug's proxy of ``None`` raises for a dunder it binds to the
