@@ -1189,6 +1189,21 @@ def test_a_namespace_that_raises_attribute_error_leaves_a_proxy_unbound(lc, case
     assert outcome(odd_namespace_reads(lc)[case]) == expected
 
 
+@pytest.mark.parametrize("read", ["list", "proxy"])
+def test_a_local_whose_namespace_is_its_own_proxy_raises_recursion_error(lc, read):
+    """A Local whose variable holds a proxy of that Local: looking in the
+    namespace asks the proxy, which looks in the namespace again. The
+    compiled Local's look in a namespace that is no dict counted no
+    recursion, and overflowed the C stack (found by the cores fuzz)."""
+    for module in (lc, wz):
+        var = ContextVar("tests.own_namespace")
+        ns = module.Local(var)
+        proxy = module.LocalProxy(ns, "x")
+        var.set(proxy)
+        with pytest.raises(RecursionError):
+            list(ns) if read == "list" else proxy.real
+
+
 def test_local_copies_instead_of_changing_what_a_copied_context_saw(lc):
     ns = lc.Local(_ns)
     ns.a = 1

@@ -92,6 +92,25 @@ cdef inline bint _public(object name):
             and PyUnicode_READ_CHAR(name, 0) != c'_')
 
 
+cdef int _enter() except -1:
+    """Py_EnterRecursiveCall, whose error is any non-zero return."""
+    if Py_EnterRecursiveCall(" while a LocalProxy looks for its object") != 0:
+        return -1
+    return 0
+
+
+cdef object _counted(object function, tuple args):
+    """``function(*args)``, counted as a level of recursion. NOTE: for a
+    proxy's read of another proxy, or of a dotted name: from C, one proxy
+    calling another counts none, so that one which comes to stand for itself
+    through such a read would overflow the C stack."""
+    _enter()
+    try:
+        return function(*args)
+    finally:
+        Py_LeaveRecursiveCall()
+
+
 cdef class Local:
     """A namespace of context-local attributes, held as a ``dict`` in a
     ``ContextVar``."""
@@ -126,8 +145,15 @@ cdef class Local:
             value = PyDict_GetItemWithError(values, name)
             if value != NULL:
                 return <object>value
-        elif name in values:
-            return values[name]
+        else:
+            # NOTE: counted as a level of recursion (see _counted): a
+            # namespace that is no dict may be a proxy that reads this Local.
+            _enter()
+            try:
+                if name in values:
+                    return values[name]
+            finally:
+                Py_LeaveRecursiveCall()
         if strict:
             raise AttributeError(name)
         return NotImplemented
@@ -322,25 +348,6 @@ cdef class _Resolver:
     def current_object(self):
         """Return the object the proxy stands for."""
         return self.resolve()
-
-
-cdef int _enter() except -1:
-    """Py_EnterRecursiveCall, whose error is any non-zero return."""
-    if Py_EnterRecursiveCall(" while a LocalProxy looks for its object") != 0:
-        return -1
-    return 0
-
-
-cdef object _counted(object function, tuple args):
-    """``function(*args)``, counted as a level of recursion. NOTE: for a
-    proxy's read of another proxy, or of a dotted name: from C, one proxy
-    calling another counts none, so that one which comes to stand for itself
-    through such a read would overflow the C stack."""
-    _enter()
-    try:
-        return function(*args)
-    finally:
-        Py_LeaveRecursiveCall()
 
 
 cdef class LocalProxy:
