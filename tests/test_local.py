@@ -1189,6 +1189,26 @@ def test_a_namespace_that_raises_attribute_error_leaves_a_proxy_unbound(lc, case
     assert outcome(odd_namespace_reads(lc)[case]) == expected
 
 
+@pytest.mark.parametrize("read", ["top", "pop", "push", "proxy"])
+def test_a_stack_that_holds_its_own_proxy_raises_recursion_error(lc, read):
+    """A LocalStack whose variable holds a proxy of that stack: reading the
+    stack asks the proxy, which reads the stack again. The compiled stack
+    counted no recursion there, and overflowed the C stack (segfault)."""
+    for module in (lc, wz):
+        var = ContextVar("tests.own_stack")
+        stack = module.LocalStack(var)
+        proxy = module.LocalProxy(stack)
+        var.set(proxy)
+        reads = {
+            "top": lambda stack=stack: stack.top,
+            "pop": stack.pop,
+            "push": lambda stack=stack: stack.push(1),
+            "proxy": lambda proxy=proxy: proxy.real,
+        }
+        with pytest.raises(RecursionError):
+            reads[read]()
+
+
 @pytest.mark.parametrize("read", ["list", "proxy"])
 def test_a_local_whose_namespace_is_its_own_proxy_raises_recursion_error(lc, read):
     """A Local whose variable holds a proxy of that Local: looking in the

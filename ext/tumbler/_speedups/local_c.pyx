@@ -227,24 +227,39 @@ cdef class LocalStack:
     def push(self, obj):
         """Push ``obj`` and return the new stack."""
         stack = _value(self._storage, _UNSET)
-        stack = [] if stack is _UNSET else stack.copy()
-        stack.append(obj)
+        _enter()  # NOTE: see _top
+        try:
+            stack = [] if stack is _UNSET else stack.copy()
+            stack.append(obj)
+        finally:
+            Py_LeaveRecursiveCall()
         _store(self._storage, stack)
         return stack
 
     def pop(self):
         """Pop the top item and return it; ``None`` if the stack is empty."""
         stack = _value(self._storage, _UNSET)
-        if stack is _UNSET or len(stack) == 0:
-            return None
-        top = stack[-1]
-        # NOTE: CPython's slice, whose errors Cython's words otherwise.
-        _store(self._storage, PyObject_GetItem(stack, _ALL_BUT_LAST))
+        _enter()  # NOTE: see _top
+        try:
+            if stack is _UNSET or len(stack) == 0:
+                return None
+            top = stack[-1]
+            # NOTE: CPython's slice, whose errors Cython's words otherwise.
+            rest = PyObject_GetItem(stack, _ALL_BUT_LAST)
+        finally:
+            Py_LeaveRecursiveCall()
+        _store(self._storage, rest)
         return top
 
     cdef object _top(self):
         stack = _value(self._storage, _UNSET)
-        return None if stack is _UNSET or len(stack) == 0 else stack[-1]
+        # NOTE: counted as a level of recursion (see _counted): what the
+        # variable holds may be a proxy that reads this stack again.
+        _enter()
+        try:
+            return None if stack is _UNSET or len(stack) == 0 else stack[-1]
+        finally:
+            Py_LeaveRecursiveCall()
 
     @property
     def top(self):
