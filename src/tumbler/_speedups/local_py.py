@@ -379,7 +379,13 @@ def _down(obj: Any, plain_only: bool) -> Any:
             raise
         except Exception:
             return obj
-    raise RecursionError("maximum recursion depth exceeded while a LocalProxy looks for its object")
+    raise RecursionError(_CYCLE_FOUND)
+
+
+#: The message of the ``RecursionError`` that ``_down`` raises for a cycle
+#: it finds. NOTE: told from an overflow's by identity, not by its words,
+#: which the compiled twin's overflow shares (see _overflows_through_wrapped).
+_CYCLE_FOUND = "maximum recursion depth exceeded while a LocalProxy looks for its object"
 
 
 def check_chain(obj: Any) -> None:
@@ -441,9 +447,10 @@ def _overflows_through_wrapped(error: RuntimeError) -> bool:
     """
     if not isinstance(error, RecursionError):
         return False
+    if error.args and error.args[0] is _CYCLE_FOUND:
+        return False  # a cycle found, not the stack overflowing
     reads = _special_attribute.__code__
-    # NOTE: the traceback starts at the frame of the read that caught it,
-    # and its last entry is where the error was raised.
+    # NOTE: the traceback starts at the frame of the read that caught it.
     traceback = error.__traceback__
     assert traceback is not None
     frames = []
@@ -451,8 +458,6 @@ def _overflows_through_wrapped(error: RuntimeError) -> bool:
     while below is not None:
         frames.append(below.tb_frame)
         below = below.tb_next
-    if frames and frames[-1].f_code is _down.__code__:
-        return False  # a cycle found, not the stack overflowing
     above = traceback.tb_frame.f_back
     while above is not None:
         frames.append(above)
