@@ -362,6 +362,12 @@ def follow(proxy: Any) -> Any:
     return _down(proxy, plain_only=True)
 
 
+#: The message of the ``RecursionError`` that ``_down`` raises for a cycle
+#: it finds. NOTE: told from an overflow's by identity, not by its words,
+#: which the compiled twin's overflow shares (see _overflows_through_wrapped).
+_CYCLE_FOUND = "maximum recursion depth exceeded while a LocalProxy looks for its object"
+
+
 def _down(obj: Any, plain_only: bool) -> Any:
     """The first object down the chain from ``obj`` that is no proxy (with
     ``plain_only``, no plain proxy), or the first proxy whose object cannot
@@ -380,12 +386,6 @@ def _down(obj: Any, plain_only: bool) -> Any:
         except Exception:
             return obj
     raise RecursionError(_CYCLE_FOUND)
-
-
-#: The message of the ``RecursionError`` that ``_down`` raises for a cycle
-#: it finds. NOTE: told from an overflow's by identity, not by its words,
-#: which the compiled twin's overflow shares (see _overflows_through_wrapped).
-_CYCLE_FOUND = "maximum recursion depth exceeded while a LocalProxy looks for its object"
 
 
 def check_chain(obj: Any) -> None:
