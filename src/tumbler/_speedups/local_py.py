@@ -56,11 +56,13 @@ class Local:
             context_var = ContextVar(f"tumbler.Local<{id(self)}>.storage")
         _set(self, "_Local__storage", context_var)
 
+    # PERF: the slot is read as an attribute, which Python specialises, not
+    # with object.__getattribute__ (a call).
     _Local__storage: ContextVar[dict[str, Any]]
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         """Yield the ``(name, value)`` attributes set in this context."""
-        return iter(_get(self, "_Local__storage").get({}).items())
+        return iter(self._Local__storage.get({}).items())
 
     def __call__(self, name: str, *, unbound_message: str | None = None) -> LocalProxy[Any]:
         """Return a proxy to the attribute ``name`` of this namespace.
@@ -72,7 +74,7 @@ class Local:
 
     def __release_local__(self) -> None:
         """Forget every attribute set in this context."""
-        _get(self, "_Local__storage").set({})
+        self._Local__storage.set({})
 
     def __getattr__(self, name: str) -> Any:
         """Return the attribute ``name`` from this context's namespace.
@@ -80,21 +82,19 @@ class Local:
         Called by Python when ``name`` is not found on the object itself;
         a subclass's own ``__getattr__`` may call it through ``super()``.
         """
-        # PERF: the slot read as an attribute, which Python specialises, not
-        # with object.__getattribute__ (a call).
         values = self._Local__storage.get({})
         if name in values:
             return values[name]
         raise AttributeError(name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        storage = _get(self, "_Local__storage")
+        storage = self._Local__storage
         values = storage.get({}).copy()
         values[name] = value
         storage.set(values)
 
     def __delattr__(self, name: str) -> None:
-        storage = _get(self, "_Local__storage")
+        storage = self._Local__storage
         values = storage.get({})
         if name not in values:
             raise AttributeError(name)
