@@ -1025,6 +1025,38 @@ def test_a_cycle_through_a_read_of_wrapped_raises_recursion_error_once(lc):
         var.reset(token)
 
 
+def at_depth(depth, call):
+    """``call()`` from ``depth`` Python frames further down the stack."""
+    return call() if depth == 0 else at_depth(depth - 1, call)
+
+
+@pytest.mark.parametrize("depth", range(10))
+def test_an_overflow_at_the_chain_walks_call_is_no_cycle_found(lc, depth):
+    """A proxy of a ContextVar holding a proxy named ``__wrapped__`` of the
+    first: each read of ``__wrapped__`` walks the chain (``_down``), whose
+    call reads ``__wrapped__`` again. Where the stack overflowed right at
+    that call, the pure twin took the error for the walk's own "cycle found"
+    (it was raised in the walk's frame), took the fallback and went round
+    again, at every level: a hang (the cores fuzz found it). One depth in
+    five of the caller's lands the overflow there; ten cover two."""
+    var = ContextVar("tests.overflow_at_the_walk")
+    calls = []
+    outer = lc.LocalProxy(var)
+
+    def find_outer():
+        calls.append(1)
+        if len(calls) > 10 * sys.getrecursionlimit():
+            raise Retried
+        return outer
+
+    token = var.set(lc.LocalProxy(find_outer, "__wrapped__"))
+    try:
+        with pytest.raises(RecursionError):
+            at_depth(depth, lambda: delattr(outer, "missing"))
+    finally:
+        var.reset(token)
+
+
 def wrapped_once(module):
     """Cycles whose overflow meets one read of ``__wrapped__``: a proxy that
     stands for its own ``items``, and a proxy named ``__wrapped__`` of one
