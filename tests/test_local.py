@@ -712,6 +712,7 @@ def test_every_special_name_is_forwarded_in_both_twins(lc):
         for name, attr in vars(local_py.LocalProxy).items()
         if type(attr).__name__ == "_Forwarded"
     }
+    assert set(local_py.READS) == names  # what the compiled twin reads them through
     samples = [[1, 2], 3, "ab", Thing()]
     for value in samples:
         for name in sorted(names):
@@ -1164,7 +1165,8 @@ def subclasses(base):
 
 def getattr_reads(module):
     """``Local.__getattr__`` and ``LocalProxy.__getattr__``, called by
-    Python, directly and from a subclass's own ``__getattr__``."""
+    Python, directly and from a subclass's own ``__getattr__``; and what a
+    subclass without one finds before its base's is asked."""
     traced, plain = (cls() for cls in subclasses(module.Local))
     ns = module.Local(_ns)
     for each in (ns, traced, plain):
@@ -1181,6 +1183,7 @@ def getattr_reads(module):
         "Local: a subclass's own, missing": lambda: traced.missing,
         "Local: a subclass without one": lambda: (plain.a, plain._b),
         "Local: a subclass without one, missing": lambda: plain.missing,
+        **{f"Local: {case}": read for case, read in subclass_finds(module.Local, ns).items()},
         "LocalProxy: read directly": lambda: proxy.__getattr__("real"),
         "LocalProxy: a subclass's own first": lambda: traced_proxy.real,
         "LocalProxy: a subclass's own, missing": lambda: traced_proxy.missing,
@@ -1189,6 +1192,54 @@ def getattr_reads(module):
         "LocalProxy: a subclass without one": lambda: plain_proxy.real,
         "LocalProxy: a subclass without one, missing": lambda: plain_proxy.missing,
         "LocalProxy: a subclass without one, a dunder": lambda: plain_proxy.__len__(),
+        **{
+            f"LocalProxy: {case}": read
+            for case, read in subclass_finds(module.LocalProxy, _var).items()
+        },
+    }
+
+
+def subclass_finds(base, arg):
+    """Reads of ``real`` and ``a`` (the names the object or namespace has)
+    from subclasses of ``base`` built on ``arg``, each of which has the name
+    itself, or has it fail, or is given a ``__getattr__`` after it is made.
+    The compiled twin keeps its own getattr slot for a subclass that has no
+    ``__getattr__`` or ``__getattribute__`` of its own, and looks on the
+    class and in the instance's dict without raising (see local_c's
+    ``_base_getattro`` and ``_generic_finds``)."""
+
+    def made(**namespace):
+        return type("Sub", (base,), namespace)(arg)
+
+    def missing(self):
+        raise AttributeError("from the property")
+
+    in_dict = made()
+    vars(in_dict)["real"] = "in the instance's dict"
+    in_dict_too = made()
+    vars(in_dict_too)["a"] = "in the instance's dict"
+    given_later = made()
+    type(given_later).__getattr__ = lambda self, name: ("given later", name)
+    sub_of_traced = type("SubSub", (subclasses(base)[0],), {})(arg)
+    sub_of_plain = type("SubSub", (subclasses(base)[1],), {})(arg)
+
+    class Own(base):
+        def __getattribute__(self, name):
+            return "own", super().__getattribute__(name)
+
+    return {
+        "a class attribute": lambda: (made(real="class").real, made(a="class").a),
+        "a method": lambda: made(real=lambda self: "method").real(),
+        "a property that fails": lambda: (
+            made(real=property(missing)).real,
+            made(a=property(missing)).a,
+        ),
+        "the instance's dict": lambda: (in_dict.real, in_dict_too.a),
+        "no instance dict": lambda: (made(__slots__=()).real, made(__slots__=()).a),
+        "a __getattr__ given later": lambda: (given_later.real, given_later.missing),
+        "a subclass of one with its own": lambda: (sub_of_traced.real, sub_of_traced.a),
+        "a subclass of one without": lambda: (sub_of_plain.real, sub_of_plain.a),
+        "its own __getattribute__": lambda: (Own(arg).real, Own(arg).a),
     }
 
 
@@ -1201,6 +1252,26 @@ def test_getattr_as_in_werkzeug(lc, case):
     read before the subclass's own ``__getattr__`` was asked."""
     expected = outcome(getattr_reads(wz)[case])
     assert outcome(getattr_reads(lc)[case]) == expected
+
+
+@pytest.mark.parametrize("own", [False, True], ids=["without", "with its own __getattr__"])
+def test_a_subclass_proxys_failed_dunder_read_leaves_no_error_held(lc, own):
+    """A failed read of a dunder leaves its error for the ``__getattr__``
+    Python calls next (``local_py._missed``), and that takes it. A compiled
+    subclass without a ``__getattr__`` of its own keeps its base's getattr
+    slot, which calls none, so its read must leave none: a held error keeps
+    its traceback's frames alive until the next miss on the thread."""
+
+    class Sub(lc.LocalProxy):
+        if own:
+
+            def __getattr__(self, name):
+                return super().__getattr__(name)
+
+    _var.set(5)
+    with pytest.raises(AttributeError, match="__enter__"):
+        Sub(_var).__enter__  # noqa: B018
+    assert "last" not in local_py._missed.__dict__
 
 
 def odd_namespace_reads(module):

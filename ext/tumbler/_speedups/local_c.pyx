@@ -21,8 +21,15 @@ from cpython.number cimport (
     PyNumber_Subtract,
     PyNumber_Xor,
 )
-from cpython.object cimport PyObject, PyObject_GetItem, PyObject_IsInstance, PyTypeObject
+from cpython.object cimport (
+    Py_TYPE,
+    PyObject,
+    PyObject_GetItem,
+    PyObject_IsInstance,
+    PyTypeObject,
+)
 from cpython.ref cimport Py_DECREF
+from cpython.type cimport PyType_IsSubtype
 
 import builtins
 import copy
@@ -47,6 +54,13 @@ cdef extern from "Python.h":
     void PyType_Modified(PyTypeObject *type)
     int Py_EnterRecursiveCall(const char *where)
     void Py_LeaveRecursiveCall()
+    object PyObject_GenericGetDict(object obj, void *context)
+    # NOTE: CPython's lookup through a type's attribute cache; a borrowed
+    # reference, and no error set. Cython's own code calls it on CPython.
+    PyObject *_PyType_Lookup(PyTypeObject *type, object name)
+    ctypedef PyObject *(*getattrofunc)(PyObject *, PyObject *)
+    ctypedef struct _TypeGetattro "PyTypeObject":
+        getattrofunc tp_getattro
 
 __all__ = ["Local", "LocalProxy", "LocalStack"]
 
@@ -54,11 +68,11 @@ cdef str _UNBOUND = "object is not bound"
 cdef str _GET_CURRENT_OBJECT = "_get_current_object"
 # NOTE: CPython's next(), not the one Cython inlines, whose error says less.
 cdef object _next = builtins.next
-cdef object _SPECIAL_NAMES = local_py.SPECIAL_NAMES
-cdef object _special_attribute = local_py._special_attribute
+cdef dict _READS = local_py.READS
 cdef object _missed = local_py._missed
 cdef object _follow = local_py.follow
 cdef object _check_chain = local_py.check_chain
+cdef type _PURE_PROXY = local_py.LocalProxy
 
 
 cdef object _UNSET = object()
@@ -90,6 +104,22 @@ cdef inline bint _public(object name):
     """Whether ``name`` is a plain ``str`` that does not start with ``_``."""
     return (PyUnicode_CheckExact(name) and PyUnicode_GET_LENGTH(name) > 0
             and PyUnicode_READ_CHAR(name, 0) != c'_')
+
+
+cdef inline bint _generic_finds(object obj, object name) except -1:
+    """Whether Python's generic lookup finds ``obj.<name>``, on the class or
+    in the instance's ``__dict__``, so that ``__getattr__`` is not asked
+    unless what it finds raises ``AttributeError``. PERF: learnt without an
+    ``AttributeError`` raised and caught."""
+    if _PyType_Lookup(Py_TYPE(obj), name) != NULL:
+        return True
+    return Py_TYPE(obj).tp_dictoffset != 0 and name in PyObject_GenericGetDict(obj, NULL)
+
+
+cdef inline bint _other_getattr(type cls, object getattr_):
+    """Whether ``cls`` has a ``__getattr__`` other than ``getattr_``, its
+    compiled base's (put there by ``_give``): a subclass's."""
+    return _PyType_Lookup(<PyTypeObject *>cls, "__getattr__") != <PyObject *>getattr_
 
 
 cdef int _enter() except -1:
@@ -159,14 +189,16 @@ cdef class Local:
         return NotImplemented
 
     def __getattribute__(self, name):
-        # PERF: a public name on a plain Local is in the namespace or nowhere.
-        if type(self) is Local and _public(name):
+        # PERF: a public name on a plain Local is in the namespace or nowhere;
+        # any other name is, unless the class or instance has it.
+        if (type(self) is Local and _public(name)) or not (
+                _generic_finds(self, name) or _other_getattr(type(self), _LOCAL_GETATTR)):
             return self._lookup(name, True)
         try:
             return PyObject_GenericGetAttr(self, name)
         except AttributeError:
-            # A subclass's own __getattr__ is asked next (see _give_getattr).
-            if type(self) is not Local and type(self).__getattr__ is not _LOCAL_GETATTR:
+            # A subclass's own __getattr__ is asked next (see _give).
+            if _other_getattr(type(self), _LOCAL_GETATTR):
                 raise
             return self._lookup(name, True)
 
@@ -186,24 +218,55 @@ cdef class Local:
         storage.set(values)
 
 
-cdef void _give_getattr(type cls, object function) except *:
-    """Put ``function`` in the dict of ``cls`` as its ``__getattr__``.
+cdef void _give(type cls, str name, object value) except *:
+    """Put ``value`` in the dict of the compiled ``cls`` as ``name``, which
+    Cython cannot do for these two names.
 
-    NOTE: Cython folds a ``__getattr__`` written in the class into the
-    type's own getattr slot, behind ``__getattribute__``, so that a
-    subclass's ``__getattr__`` would be asked only for what that one lacks.
-    Put in the dict instead, it leaves the type's slot as it is, and Python
-    gives a subclass a slot that calls ``__getattribute__`` and then its
+    ``__getattr__``: Cython folds one written in the class into the type's
+    own getattr slot, behind ``__getattribute__``, so that a subclass's
+    ``__getattr__`` would be asked only for what that one lacks. Put in the
+    dict instead, it leaves the type's slot as it is, and Python gives a
+    subclass a slot that calls ``__getattribute__`` and then its
     ``__getattr__``, the subclass's own first, which may call this one with
     ``super()``: as werkzeug's classes have it. The pure twin's method
     serves, as it is only called for a subclass or by name.
+
+    ``__init_subclass__``: Cython refuses one in an extension type.
     """
-    (<dict>(<PyTypeObject *>cls).tp_dict)["__getattr__"] = function
+    (<dict>(<PyTypeObject *>cls).tp_dict)[name] = value
+    PyType_Modified(<PyTypeObject *>cls)
+
+
+cdef void _base_getattro(type cls, type base, object getattr_) except *:
+    """Give ``cls``, a subclass of the compiled ``base``, ``base``'s own
+    getattr slot, unless it has a ``__getattr__`` (other than ``getattr_``,
+    the base's) or a ``__getattribute__`` of its own.
+
+    Why: the ``__getattr__`` in the base's dict (``_give``) gives
+    every subclass Python's slot that calls ``__getattribute__`` and then
+    ``__getattr__`` through bound method objects, for every read. The base's
+    slot does what both would, when neither is the subclass's. Python puts
+    its own slot back if the class, or a base, is given one later.
+    """
+    if _other_getattr(cls, getattr_) or (
+            _PyType_Lookup(<PyTypeObject *>cls, "__getattribute__")
+            != _PyType_Lookup(<PyTypeObject *>base, "__getattribute__")):
+        return
+    (<_TypeGetattro *>cls).tp_getattro = (<_TypeGetattro *>base).tp_getattro
     PyType_Modified(<PyTypeObject *>cls)
 
 
 cdef object _LOCAL_GETATTR = local_py.Local.__dict__["__getattr__"]
-_give_getattr(Local, _LOCAL_GETATTR)
+_give(Local, "__getattr__", _LOCAL_GETATTR)
+
+
+def _local_subclass(cls, **kwargs):
+    """``Local.__init_subclass__``: see ``_base_getattro``."""
+    super(Local, cls).__init_subclass__(**kwargs)
+    _base_getattro(cls, Local, _LOCAL_GETATTR)
+
+
+_give(Local, "__init_subclass__", classmethod(_local_subclass))
 
 
 cdef class LocalStack:
@@ -420,7 +483,10 @@ cdef class LocalProxy:
         obj = self._resolver.resolve()
         if type(obj) is LocalProxy:
             obj = _follow(obj)
-        if type(self) is not LocalProxy:  # a subclass's proxy
+        # PERF: the test check_chain asks of its callers, in C (a proxy of either twin).
+        if type(self) is not LocalProxy and (
+                PyType_IsSubtype(type(obj), LocalProxy)
+                or PyType_IsSubtype(type(obj), _PURE_PROXY)):
             _check_chain(obj)
         return obj
 
@@ -437,21 +503,28 @@ cdef class LocalProxy:
             return self._bound_get
         if name == "_LocalProxy__wrapped":
             return self._resolver.local
-        if name in _SPECIAL_NAMES:
-            if type(self) is LocalProxy:
-                return _special_attribute(self, name)
+        forwarded = _READS.get(name)
+        if forwarded is not None:
+            # A type with Python's getattr slot (see _base_getattro) calls
+            # __getattr__ next, where this read fails.
+            if (<_TypeGetattro *>Py_TYPE(self)).tp_getattro == (
+                    <_TypeGetattro *>LocalProxy).tp_getattro:
+                return forwarded.read(self)
             try:
-                return _special_attribute(self, name)
+                return forwarded.read(self)
             except AttributeError as error:
-                # NOTE: Python calls __getattr__ next, which raises this
-                # again rather than look once more (local_py._Forwarded).
+                # NOTE: __getattr__ raises this again rather than look once
+                # more (local_py._Forwarded).
                 _missed.last = (self, name, error)
                 raise
+        # PERF: any other name is the object's, unless the class or instance has it.
+        if not (_generic_finds(self, name) or _other_getattr(type(self), _PROXY_GETATTR)):
+            return getattr(self._current(), name)
         try:
             return PyObject_GenericGetAttr(self, name)
         except AttributeError:
-            # A subclass's own __getattr__ is asked next (see _give_getattr).
-            if type(self) is not LocalProxy and type(self).__getattr__ is not _PROXY_GETATTR:
+            # A subclass's own __getattr__ is asked next (see _give).
+            if _other_getattr(type(self), _PROXY_GETATTR):
                 raise
             return getattr(self._current(), name)
 
@@ -569,7 +642,7 @@ cdef class LocalProxy:
         # CPython's length_hint takes a TypeError raised by the call of a
         # __length_hint__ it has found for "no hint", not one raised as it
         # reads it.
-        return _special_attribute(self, "__length_hint__")
+        return _READS["__length_hint__"].read(self)
 
     def __getitem__(self, key):
         # NOTE: CPython's subscript, whose errors Cython's words otherwise.
@@ -816,5 +889,14 @@ cdef class LocalProxy:
 
 
 cdef object _PROXY_GETATTR = local_py.LocalProxy.__dict__["__getattr__"]
-_give_getattr(LocalProxy, _PROXY_GETATTR)
-local_py.PLAIN_PROXIES.add(LocalProxy)
+_give(LocalProxy, "__getattr__", _PROXY_GETATTR)
+
+
+def _proxy_subclass(cls, **kwargs):
+    """``LocalProxy.__init_subclass__``: see ``_base_getattro``."""
+    super(LocalProxy, cls).__init_subclass__(**kwargs)
+    _base_getattro(cls, LocalProxy, _PROXY_GETATTR)
+
+
+_give(LocalProxy, "__init_subclass__", classmethod(_proxy_subclass))
+local_py.add_plain_proxy(LocalProxy)

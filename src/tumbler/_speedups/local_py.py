@@ -337,11 +337,20 @@ _ATTRIBUTES: dict[str, Callable[[Any], Any]] = {
 }
 
 
-#: The plain proxy classes, this twin's and the compiled twin's (``local_c``
-#: adds its own): a proxy of one of them forwards every operation to its
-#: object, so that one which stands for another may pass an operation
-#: straight to the end of the chain (see ``follow``).
+#: The plain proxy classes, this twin's and the compiled twin's (each adds
+#: its own with ``add_plain_proxy``): a proxy of one of them forwards every
+#: operation to its object, so that one which stands for another may pass an
+#: operation straight to the end of the chain (see ``follow``).
 PLAIN_PROXIES: set[type] = set()
+#: The same classes as a tuple, for ``issubclass`` (PERF: made once).
+_PLAIN_BASES: tuple[type, ...] = ()
+
+
+def add_plain_proxy(cls: type) -> None:
+    """Count ``cls`` among ``PLAIN_PROXIES``."""
+    global _PLAIN_BASES
+    PLAIN_PROXIES.add(cls)
+    _PLAIN_BASES = tuple(PLAIN_PROXIES)
 
 
 def follow(proxy: Any) -> Any:
@@ -372,9 +381,9 @@ def _down(obj: Any, plain_only: bool) -> Any:
     """The first object down the chain from ``obj`` that is no proxy (with
     ``plain_only``, no plain proxy), or the first proxy whose object cannot
     be found; ``RecursionError`` past as many steps as the recursion limit."""
-    bases = () if plain_only else tuple(PLAIN_PROXIES)  # PERF: follow() makes no tuple
     for _ in range(sys.getrecursionlimit()):
-        if type(obj) not in PLAIN_PROXIES if plain_only else not issubclass(type(obj), bases):
+        followed = type(obj) in PLAIN_PROXIES if plain_only else issubclass(type(obj), _PLAIN_BASES)
+        if not followed:
             return obj
         try:
             obj = obj._get_current_object()
@@ -398,36 +407,11 @@ def check_chain(obj: Any) -> None:
     itself, and one that comes back to it through a cycle would pass it from
     one slot to the next, which counts no recursion in C, until the stack
     overflowed. Looking down the chain first turns that into the error a
-    plain cycle gives; a chain that ends is read once more, and only when a
-    subclass's proxy stands for a proxy.
+    plain cycle gives; a chain that ends is read once more. Both twins call
+    it only where a subclass's proxy stands for a proxy (its type a subclass
+    of one in ``PLAIN_PROXIES``), and test that first (PERF: no call).
     """
     _down(obj, plain_only=False)
-
-
-def _special_attribute(proxy: Any, name: str) -> Any:
-    """``proxy.<name>`` for a dunder werkzeug's proxy forwards (``name`` in
-    ``_FORWARDED``, ``_IN_PLACE`` or ``_ATTRIBUTES``), as it answers it."""
-    try:
-        obj = proxy._get_current_object()
-        if type(obj) in PLAIN_PROXIES:
-            obj = follow(obj)
-        if type(proxy) not in PLAIN_PROXIES:
-            check_chain(obj)
-    except RuntimeError as error:
-        if name in _ATTRIBUTES:
-            if name == "__wrapped__" and _overflows_through_wrapped(error):
-                raise
-            return _ATTRIBUTES[name](proxy)
-        fallback = _FORWARDED.get(name, (None, None))[1]
-        if fallback is None:
-            raise
-        return fallback(proxy)
-    if name in _ATTRIBUTES:
-        return getattr(obj, name)
-    if name in _IN_PLACE:
-        return partial(_in_place, _IN_PLACE[name], obj, proxy)
-    function = _FORWARDED[name][0]
-    return getattr(obj, name) if function is None else partial(function, obj)
 
 
 def _overflows_through_wrapped(error: RuntimeError) -> bool:
@@ -449,7 +433,7 @@ def _overflows_through_wrapped(error: RuntimeError) -> bool:
         return False
     if error.args and error.args[0] is _CYCLE_FOUND:
         return False  # a cycle found, not the stack overflowing
-    reads = _special_attribute.__code__
+    reads = _Forwarded.read.__code__
     # NOTE: the traceback starts at the frame of the read that caught it.
     traceback = error.__traceback__
     assert traceback is not None
@@ -463,7 +447,8 @@ def _overflows_through_wrapped(error: RuntimeError) -> bool:
         frames.append(above)
         above = above.f_back
     return any(
-        frame.f_code is reads and frame.f_locals.get("name") == "__wrapped__" for frame in frames
+        frame.f_code is reads and frame.f_locals.get("self") is READS["__wrapped__"]
+        for frame in frames
     )
 
 
@@ -484,25 +469,56 @@ SPECIAL_NAMES = frozenset(_FORWARDED) | frozenset(_IN_PLACE) | frozenset(_ATTRIB
 _missed = threading.local()
 
 
+#: The ``_Forwarded`` of each name in ``SPECIAL_NAMES``, by name: what the
+#: compiled twin reads its dunders through.
+READS: dict[str, _Forwarded] = {}
+
+
 class _Forwarded:
     """A dunder of ``LocalProxy`` that stands for the object's: read from a
-    proxy, it is what ``_special_attribute`` says; called by Python for an
-    operator or a protocol (``len(p)``, ``p + 1``, ``with p``), it is read
-    the same way, so both follow werkzeug's semantics exactly."""
+    proxy, it is what ``read`` says; called by Python for an operator or a
+    protocol (``len(p)``, ``p + 1``, ``with p``), it is read the same way,
+    so both follow werkzeug's semantics exactly."""
 
-    __slots__ = ("class_value", "name")
+    __slots__ = ("class_value", "fallback", "function", "in_place", "name")
 
     def __init__(self, class_value: Any = None) -> None:
         self.class_value = class_value
 
     def __set_name__(self, owner: type, name: str) -> None:
+        # PERF: what the tables say of the name is looked up once, here.
         self.name = name
+        self.function, self.fallback = _FORWARDED.get(name, (None, _ATTRIBUTES.get(name)))
+        self.in_place = _IN_PLACE.get(name)
+        READS[name] = self
+
+    def read(self, proxy: Any) -> Any:
+        """``proxy.<name>``, as werkzeug's proxy answers it: the function
+        bound to the object, the in-place operator that returns the proxy,
+        or the object's own attribute; unbound, the fallback, if any."""
+        try:
+            obj = proxy._get_current_object()
+            if type(obj) in PLAIN_PROXIES:
+                obj = follow(obj)
+            if type(proxy) not in PLAIN_PROXIES and issubclass(type(obj), _PLAIN_BASES):
+                check_chain(obj)
+        except RuntimeError as error:
+            if self.fallback is None or (
+                self.name == "__wrapped__" and _overflows_through_wrapped(error)
+            ):
+                raise
+            return self.fallback(proxy)
+        if self.function is not None:
+            return partial(self.function, obj)
+        if self.in_place is not None:
+            return partial(_in_place, self.in_place, obj, proxy)
+        return getattr(obj, self.name)
 
     def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
             return self if self.class_value is None else self.class_value
         try:
-            return _special_attribute(instance, self.name)
+            return self.read(instance)
         except AttributeError as error:
             # NOTE: Python calls __getattr__ next, for the same name, and it
             # raises this error again rather than look for the object once
@@ -514,7 +530,7 @@ class _Forwarded:
 
     def __call__(self, instance: Any, /, *args: Any, **kwargs: Any) -> Any:
         # type(p).__copy__(p), as copy.copy calls it, reaches here.
-        return _special_attribute(instance, self.name)(*args, **kwargs)
+        return self.read(instance)(*args, **kwargs)
 
 
 class LocalProxy(Generic[T]):
@@ -660,4 +676,4 @@ class LocalProxy(Generic[T]):
     __deepcopy__ = _Forwarded()
 
 
-PLAIN_PROXIES.add(LocalProxy)
+add_plain_proxy(LocalProxy)
