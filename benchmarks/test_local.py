@@ -19,6 +19,8 @@ class Request:
 
 _request = ContextVar("benchmarks.request")
 _request.set(Request())
+_count = ContextVar("benchmarks.count")
+_count.set(41)
 _namespace = ContextVar("benchmarks.namespace")
 _stack = ContextVar("benchmarks.stack")
 
@@ -57,6 +59,38 @@ def test_current_object_werkzeug(benchmark):
     request = wz.LocalProxy(_request)
     got = repeated(benchmark, "request._get_current_object()", {"request": request})
     assert got is _request.get()
+
+
+def subclass_read(benchmark, module):
+    """As an extension that subclasses ``LocalProxy`` reads through it."""
+    request = type("RequestProxy", (module.LocalProxy,), {})(_request)
+    return repeated(benchmark, "request.method", {"request": request})
+
+
+@pytest.mark.benchmark(group="LocalProxy subclass: request.method")
+def test_subclass_attribute(benchmark, lc):
+    assert subclass_read(benchmark, lc) == "GET"
+
+
+@pytest.mark.benchmark(group="LocalProxy subclass: request.method")
+def test_subclass_attribute_werkzeug(benchmark):
+    assert subclass_read(benchmark, wz) == "GET"
+
+
+def operator_on(benchmark, module):
+    """An operator (a forwarded dunder): ``count + 1``."""
+    count = module.LocalProxy(_count)
+    return repeated(benchmark, "count + 1", {"count": count})
+
+
+@pytest.mark.benchmark(group="LocalProxy: count + 1")
+def test_operator(benchmark, lc):
+    assert operator_on(benchmark, lc) == 42
+
+
+@pytest.mark.benchmark(group="LocalProxy: count + 1")
+def test_operator_werkzeug(benchmark):
+    assert operator_on(benchmark, wz) == 42
 
 
 def local_read(benchmark, module):
