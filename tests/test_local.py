@@ -974,7 +974,28 @@ def test_a_callable_that_operates_on_its_own_proxy_raises_recursion_error_once(l
             outer.reset(token)
 
 
-@pytest.mark.parametrize("subclass", [False, True])
+class OwnGetattr:
+    """Mixed into a ``LocalProxy`` subclass: a ``__getattr__`` of its own,
+    which calls its base's."""
+
+    def __getattr__(self, name):
+        return super().__getattr__(name)
+
+
+#: What ``proxy_class`` makes.
+PROXY_KINDS = ["plain", "subclass", "subclass with __getattr__"]
+
+
+def proxy_class(module, kind):
+    """``module.LocalProxy``, or a subclass of it, without or with a
+    ``__getattr__`` of its own (the compiled twin's getattr slot differs)."""
+    if kind == "plain":
+        return module.LocalProxy
+    mixins = (OwnGetattr,) if kind == "subclass with __getattr__" else ()
+    return type("P", (*mixins, module.LocalProxy), {})
+
+
+@pytest.mark.parametrize("subclass", PROXY_KINDS)
 @pytest.mark.parametrize("read", ["__wrapped__", "value"])
 def test_a_proxy_named_for_a_dunder_of_itself_fails_once(lc, read, subclass):
     """A proxy named ``__wrapped__`` whose callable returns the proxy: each
@@ -993,8 +1014,7 @@ def test_a_proxy_named_for_a_dunder_of_itself_fails_once(lc, read, subclass):
             raise Retried
         return me[0]
 
-    proxy_class = type("P", (lc.LocalProxy,), {}) if subclass else lc.LocalProxy
-    me.append(proxy_class(find, "__wrapped__"))
+    me.append(proxy_class(lc, subclass)(find, "__wrapped__"))
     with pytest.raises(RecursionError):
         getattr(me[0], read)
 
@@ -1083,7 +1103,7 @@ def test_an_overflow_that_meets_one_read_of_wrapped_takes_the_fallback(lc, case)
     assert outcome(wrapped_once(lc)[case]) == expected
 
 
-@pytest.mark.parametrize("subclass", [False, True])
+@pytest.mark.parametrize("subclass", PROXY_KINDS)
 def test_a_chain_of_reads_of_a_missing_dunder_fails_once(lc, subclass):
     """Proxies each named ``__wrapped__`` of the next, down to an object
     without one: the dunder's descriptor fails, and Python calls
@@ -1098,10 +1118,10 @@ def test_a_chain_of_reads_of_a_missing_dunder_fails_once(lc, subclass):
             raise Retried
         return Thing()
 
-    proxy_class = type("P", (lc.LocalProxy,), {}) if subclass else lc.LocalProxy
-    proxy = proxy_class(base)
+    cls = proxy_class(lc, subclass)
+    proxy = cls(base)
     for _ in range(40):
-        proxy = proxy_class(lambda proxy=proxy: proxy, "__wrapped__")
+        proxy = cls(lambda proxy=proxy: proxy, "__wrapped__")
     with pytest.raises(AttributeError, match=r"^'Thing' object has no attribute '__wrapped__'$"):
         proxy.value  # noqa: B018
 
@@ -1254,23 +1274,18 @@ def test_getattr_as_in_werkzeug(lc, case):
     assert outcome(getattr_reads(lc)[case]) == expected
 
 
-@pytest.mark.parametrize("own", [False, True], ids=["without", "with its own __getattr__"])
-def test_a_subclass_proxys_failed_dunder_read_leaves_no_error_held(lc, own):
+@pytest.mark.parametrize("kind", PROXY_KINDS)
+def test_a_failed_dunder_read_leaves_no_error_held(lc, kind):
     """A failed read of a dunder leaves its error for the ``__getattr__``
-    Python calls next (``local_py._missed``), and that takes it. A compiled
-    subclass without a ``__getattr__`` of its own keeps its base's getattr
-    slot, which calls none, so its read must leave none: a held error keeps
-    its traceback's frames alive until the next miss on the thread."""
+    Python calls next (``local_py._Forwarded``), and that takes it. The
+    compiled ``LocalProxy``, and a subclass without a ``__getattr__`` of its
+    own (which keeps its base's getattr slot), call none, so their reads
+    must drop it: a held error keeps its traceback's frames alive."""
 
-    class Sub(lc.LocalProxy):
-        if own:
-
-            def __getattr__(self, name):
-                return super().__getattr__(name)
-
+    cls = proxy_class(lc, kind)
     _var.set(5)
     with pytest.raises(AttributeError, match="__enter__"):
-        Sub(_var).__enter__  # noqa: B018
+        cls(_var).__enter__  # noqa: B018
     assert "last" not in local_py._missed.__dict__
 
 

@@ -428,6 +428,20 @@ cdef class _Resolver:
         return self.resolve()
 
 
+cdef object _forwarded(object proxy, object forwarded, bint getattr_next):
+    """``proxy.<name>`` for a dunder werkzeug's proxy forwards, read through
+    its descriptor in the pure twin (``forwarded``). A read that fails leaves
+    its error for the ``__getattr__`` Python calls next (``local_py``'s
+    ``_Forwarded``); unless one is (``getattr_next``), it is dropped, as a
+    held error keeps its traceback's frames alive."""
+    try:
+        return forwarded.__get__(proxy, type(proxy))
+    except AttributeError:
+        if not getattr_next:
+            _missed.__dict__.pop("last", None)
+        raise
+
+
 cdef class LocalProxy:
     """A proxy to the object a context-local holds: every operation on a
     LocalProxy, from attribute access to operators, ``with`` and ``await``,
@@ -505,18 +519,9 @@ cdef class LocalProxy:
             return self._resolver.local
         forwarded = _READS.get(name)
         if forwarded is not None:
-            # A type with Python's getattr slot (see _base_getattro) calls
-            # __getattr__ next, where this read fails.
-            if (<_TypeGetattro *>Py_TYPE(self)).tp_getattro == (
-                    <_TypeGetattro *>LocalProxy).tp_getattro:
-                return forwarded.read(self)
-            try:
-                return forwarded.read(self)
-            except AttributeError as error:
-                # NOTE: __getattr__ raises this again rather than look once
-                # more (local_py._Forwarded).
-                _missed.last = (self, name, error)
-                raise
+            # A type with this slot (see _base_getattro) calls no __getattr__.
+            return _forwarded(self, forwarded, (<_TypeGetattro *>Py_TYPE(self)).tp_getattro
+                              != (<_TypeGetattro *>LocalProxy).tp_getattro)
         # PERF: any other name is the object's, unless the class or instance has it.
         if not (_generic_finds(self, name) or _other_getattr(type(self), _PROXY_GETATTR)):
             return getattr(self._current(), name)
@@ -642,7 +647,7 @@ cdef class LocalProxy:
         # CPython's length_hint takes a TypeError raised by the call of a
         # __length_hint__ it has found for "no hint", not one raised as it
         # reads it.
-        return _READS["__length_hint__"].read(self)
+        return _forwarded(self, _READS["__length_hint__"], False)
 
     def __getitem__(self, key):
         # NOTE: CPython's subscript, whose errors Cython's words otherwise.

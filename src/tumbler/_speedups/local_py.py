@@ -433,7 +433,7 @@ def _overflows_through_wrapped(error: RuntimeError) -> bool:
         return False
     if error.args and error.args[0] is _CYCLE_FOUND:
         return False  # a cycle found, not the stack overflowing
-    reads = _Forwarded.read.__code__
+    reads = _Forwarded.__get__.__code__
     # NOTE: the traceback starts at the frame of the read that caught it.
     traceback = error.__traceback__
     assert traceback is not None
@@ -476,7 +476,7 @@ READS: dict[str, _Forwarded] = {}
 
 class _Forwarded:
     """A dunder of ``LocalProxy`` that stands for the object's: read from a
-    proxy, it is what ``read`` says; called by Python for an operator or a
+    proxy, it is what ``__get__`` says; called by Python for an operator or a
     protocol (``len(p)``, ``p + 1``, ``with p``), it is read the same way,
     so both follow werkzeug's semantics exactly."""
 
@@ -492,33 +492,30 @@ class _Forwarded:
         self.in_place = _IN_PLACE.get(name)
         READS[name] = self
 
-    def read(self, proxy: Any) -> Any:
-        """``proxy.<name>``, as werkzeug's proxy answers it: the function
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        """``instance.<name>``, as werkzeug's proxy answers it: the function
         bound to the object, the in-place operator that returns the proxy,
         or the object's own attribute; unbound, the fallback, if any."""
-        try:
-            obj = proxy._get_current_object()
-            if type(obj) in PLAIN_PROXIES:
-                obj = follow(obj)
-            if type(proxy) not in PLAIN_PROXIES and issubclass(type(obj), _PLAIN_BASES):
-                check_chain(obj)
-        except RuntimeError as error:
-            if self.fallback is None or (
-                self.name == "__wrapped__" and _overflows_through_wrapped(error)
-            ):
-                raise
-            return self.fallback(proxy)
-        if self.function is not None:
-            return partial(self.function, obj)
-        if self.in_place is not None:
-            return partial(_in_place, self.in_place, obj, proxy)
-        return getattr(obj, self.name)
-
-    def __get__(self, instance: Any, owner: type | None = None) -> Any:
         if instance is None:
             return self if self.class_value is None else self.class_value
         try:
-            return self.read(instance)
+            try:
+                obj = instance._get_current_object()
+                if type(obj) in PLAIN_PROXIES:
+                    obj = follow(obj)
+                if type(instance) not in PLAIN_PROXIES and issubclass(type(obj), _PLAIN_BASES):
+                    check_chain(obj)
+            except RuntimeError as error:
+                if self.fallback is None or (
+                    self.name == "__wrapped__" and _overflows_through_wrapped(error)
+                ):
+                    raise
+                return self.fallback(instance)
+            if self.function is not None:
+                return partial(self.function, obj)
+            if self.in_place is not None:
+                return partial(_in_place, self.in_place, obj, instance)
+            return getattr(obj, self.name)
         except AttributeError as error:
             # NOTE: Python calls __getattr__ next, for the same name, and it
             # raises this error again rather than look for the object once
@@ -530,7 +527,7 @@ class _Forwarded:
 
     def __call__(self, instance: Any, /, *args: Any, **kwargs: Any) -> Any:
         # type(p).__copy__(p), as copy.copy calls it, reaches here.
-        return self.read(instance)(*args, **kwargs)
+        return self.__get__(instance)(*args, **kwargs)
 
 
 class LocalProxy(Generic[T]):
