@@ -84,6 +84,7 @@ import re
 import reprlib
 import sys
 import types
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -482,6 +483,36 @@ SKIP = ("skip",)
 MISSING = Fresh("MISSING", lambda w: MISSING)
 
 
+class OwnGetattr:
+    """Mixed into a subclass of ``Local`` or ``LocalProxy``: a
+    ``__getattr__`` of its own, which calls its base's."""
+
+    def __getattr__(self, name: str) -> Any:
+        return super().__getattr__(name)
+
+
+#: The kinds of ``Local`` and ``LocalProxy`` a step may make: the class, a
+#: subclass, and a subclass with a ``__getattr__`` of its own (the compiled
+#: twin gives the first two kinds its own getattr slot, the third Python's).
+KINDS = ("plain", "subclass", "subclass with __getattr__")
+
+
+#: The subclasses ``_kinds`` made: ``shape`` names them as it names the
+#: classes they subclass.
+_SUBCLASSES: weakref.WeakSet[type] = weakref.WeakSet()
+
+
+def _kinds(base: type) -> dict[str, type]:
+    """``base`` and the two subclasses of ``KINDS``, made anew for each input
+    so that no step's change to a class outlives its world."""
+    made = {
+        "subclass": type(f"Sub{base.__name__}", (base,), {}),
+        "subclass with __getattr__": type(f"Own{base.__name__}", (OwnGetattr, base), {}),
+    }
+    _SUBCLASSES.update(made.values())
+    return {"plain": base, **made}
+
+
 class World:
     """One side of the comparison: the classes a step runs on, and the
     state steps leave for the next (the headers, the environ and its
@@ -510,6 +541,8 @@ class World:
         self.eh = self.EnvironHeaders(self.environ)
         if self.local is not None:
             self.var: contextvars.ContextVar[Any] = contextvars.ContextVar("fuzz.var")
+            self.local_kinds = _kinds(self.local.Local)
+            self.proxy_kinds = _kinds(self.local.LocalProxy)
             self.locals = [self.local.Local(), self.local.Local()]
             self.stacks = [self.local.LocalStack(), self.local.LocalStack()]
             self.proxies: list[Any] = []
@@ -718,7 +751,7 @@ def shape(value: Any, depth: int = 0) -> Any:
         return (kind.__name__,)
     if issubclass(kind, WerkzeugHeaders):
         return (kind.__name__, shape(value._list, depth + 1))
-    if module.startswith("tumbler.") or module == "werkzeug.local":
+    if module.startswith("tumbler.") or module == "werkzeug.local" or kind in _SUBCLASSES:
         return (kind.__name__,)
     if value is None or isinstance(value, bytearray):
         return repr(value)
@@ -1080,12 +1113,13 @@ def l_release(w: World, kind: str, index: int) -> None:
     (w.locals if kind == "local" else w.stacks)[index].__release_local__()
 
 
-def l_new(w: World, kind: str, index: int, shared: bool) -> None:
-    """A new ``Local`` or ``LocalStack``, on the world's ``ContextVar`` if
-    ``shared`` (which a proxy, the other kind and ``var_set`` may use too)."""
+def l_new(w: World, what: str, index: int, shared: bool, kind: str = "plain") -> None:
+    """A new ``Local`` (of a kind in ``KINDS``) or ``LocalStack``, on the
+    world's ``ContextVar`` if ``shared`` (which a proxy, the other kind and
+    ``var_set`` may use too)."""
     var = w.var if shared else None
-    if kind == "local":
-        w.locals[index] = w.local.Local(var)
+    if what == "local":
+        w.locals[index] = w.local_kinds[kind](var)
     else:
         w.stacks[index] = w.local.LocalStack(var)
 
@@ -1106,8 +1140,11 @@ def l_var_set(w: World, value: Any) -> None:
     w.var.set(value)
 
 
-def l_proxy(w: World, source: str, index: int, name: Any, message: Any, via_call: bool) -> Any:
-    """A new proxy, kept as ``proxy[n]``."""
+def l_proxy(
+    w: World, source: str, index: int, name: Any, message: Any, via_call: bool, kind: str = "plain"
+) -> Any:
+    """A new proxy (of a kind in ``KINDS``, unless a ``Local`` or stack makes
+    it), kept as ``proxy[n]``."""
     if source == "local":
         local = w.locals[index]
     elif source == "stack":
@@ -1125,7 +1162,7 @@ def l_proxy(w: World, source: str, index: int, name: Any, message: Any, via_call
     if via_call and source in ("local", "stack"):
         proxy = local(name, unbound_message=message)
     else:
-        proxy = w.local.LocalProxy(local, name, unbound_message=message)
+        proxy = w.proxy_kinds[kind](local, name, unbound_message=message)
     w.proxies.insert(0, proxy)
     del w.proxies[4:]
     return proxy
@@ -1308,7 +1345,8 @@ def d_local_step(provider: Any, ch: ProviderChooser, depth: int = 0) -> Step:
     if roll == 5:
         return Step(l_release, None, ch.choice(["local", "stack"]), index)
     if roll == 6:
-        return Step(l_new, None, ch.choice(["local", "stack"]), index, ch.chance(50))
+        what = ch.choice(["local", "stack"])
+        return Step(l_new, None, what, index, ch.chance(50), _kind(ch))
     if roll == 7:
         return Step(l_push, None, index, thing(ch))
     if roll == 8:
@@ -1319,7 +1357,8 @@ def d_local_step(provider: Any, ch: ProviderChooser, depth: int = 0) -> Step:
         source = ch.choice(["local", "stack", "var", "callable", "raises", "odd"])
         name = ch.choice(PROXY_NAMES) if ch.chance(90) else ch.choice([5, Name("value")])
         message = ch.choice(MESSAGES) if ch.chance(90) else odd_text(provider, ch)
-        return Step(l_proxy, None, source, ch.integer(0, 40), name, message, ch.chance(30))
+        index, via_call = ch.integer(0, 40), ch.chance(30)
+        return Step(l_proxy, None, source, index, name, message, via_call, _kind(ch))
     proxy = ch.integer(0, 3)
     if roll == 12:
         return Step(l_getattr, None, proxy, _attribute(provider, ch))
@@ -1346,6 +1385,11 @@ def d_local_step(provider: Any, ch: ProviderChooser, depth: int = 0) -> Step:
         return Step(l_list, None, index)
     steps = [d_local_step(provider, ch, depth + 1) for _ in range(ch.integer(0, 6))]
     return Step(l_context, None, steps)
+
+
+def _kind(ch: ProviderChooser) -> str:
+    """Mostly the class itself; a subclass of either kind in ``KINDS`` now and then."""
+    return ch.choice(KINDS[1:]) if ch.chance(30) else "plain"
 
 
 def _attribute(provider: Any, ch: ProviderChooser) -> Any:
