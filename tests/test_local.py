@@ -682,6 +682,8 @@ def apply_to_copy(op, module, value):
 def normal(result):
     if result[0] == "returned" and isinstance(result[1], (wz.LocalProxy, local_py.LocalProxy)):
         return "returned", "a proxy"
+    if result[0] == "returned" and isinstance(result[1], float) and math.isnan(result[1]):
+        return "returned", "nan"  # float("NaN"), say: equal to no other
     return result
 
 
@@ -1260,6 +1262,12 @@ def subclass_finds(base, arg):
         "a subclass of one with its own": lambda: (sub_of_traced.real, sub_of_traced.a),
         "a subclass of one without": lambda: (sub_of_plain.real, sub_of_plain.a),
         "its own __getattribute__": lambda: (Own(arg).real, Own(arg).a),
+        "its own dunders": lambda: (
+            made().__doc__,
+            made(__doc__="its own").__doc__,
+            made(__len__=lambda self: 7).__len__(),
+            made(__wrapped__="its own").__wrapped__,
+        ),
     }
 
 

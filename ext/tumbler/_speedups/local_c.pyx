@@ -518,7 +518,11 @@ cdef class LocalProxy:
         if name == "_LocalProxy__wrapped":
             return self._resolver.local
         forwarded = _READS.get(name)
-        if forwarded is not None:
+        # NOTE: unless a subclass has its own (a docstring, say): Python finds
+        # that first, on the class, as werkzeug's and the pure twin's do.
+        if forwarded is not None and (
+                type(self) is LocalProxy or _PyType_Lookup(Py_TYPE(self), name)
+                == _PyType_Lookup(<PyTypeObject *>LocalProxy, name)):
             # A type with this slot (see _base_getattro) calls no __getattr__.
             return _forwarded(self, forwarded, (<_TypeGetattro *>Py_TYPE(self)).tp_getattro
                               != (<_TypeGetattro *>LocalProxy).tp_getattro)
