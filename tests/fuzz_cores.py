@@ -702,6 +702,9 @@ _ARGUMENT_COUNT = re.compile(
     r"\S+\(\) takes (?:exactly |at most |at least )?(\d+) positional arguments?"
     r" (?:\((\d+) given\)|but (\d+) (?:was|were) given)"
 )
+# "__call__() got an unexpected keyword argument 'k'", as a compiled method
+# words it, and "LocalStack.__call__() got ...", as a Python one does.
+_KEYWORD = re.compile(r"\S+\(\) got an unexpected keyword argument")
 
 
 def clean(text: str) -> str:
@@ -709,13 +712,16 @@ def clean(text: str) -> str:
     pure twin writes them (``tumbler._speedups.local_c.LocalProxy`` is
     ``LocalProxy``, and its ``_get_current_object`` a
     ``builtin_function_or_method``, not a ``function``: the compiled proxy is
-    an extension type, README); a call with the wrong number of arguments
-    is told without the function's name or wording (README)."""
+    an extension type, README); a call with the wrong number of arguments,
+    or an unexpected keyword, is told without the function's name or
+    wording (README)."""
     text = _TWIN_MODULE.sub("", _ADDRESS.sub("0x", text))
     # PERF: only where it can match: on a long run of text without spaces,
     # the pattern's leading \S+ backtracks in time quadratic in its length.
     if "() takes " in text:
         text = _ARGUMENT_COUNT.sub(lambda m: f"takes {m[1]} arguments, {m[2] or m[3]} given", text)
+    if "() got " in text:
+        text = _KEYWORD.sub("got an unexpected keyword argument", text)
     # NOTE: quoted or not: math.floor writes "must be real number, not X".
     return _BUILTIN_METHOD.sub("function", text)
 
