@@ -1297,6 +1297,50 @@ def test_a_failed_dunder_read_leaves_no_error_held(lc, kind):
     assert "last" not in local_py._missed.__dict__
 
 
+#: Each binary operator with a reflected form, as Python applies it.
+BINARY_OPERATORS = {
+    name: getattr(operator, name)
+    for name in ("add", "sub", "mul", "mod", "lshift", "rshift", "and_", "xor", "or_")
+} | {
+    "divmod": divmod,
+    "pow": pow,
+    "floordiv": operator.floordiv,
+    "truediv": operator.truediv,
+    "matmul": operator.matmul,
+}
+
+
+def operands(module, name):
+    """A plain proxy that is unbound, and a subclass's proxy whose lookup
+    fails otherwise; and a bound plain proxy beside a subclass's proxy with
+    its own reflected form of the operator ``name``."""
+    reflected = f"__r{name.rstrip('_')}__"
+    sub = type("Sub", (module.LocalProxy,), {})
+    own = type("Own", (module.LocalProxy,), {reflected: lambda self, other: "its own"})
+    unbound = module.LocalProxy(ContextVar("tests.unbound"))
+    failing = sub(lambda: b"ab", "missing")
+    bound = module.LocalProxy(lambda: 6)
+    return {
+        "plain, then subclass": (unbound, failing),
+        "subclass, then plain": (failing, unbound),
+        "plain, then a subclass's own reflected": (bound, own(lambda: 3)),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(BINARY_OPERATORS))
+@pytest.mark.parametrize("order", list(operands(wz, "add")))
+def test_a_binary_operator_asks_the_left_operand_first(lc, name, order):
+    """Python asks a right operand's reflected method first only where its
+    class is a subclass of the left's that overrides it. A subclass of the
+    compiled proxy had Python's generic slots (Cython gives its operators as
+    methods), so its reflected method was always asked first: ``plain +
+    sub`` raised ``sub``'s error where werkzeug raises ``plain``'s (found by
+    the cores fuzz once it made subclasses)."""
+    op = BINARY_OPERATORS[name]
+    expected = outcome(op, *operands(wz, name)[order])
+    assert outcome(op, *operands(lc, name)[order]) == expected
+
+
 def odd_namespace_reads(module):
     """A proxy of a ``Local`` whose variable holds no dict but a proxy whose
     object has no ``value``, so that looking in it raises AttributeError."""

@@ -59,8 +59,26 @@ cdef extern from "Python.h":
     # reference, and no error set. Cython's own code calls it on CPython.
     PyObject *_PyType_Lookup(PyTypeObject *type, object name)
     ctypedef PyObject *(*getattrofunc)(PyObject *, PyObject *)
-    ctypedef struct _TypeGetattro "PyTypeObject":
+    ctypedef PyObject *(*binaryfunc)(PyObject *, PyObject *)
+    ctypedef PyObject *(*ternaryfunc)(PyObject *, PyObject *, PyObject *)
+    ctypedef struct PyNumberMethods:
+        binaryfunc nb_add
+        binaryfunc nb_subtract
+        binaryfunc nb_multiply
+        binaryfunc nb_remainder
+        binaryfunc nb_divmod
+        ternaryfunc nb_power
+        binaryfunc nb_lshift
+        binaryfunc nb_rshift
+        binaryfunc nb_and
+        binaryfunc nb_xor
+        binaryfunc nb_or
+        binaryfunc nb_floor_divide
+        binaryfunc nb_true_divide
+        binaryfunc nb_matrix_multiply
+    ctypedef struct _TypeSlots "PyTypeObject":
         getattrofunc tp_getattro
+        PyNumberMethods *tp_as_number
 
 __all__ = ["Local", "LocalProxy", "LocalStack"]
 
@@ -252,7 +270,7 @@ cdef void _base_getattro(type cls, type base, object getattr_) except *:
             _PyType_Lookup(<PyTypeObject *>cls, "__getattribute__")
             != _PyType_Lookup(<PyTypeObject *>base, "__getattribute__")):
         return
-    (<_TypeGetattro *>cls).tp_getattro = (<_TypeGetattro *>base).tp_getattro
+    (<_TypeSlots *>cls).tp_getattro = (<_TypeSlots *>base).tp_getattro
     PyType_Modified(<PyTypeObject *>cls)
 
 
@@ -524,8 +542,8 @@ cdef class LocalProxy:
                 type(self) is LocalProxy or _PyType_Lookup(Py_TYPE(self), name)
                 == _PyType_Lookup(<PyTypeObject *>LocalProxy, name)):
             # A type with this slot (see _base_getattro) calls no __getattr__.
-            return _forwarded(self, forwarded, (<_TypeGetattro *>Py_TYPE(self)).tp_getattro
-                              != (<_TypeGetattro *>LocalProxy).tp_getattro)
+            return _forwarded(self, forwarded, (<_TypeSlots *>Py_TYPE(self)).tp_getattro
+                              != (<_TypeSlots *>LocalProxy).tp_getattro)
         # PERF: any other name is the object's, unless the class or instance has it.
         if not (_generic_finds(self, name) or _other_getattr(type(self), _PROXY_GETATTR)):
             return getattr(self._current(), name)
@@ -901,10 +919,68 @@ cdef object _PROXY_GETATTR = local_py.LocalProxy.__dict__["__getattr__"]
 _give(LocalProxy, "__getattr__", _PROXY_GETATTR)
 
 
+cdef bint _inherits(type cls, str name):
+    """Whether ``cls`` has ``LocalProxy``'s own ``__<name>__`` and
+    ``__r<name>__``."""
+    for dunder in (f"__{name}__", f"__r{name}__"):
+        if (_PyType_Lookup(<PyTypeObject *>cls, dunder)
+                != _PyType_Lookup(<PyTypeObject *>LocalProxy, dunder)):
+            return False
+    return True
+
+
+cdef void _base_operators(type cls) except *:
+    """Give ``cls``, a subclass of ``LocalProxy``, its base's slot for each
+    binary operator of which it has neither form of its own.
+
+    Why: Cython gives the base's operators to Python as methods, not slot
+    wrappers, so Python gives a subclass its generic slots, and CPython then
+    calls a subclass's proxy's reflected method first where it is the right
+    operand (``plain + sub`` asked ``sub.__radd__`` before ``plain.__add__``).
+    It does that only for a reflected method the subclass overrides, as
+    werkzeug's and the pure twin's classes show. The base's slot tries the
+    left operand first, and Python puts its own back if the class, or a
+    base, is given an operator later.
+    """
+    mine = (<_TypeSlots *>cls).tp_as_number
+    base = (<_TypeSlots *>LocalProxy).tp_as_number
+    if _inherits(cls, "add"):
+        mine.nb_add = base.nb_add
+    if _inherits(cls, "sub"):
+        mine.nb_subtract = base.nb_subtract
+    if _inherits(cls, "mul"):
+        mine.nb_multiply = base.nb_multiply
+    if _inherits(cls, "mod"):
+        mine.nb_remainder = base.nb_remainder
+    if _inherits(cls, "divmod"):
+        mine.nb_divmod = base.nb_divmod
+    if _inherits(cls, "pow"):
+        mine.nb_power = base.nb_power
+    if _inherits(cls, "lshift"):
+        mine.nb_lshift = base.nb_lshift
+    if _inherits(cls, "rshift"):
+        mine.nb_rshift = base.nb_rshift
+    if _inherits(cls, "and"):
+        mine.nb_and = base.nb_and
+    if _inherits(cls, "xor"):
+        mine.nb_xor = base.nb_xor
+    if _inherits(cls, "or"):
+        mine.nb_or = base.nb_or
+    if _inherits(cls, "floordiv"):
+        mine.nb_floor_divide = base.nb_floor_divide
+    if _inherits(cls, "truediv"):
+        mine.nb_true_divide = base.nb_true_divide
+    if _inherits(cls, "matmul"):
+        mine.nb_matrix_multiply = base.nb_matrix_multiply
+    PyType_Modified(<PyTypeObject *>cls)
+
+
 def _proxy_subclass(cls, **kwargs):
-    """``LocalProxy.__init_subclass__``: see ``_base_getattro``."""
+    """``LocalProxy.__init_subclass__``: see ``_base_getattro`` and
+    ``_base_operators``."""
     super(LocalProxy, cls).__init_subclass__(**kwargs)
     _base_getattro(cls, LocalProxy, _PROXY_GETATTR)
+    _base_operators(cls)
 
 
 _give(LocalProxy, "__init_subclass__", classmethod(_proxy_subclass))
