@@ -1341,6 +1341,30 @@ def test_a_binary_operator_asks_the_left_operand_first(lc, name, order):
     assert outcome(op, *operands(lc, name)[order]) == expected
 
 
+def odd_storage_reads(module):
+    """A ``Local`` and a ``LocalStack`` on a ``dict`` rather than a
+    ``ContextVar``: werkzeug asks its ``get`` for an empty dict or list,
+    and a dict's ``get`` fails on either (unhashable)."""
+    ns = module.Local({"a": 1})
+    stack = module.LocalStack()
+    stack._storage = {"a": 1}
+    return {
+        "Local read": lambda: ns.a,
+        "stack top": lambda: stack.top,
+        "stack push": lambda: stack.push(1),
+        "stack pop": stack.pop,
+    }
+
+
+@pytest.mark.parametrize("case", list(odd_storage_reads(wz)))
+def test_a_variable_that_is_no_context_var_is_asked_as_werkzeug_asks_it(lc, case):
+    """The compiled twin asked such a variable's ``get`` for its own
+    sentinel: a dict's answered ``None``, and the read failed further on
+    with another error (found by the cores fuzz against werkzeug)."""
+    expected = outcome(odd_storage_reads(wz)[case])
+    assert outcome(odd_storage_reads(lc)[case]) == expected
+
+
 def odd_namespace_reads(module):
     """A proxy of a ``Local`` whose variable holds no dict but a proxy whose
     object has no ``value``, so that looking in it raises AttributeError."""

@@ -97,15 +97,25 @@ cdef object _UNSET = object()
 cdef object _ALL_BUT_LAST = slice(None, -1)
 
 
-cdef inline object _value(object var, object default):
+#: The defaults werkzeug passes to a variable's ``get``: an empty namespace
+#: and an empty stack (see _value). Never changed.
+cdef dict _NO_VALUES = {}
+cdef list _NO_STACK = []
+
+
+cdef inline object _value(object var, object empty):
     """What the ``ContextVar`` ``var`` holds in this context, else
-    ``default``; read with the C API when ``var`` is a plain ContextVar."""
+    ``_UNSET``; read with the C API when ``var`` is a plain ContextVar.
+    Anything else is asked ``var.get(empty)``, as werkzeug asks it (``empty``
+    is ``_NO_VALUES`` or ``_NO_STACK``): its ``get`` may look at the default
+    (a ``dict``'s fails on a list)."""
     cdef PyObject *value = NULL
     if not PyContextVar_CheckExact(var):
-        return var.get(default)
+        got = var.get(empty)
+        return _UNSET if got is empty else got
     PyContextVar_Get(var, NULL, &value)
     if value == NULL:
-        return default
+        return _UNSET
     obj = <object>value
     Py_DECREF(obj)
     return obj
@@ -186,7 +196,7 @@ cdef class Local:
         """The attribute ``name`` from the namespace; if it is not there,
         ``AttributeError`` (``strict``) or ``NotImplemented``."""
         cdef PyObject *value
-        values = _value(self._Local__storage, _UNSET)
+        values = _value(self._Local__storage, _NO_VALUES)
         if values is _UNSET:
             values = {}
         if type(values) is dict:
@@ -307,7 +317,7 @@ cdef class LocalStack:
 
     def push(self, obj):
         """Push ``obj`` and return the new stack."""
-        stack = _value(self._storage, _UNSET)
+        stack = _value(self._storage, _NO_STACK)
         _enter()  # NOTE: see _top
         try:
             stack = [] if stack is _UNSET else stack.copy()
@@ -319,7 +329,7 @@ cdef class LocalStack:
 
     def pop(self):
         """Pop the top item and return it; ``None`` if the stack is empty."""
-        stack = _value(self._storage, _UNSET)
+        stack = _value(self._storage, _NO_STACK)
         _enter()  # NOTE: see _top
         try:
             if stack is _UNSET or len(stack) == 0:
@@ -333,7 +343,7 @@ cdef class LocalStack:
         return top
 
     cdef object _top(self):
-        stack = _value(self._storage, _UNSET)
+        stack = _value(self._storage, _NO_STACK)
         # NOTE: counted as a level of recursion (see _counted): what the
         # variable holds may be a proxy that reads this stack again.
         _enter()
