@@ -1220,9 +1220,11 @@ def _run_coroutine(coroutine: Any) -> Any:
 #: of an instance leaves it on its class, where the next world's dir() would
 #: see it. The others: a Python class has them and an extension type not, or
 #: the other way round; a proxy may stand for one of the twins' ``Local``s
-#: (``__wrapped__``'s fallback hands it out), whose classes differ so (README).
+#: or ``LocalStack``s (``__wrapped__``'s fallback hands them out), whose
+#: classes differ so (README; the pure stack is ``Generic``, too).
 NOT_COUNTED_IN_DIR = frozenset(
     {"__slotnames__", "__pyx_vtable__", "__slots__", "__annotations__", "__module__"}
+    | {"__orig_bases__", "__parameters__", "_is_protocol"}
 )
 
 
