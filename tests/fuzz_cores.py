@@ -400,7 +400,9 @@ class Thing:
 
 
 class Manager:
-    """A context manager that counts its uses."""
+    """A context manager that counts its uses. Its ``repr`` reads the count
+    only where a step has left it an ``int`` (it may delete it, or set it to
+    a proxy)."""
 
     def __init__(self) -> None:
         self.entered = 0
@@ -413,7 +415,8 @@ class Manager:
         return False
 
     def __repr__(self) -> str:
-        return f"Manager({self.entered})"
+        entered = vars(self).get("entered")
+        return f"Manager({entered})" if type(entered) is int else "Manager(?)"
 
 
 class Waitable:
