@@ -138,6 +138,8 @@ def local_cases():
     stack.push(thing)
     proxy = lc.LocalProxy(_bound)
     unbound = lc.LocalProxy(_unbound, unbound_message=fresh("unbound"))
+    sub = type("Sub", (lc.LocalProxy,), {"own": "own"})(_bound)
+    ns_sub = type("SubLocal", (lc.Local,), {})(_namespace)
 
     def case(call):
         def make():
@@ -157,6 +159,11 @@ def local_cases():
         ("proxy special attribute", case(lambda: proxy.__class__)),
         ("proxy missing attr", case(lambda: proxy.missing)),
         ("proxy setattr", case(lambda: setattr(proxy, "other", thing.method))),
+        ("subclass proxy.attr", case(lambda: sub.method)),
+        ("subclass proxy own attr", case(lambda: sub.own)),
+        ("subclass proxy missing dunder", case(lambda: sub.__enter__)),
+        ("subclass proxy operator", case(lambda: sub + thing)),
+        ("subclass Local get", case(lambda: ns_sub.thing)),
         ("Local proxy", case(lambda: ns("thing").method)),
         ("LocalStack proxy", case(lambda: stack("method").upper())),
         ("Local get", case(lambda: ns.thing)),
@@ -202,6 +209,11 @@ LOCAL_LABELS = [
     "proxy special attribute",
     "proxy missing attr",
     "proxy setattr",
+    "subclass proxy.attr",
+    "subclass proxy own attr",
+    "subclass proxy missing dunder",
+    "subclass proxy operator",
+    "subclass Local get",
     "Local proxy",
     "LocalStack proxy",
     "Local get",
