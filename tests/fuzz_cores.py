@@ -644,27 +644,33 @@ def _as_readme_says(w: World, step: Step) -> bool:
     """Whether ``step`` meets a difference from werkzeug that README lists
     and that no message shows (see _binds_none): ``proxy.__getattr__``,
     which is the proxy's own method, not the object's attribute; a call of
-    a proxy of ``None`` with arguments (werkzeug's takes the first for the
-    function to call); and ``deepcopy`` of a proxy of ``None`` (werkzeug's
+    a proxy of ``None``, or of a chain that ends there, with arguments
+    (werkzeug's takes the first for the function to call); and
+    ``deepcopy`` of a proxy of ``None`` (werkzeug's
     returns ``{}``) or of one whose lookup, or that of a proxy down its
     chain, raises ``AttributeError`` (which falls back on pickling)."""
     if step.op is l_getattr:
         return step.args[1] == "__getattr__"
-    if step.op is l_call:
-        return bool(w.proxies) and _held(w, _p(w, step.args[0])) is None
+    if step.op is l_call and w.proxies:
+        end = _chain_end(w, _p(w, step.args[0]))
+        return end is None or isinstance(end, Exception)
     if step.op is not l_unary or step.args[1] != "deepcopy" or not w.proxies:
         return False
-    held = _p(w, step.args[0])
-    for _ in range(100):  # down a chain of proxies (never a cycle here)
+    end = _chain_end(w, _p(w, step.args[0]))
+    return end is None or isinstance(end, AttributeError)
+
+
+def _chain_end(w: World, held: Any) -> Any:
+    """Where a chain of the world's proxies from ``held`` ends: the first
+    object down it that is no proxy, or the error a lookup raised."""
+    for _ in range(100):  # never a cycle here: see World.answers
         if not issubclass(type(held), w.local.LocalProxy):
-            return held is None
+            return held
         try:
             held = held._get_current_object()
-        except AttributeError:
-            return True
-        except Exception:
-            return False
-    return False
+        except Exception as error:
+            return error
+    return RecursionError()
 
 
 #: What werkzeug's proxy of ``None`` raises for a dunder it binds to the
