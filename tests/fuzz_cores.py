@@ -105,6 +105,7 @@ from tests._fuzzing import (
     instrumenting,
     require_atheris,
 )
+from tests._subclasses import KINDS, kinds
 
 atheris = require_atheris("fuzz_cores")
 
@@ -486,34 +487,17 @@ SKIP = ("skip",)
 MISSING = Fresh("MISSING", lambda w: MISSING)
 
 
-class OwnGetattr:
-    """Mixed into a subclass of ``Local`` or ``LocalProxy``: a
-    ``__getattr__`` of its own, which calls its base's."""
-
-    def __getattr__(self, name: str) -> Any:
-        return super().__getattr__(name)
-
-
-#: The kinds of ``Local`` and ``LocalProxy`` a step may make: the class, a
-#: subclass, and a subclass with a ``__getattr__`` of its own (the compiled
-#: twin gives the first two kinds its own getattr slot, the third Python's).
-KINDS = ("plain", "subclass", "subclass with __getattr__")
-
-
 #: The subclasses ``_kinds`` made: ``shape`` names them as it names the
 #: classes they subclass.
 _SUBCLASSES: weakref.WeakSet[type] = weakref.WeakSet()
 
 
 def _kinds(base: type) -> dict[str, type]:
-    """``base`` and the two subclasses of ``KINDS``, made anew for each input
-    so that no step's change to a class outlives its world."""
-    made = {
-        "subclass": type(f"Sub{base.__name__}", (base,), {}),
-        "subclass with __getattr__": type(f"Own{base.__name__}", (OwnGetattr, base), {}),
-    }
-    _SUBCLASSES.update(made.values())
-    return {"plain": base, **made}
+    """``base`` and a subclass of each other kind in ``KINDS``, made anew for
+    each input so that no step's change to a class outlives its world."""
+    made = kinds(base)
+    _SUBCLASSES.update(cls for cls in made.values() if cls is not base)
+    return made
 
 
 class World:

@@ -21,6 +21,7 @@ from werkzeug import local as wz
 from werkzeug.test import Client
 
 import tumbler.local
+from tests._subclasses import KINDS, kinds
 from tumbler._speedups import local_py
 from tumbler.local import LocalManager, release_local
 
@@ -976,28 +977,12 @@ def test_a_callable_that_operates_on_its_own_proxy_raises_recursion_error_once(l
             outer.reset(token)
 
 
-class OwnGetattr:
-    """Mixed into a ``LocalProxy`` subclass: a ``__getattr__`` of its own,
-    which calls its base's."""
-
-    def __getattr__(self, name):
-        return super().__getattr__(name)
-
-
-#: What ``proxy_class`` makes.
-PROXY_KINDS = ["plain", "subclass", "subclass with __getattr__"]
-
-
 def proxy_class(module, kind):
-    """``module.LocalProxy``, or a subclass of it, without or with a
-    ``__getattr__`` of its own (the compiled twin's getattr slot differs)."""
-    if kind == "plain":
-        return module.LocalProxy
-    mixins = (OwnGetattr,) if kind == "subclass with __getattr__" else ()
-    return type("P", (*mixins, module.LocalProxy), {})
+    """``module.LocalProxy``, or a new subclass of it of a kind in ``KINDS``."""
+    return kinds(module.LocalProxy)[kind]
 
 
-@pytest.mark.parametrize("subclass", PROXY_KINDS)
+@pytest.mark.parametrize("subclass", KINDS)
 @pytest.mark.parametrize("read", ["__wrapped__", "value"])
 def test_a_proxy_named_for_a_dunder_of_itself_fails_once(lc, read, subclass):
     """A proxy named ``__wrapped__`` whose callable returns the proxy: each
@@ -1105,7 +1090,7 @@ def test_an_overflow_that_meets_one_read_of_wrapped_takes_the_fallback(lc, case)
     assert outcome(wrapped_once(lc)[case]) == expected
 
 
-@pytest.mark.parametrize("subclass", PROXY_KINDS)
+@pytest.mark.parametrize("subclass", KINDS)
 def test_a_chain_of_reads_of_a_missing_dunder_fails_once(lc, subclass):
     """Proxies each named ``__wrapped__`` of the next, down to an object
     without one: the dunder's descriptor fails, and Python calls
@@ -1282,7 +1267,7 @@ def test_getattr_as_in_werkzeug(lc, case):
     assert outcome(getattr_reads(lc)[case]) == expected
 
 
-@pytest.mark.parametrize("kind", PROXY_KINDS)
+@pytest.mark.parametrize("kind", KINDS)
 def test_a_failed_dunder_read_leaves_no_error_held(lc, kind):
     """A failed read of a dunder leaves its error for the ``__getattr__``
     Python calls next (``local_py._Forwarded``), and that takes it. The
