@@ -4,6 +4,7 @@ core, with werkzeug's classes as the oracle; ``release_local`` and
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import copy
 import math
@@ -1247,6 +1248,10 @@ def subclass_finds(base, arg):
         "a subclass of one with its own": lambda: (sub_of_traced.real, sub_of_traced.a),
         "a subclass of one without": lambda: (sub_of_plain.real, sub_of_plain.a),
         "its own __getattribute__": lambda: (Own(arg).real, Own(arg).a),
+        "another metaclass": lambda: (
+            abc.ABCMeta("Sub", (base,), {})(arg).real,
+            abc.ABCMeta("Sub", (base,), {})(arg).a,
+        ),
         "its own dunders": lambda: (
             made().__doc__,
             made(__doc__="its own").__doc__,
@@ -1326,18 +1331,37 @@ def test_a_binary_operator_asks_the_left_operand_first(lc, name, order):
     assert outcome(op, *operands(lc, name)[order]) == expected
 
 
+class Filling:
+    """A variable whose ``get`` fills in the default it is given."""
+
+    def get(self, default):
+        if isinstance(default, dict):
+            default["a"] = 1
+        else:
+            default.append(1)
+        return default
+
+    def set(self, value):
+        pass
+
+
 def odd_storage_reads(module):
     """A ``Local`` and a ``LocalStack`` on a ``dict`` rather than a
-    ``ContextVar``: werkzeug asks its ``get`` for an empty dict or list,
-    and a dict's ``get`` fails on either (unhashable)."""
+    ``ContextVar``, and on a variable that fills in the default: werkzeug
+    asks its ``get`` for an empty dict or list, and takes the answer as it
+    is; a dict's ``get`` fails on either (unhashable)."""
     ns = module.Local({"a": 1})
     stack = module.LocalStack()
     stack._storage = {"a": 1}
+    filled = module.LocalStack()
+    filled._storage = Filling()
     return {
         "Local read": lambda: ns.a,
         "stack top": lambda: stack.top,
         "stack push": lambda: stack.push(1),
         "stack pop": stack.pop,
+        "filled Local read": lambda: module.Local(Filling()).a,
+        "filled stack top": lambda: filled.top,
     }
 
 
@@ -1345,7 +1369,9 @@ def odd_storage_reads(module):
 def test_a_variable_that_is_no_context_var_is_asked_as_werkzeug_asks_it(lc, case):
     """The compiled twin asked such a variable's ``get`` for its own
     sentinel: a dict's answered ``None``, and the read failed further on
-    with another error (found by the cores fuzz against werkzeug)."""
+    with another error (found by the cores fuzz against werkzeug). Then it
+    took an answer that was the default it gave for "unset", though the
+    variable had filled it in (found in review)."""
     expected = outcome(odd_storage_reads(wz)[case])
     assert outcome(odd_storage_reads(lc)[case]) == expected
 

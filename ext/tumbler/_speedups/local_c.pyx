@@ -97,22 +97,15 @@ cdef object _UNSET = object()
 cdef object _ALL_BUT_LAST = slice(None, -1)
 
 
-#: The defaults werkzeug passes to a variable's ``get``: an empty namespace
-#: and an empty stack (see _value). Never changed.
-cdef dict _NO_VALUES = {}
-cdef list _NO_STACK = []
-
-
-cdef inline object _value(object var, object empty):
+cdef inline object _value(object var, bint stack):
     """What the ``ContextVar`` ``var`` holds in this context, else
     ``_UNSET``; read with the C API when ``var`` is a plain ContextVar.
-    Anything else is asked ``var.get(empty)``, as werkzeug asks it (``empty``
-    is ``_NO_VALUES`` or ``_NO_STACK``): its ``get`` may look at the default
-    (a ``dict``'s fails on a list)."""
+    Anything else is asked ``var.get([])`` (``stack``) or ``var.get({})``,
+    as werkzeug asks it, and its answer is taken as it is: its ``get`` may
+    look at the default (a ``dict``'s fails on it), or fill it in."""
     cdef PyObject *value = NULL
     if not PyContextVar_CheckExact(var):
-        got = var.get(empty)
-        return _UNSET if got is empty else got
+        return var.get([] if stack else {})
     PyContextVar_Get(var, NULL, &value)
     if value == NULL:
         return _UNSET
@@ -144,9 +137,11 @@ cdef inline bint _generic_finds(object obj, object name) except -1:
     return Py_TYPE(obj).tp_dictoffset != 0 and name in PyObject_GenericGetDict(obj, NULL)
 
 
-cdef inline bint _other_getattr(type cls, object getattr_):
+cdef inline bint _other_getattr(object cls, object getattr_):
     """Whether ``cls`` has a ``__getattr__`` other than ``getattr_``, its
-    compiled base's (put there by ``_give``): a subclass's."""
+    compiled base's (put there by ``_give``): a subclass's. NOTE: ``cls``
+    and the subclasses below are untyped: a class's metaclass may be any
+    subclass of ``type`` (``ABCMeta``), which Cython's ``type`` refuses."""
     return _PyType_Lookup(<PyTypeObject *>cls, "__getattr__") != <PyObject *>getattr_
 
 
@@ -196,7 +191,7 @@ cdef class Local:
         """The attribute ``name`` from the namespace; if it is not there,
         ``AttributeError`` (``strict``) or ``NotImplemented``."""
         cdef PyObject *value
-        values = _value(self._Local__storage, _NO_VALUES)
+        values = _value(self._Local__storage, False)
         if values is _UNSET:
             values = {}
         if type(values) is dict:
@@ -265,7 +260,7 @@ cdef void _give(type cls, str name, object value) except *:
     PyType_Modified(<PyTypeObject *>cls)
 
 
-cdef void _base_getattro(type cls, type base, object getattr_) except *:
+cdef void _base_getattro(object cls, type base, object getattr_) except *:
     """Give ``cls``, a subclass of the compiled ``base``, ``base``'s own
     getattr slot, unless it has a ``__getattr__`` (other than ``getattr_``,
     the base's) or a ``__getattribute__`` of its own.
@@ -317,7 +312,7 @@ cdef class LocalStack:
 
     def push(self, obj):
         """Push ``obj`` and return the new stack."""
-        stack = _value(self._storage, _NO_STACK)
+        stack = _value(self._storage, True)
         _enter()  # NOTE: see _top
         try:
             stack = [] if stack is _UNSET else stack.copy()
@@ -329,7 +324,7 @@ cdef class LocalStack:
 
     def pop(self):
         """Pop the top item and return it; ``None`` if the stack is empty."""
-        stack = _value(self._storage, _NO_STACK)
+        stack = _value(self._storage, True)
         _enter()  # NOTE: see _top
         try:
             if stack is _UNSET or len(stack) == 0:
@@ -343,7 +338,7 @@ cdef class LocalStack:
         return top
 
     cdef object _top(self):
-        stack = _value(self._storage, _NO_STACK)
+        stack = _value(self._storage, True)
         # NOTE: counted as a level of recursion (see _counted): what the
         # variable holds may be a proxy that reads this stack again.
         _enter()
@@ -929,7 +924,7 @@ cdef object _PROXY_GETATTR = local_py.LocalProxy.__dict__["__getattr__"]
 _give(LocalProxy, "__getattr__", _PROXY_GETATTR)
 
 
-cdef bint _inherits(type cls, str name):
+cdef bint _inherits(object cls, str name):
     """Whether ``cls`` has ``LocalProxy``'s own ``__<name>__`` and
     ``__r<name>__``."""
     for dunder in (f"__{name}__", f"__r{name}__"):
@@ -939,7 +934,7 @@ cdef bint _inherits(type cls, str name):
     return True
 
 
-cdef void _base_operators(type cls) except *:
+cdef void _base_operators(object cls) except *:
     """Give ``cls``, a subclass of ``LocalProxy``, its base's slot for each
     binary operator of which it has neither form of its own.
 

@@ -103,11 +103,6 @@ class Local:
         storage.set(values)
 
 
-#: What a stack's variable holds before the first push. PERF: one list for
-#: every read, never changed (push copies it), where werkzeug makes one each.
-_NO_STACK: list[Any] = []
-
-
 class LocalStack(Generic[T]):
     """A context-local stack, held as a ``list`` in a ``ContextVar``.
 
@@ -134,8 +129,9 @@ class LocalStack(Generic[T]):
         """Push ``obj`` and return the new stack."""
         storage = self._storage
         # NOTE: werkzeug's copy() and append(), which fail as werkzeug's do
-        # on a variable that holds no list (a Local's dict, on a shared one).
-        stack = storage.get(_NO_STACK).copy()
+        # on a variable that holds no list (a Local's dict, on a shared one);
+        # and a new default each time, as a variable's get may change it.
+        stack = storage.get([]).copy()
         stack.append(obj)
         storage.set(stack)
         return stack
@@ -145,7 +141,7 @@ class LocalStack(Generic[T]):
         # NOTE: len(), and the top read before the stack is replaced, as
         # werkzeug has them: a variable that holds no list fails alike.
         storage = self._storage
-        stack = storage.get(_NO_STACK)
+        stack = storage.get([])
         if len(stack) == 0:
             return None
         top: T = stack[-1]
@@ -155,7 +151,7 @@ class LocalStack(Generic[T]):
     @property
     def top(self) -> T | None:
         """The top item; ``None`` if the stack is empty."""
-        stack = self._storage.get(_NO_STACK)
+        stack = self._storage.get([])
         return stack[-1] if len(stack) else None
 
     def __call__(
