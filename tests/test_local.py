@@ -1331,6 +1331,32 @@ def test_a_binary_operator_asks_the_left_operand_first(lc, name, order):
     assert outcome(op, *operands(lc, name)[order]) == expected
 
 
+def lookups_of_a_missing_name(module, kind):
+    """How many times a subclass's proxy looks its object up to fail a read
+    of a name the object lacks, and what it raises."""
+    calls = []
+
+    def find():
+        calls.append(1)
+        return Thing()
+
+    class Own(module.LocalProxy):
+        def __getattribute__(self, name):
+            return super().__getattribute__(name)
+
+    cls = Own if kind == "own __getattribute__" else kinds(module.LocalProxy)[kind]
+    return outcome(lambda: cls(find).missing), len(calls)
+
+
+@pytest.mark.parametrize("kind", [*KINDS[1:], "own __getattribute__"])
+def test_a_subclass_proxy_looks_its_object_up_once_for_a_missing_name(lc, kind):
+    """Where a subclass has Python's getattr slot (its own ``__getattr__``
+    or ``__getattribute__``), Python calls ``__getattr__`` after
+    ``__getattribute__`` fails; the compiled ``__getattribute__`` looked the
+    object up first, then ``__getattr__`` did again (found in review)."""
+    assert lookups_of_a_missing_name(lc, kind) == lookups_of_a_missing_name(wz, kind)
+
+
 class Filling:
     """A variable whose ``get`` fills in the default it is given."""
 

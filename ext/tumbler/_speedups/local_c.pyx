@@ -145,6 +145,15 @@ cdef inline bint _other_getattr(object cls, object getattr_):
     return _PyType_Lookup(<PyTypeObject *>cls, "__getattr__") != <PyObject *>getattr_
 
 
+cdef inline bint _getattr_next(object obj, type base):
+    """Whether Python calls a ``__getattr__`` when ``obj``'s (``base``'s)
+    ``__getattribute__`` raises ``AttributeError``: whether ``obj``'s type
+    has Python's getattr slot rather than ``base``'s own (see
+    ``_base_getattro``). Where it does, that ``__getattr__`` looks the name
+    up, and ``__getattribute__`` must not look first."""
+    return (<_TypeSlots *>Py_TYPE(obj)).tp_getattro != (<_TypeSlots *>base).tp_getattro
+
+
 cdef int _enter() except -1:
     """Py_EnterRecursiveCall, whose error is any non-zero return."""
     if Py_EnterRecursiveCall(" while a LocalProxy looks for its object") != 0:
@@ -215,13 +224,13 @@ cdef class Local:
         # PERF: a public name on a plain Local is in the namespace or nowhere;
         # any other name is, unless the class or instance has it.
         if (type(self) is Local and _public(name)) or not (
-                _generic_finds(self, name) or _other_getattr(type(self), _LOCAL_GETATTR)):
+                _generic_finds(self, name) or _getattr_next(self, Local)):
             return self._lookup(name, True)
         try:
             return PyObject_GenericGetAttr(self, name)
         except AttributeError:
-            # A subclass's own __getattr__ is asked next (see _give).
-            if _other_getattr(type(self), _LOCAL_GETATTR):
+            # A __getattr__ (a subclass's own first) is asked next (see _give).
+            if _getattr_next(self, Local):
                 raise
             return self._lookup(name, True)
 
@@ -546,17 +555,15 @@ cdef class LocalProxy:
         if forwarded is not None and (
                 type(self) is LocalProxy or _PyType_Lookup(Py_TYPE(self), name)
                 == _PyType_Lookup(<PyTypeObject *>LocalProxy, name)):
-            # A type with this slot (see _base_getattro) calls no __getattr__.
-            return _forwarded(self, forwarded, (<_TypeSlots *>Py_TYPE(self)).tp_getattro
-                              != (<_TypeSlots *>LocalProxy).tp_getattro)
+            return _forwarded(self, forwarded, _getattr_next(self, LocalProxy))
         # PERF: any other name is the object's, unless the class or instance has it.
-        if not (_generic_finds(self, name) or _other_getattr(type(self), _PROXY_GETATTR)):
+        if not (_generic_finds(self, name) or _getattr_next(self, LocalProxy)):
             return getattr(self._current(), name)
         try:
             return PyObject_GenericGetAttr(self, name)
         except AttributeError:
-            # A subclass's own __getattr__ is asked next (see _give).
-            if _other_getattr(type(self), _PROXY_GETATTR):
+            # A __getattr__ (a subclass's own first) is asked next (see _give).
+            if _getattr_next(self, LocalProxy):
                 raise
             return getattr(self._current(), name)
 
