@@ -1297,21 +1297,10 @@ def l_binary(w: World, index: int, how: str, other: Any, reflected: bool) -> Any
     proxy = _p(w, index)
     if how in ("iadd", "imul"):
         for operand in (proxy, other):
-            held = _held(w, operand)
+            held = _chain_end(w, operand)
             if type(held) is list and len(held) > GROWTH_LIMIT:
                 raise TooLong(f"a list of {len(held)} items")
     return BINARY[how](other, proxy) if reflected else BINARY[how](proxy, other)
-
-
-def _held(w: World, operand: Any) -> Any:
-    """What ``operand`` is, or stands for if it is one of the world's
-    proxies (``None`` if that cannot be found)."""
-    if not issubclass(type(operand), w.local.LocalProxy):
-        return operand
-    try:
-        return operand._get_current_object()
-    except Exception:
-        return None
 
 
 def l_pow3(w: World, index: int, other: Any, modulo: Any, reflected: bool) -> Any:

@@ -978,11 +978,6 @@ def test_a_callable_that_operates_on_its_own_proxy_raises_recursion_error_once(l
             outer.reset(token)
 
 
-def proxy_class(module, kind):
-    """``module.LocalProxy``, or a new subclass of it of a kind in ``KINDS``."""
-    return kinds(module.LocalProxy)[kind]
-
-
 @pytest.mark.parametrize("subclass", KINDS)
 @pytest.mark.parametrize("read", ["__wrapped__", "value"])
 def test_a_proxy_named_for_a_dunder_of_itself_fails_once(lc, read, subclass):
@@ -1002,7 +997,7 @@ def test_a_proxy_named_for_a_dunder_of_itself_fails_once(lc, read, subclass):
             raise Retried
         return me[0]
 
-    me.append(proxy_class(lc, subclass)(find, "__wrapped__"))
+    me.append(kinds(lc.LocalProxy)[subclass](find, "__wrapped__"))
     with pytest.raises(RecursionError):
         getattr(me[0], read)
 
@@ -1106,7 +1101,7 @@ def test_a_chain_of_reads_of_a_missing_dunder_fails_once(lc, subclass):
             raise Retried
         return Thing()
 
-    cls = proxy_class(lc, subclass)
+    cls = kinds(lc.LocalProxy)[subclass]
     proxy = cls(base)
     for _ in range(40):
         proxy = cls(lambda proxy=proxy: proxy, "__wrapped__")
@@ -1280,7 +1275,7 @@ def test_a_failed_dunder_read_leaves_no_error_held(lc, kind):
     own (which keeps its base's getattr slot), call none, so their reads
     must drop it: a held error keeps its traceback's frames alive."""
 
-    cls = proxy_class(lc, kind)
+    cls = kinds(lc.LocalProxy)[kind]
     _var.set(5)
     with pytest.raises(AttributeError, match="__enter__"):
         cls(_var).__enter__  # noqa: B018
